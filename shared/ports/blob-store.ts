@@ -1,0 +1,38 @@
+/**
+ * BlobStore: immutable objects (packs, manifests, notifications). DESIGN §5.
+ *
+ * Keys: '/'-separated segments, each [A-Za-z0-9._-]{1,128}, never '.' or '..'
+ * (assertBlobKey). Adapters reject other keys with InvalidIdError before any I/O.
+ *
+ * Guarantees every adapter gives (checked by blobStoreContract):
+ * - Atomicity: a reader sees either the whole object or no object, never a partial one,
+ *   also after a crash during put().
+ * - Idempotent create-once: put() of bytes already stored under the key is a no-op
+ *   success; put() of different bytes under an existing key throws BlobConflictError and
+ *   keeps the original. (Where an emulator cannot enforce it server-side, the suite says so.)
+ * - Integrity: when `sha256` is given, the adapter stores the object only if the bytes
+ *   match it (and asks the service to check it where the service can).
+ * - Durability: once put() resolves, the object survives a crash of the process.
+ * - get() of a missing key throws NotFoundError; head() returns undefined; delete() of a
+ *   missing key succeeds.
+ * - list(prefix) yields every key starting with prefix, in lexicographic order.
+ */
+export interface BlobStore {
+  put(key: string, bytes: Uint8Array, options?: { sha256?: string; contentType?: string }): Promise<{ created: boolean }>;
+  get(key: string): Promise<Buffer>;
+  head(key: string): Promise<{ size: number } | undefined>;
+  list(prefix: string): AsyncIterable<string>;
+  delete(key: string): Promise<void>;
+}
+
+const SEGMENT = /^[A-Za-z0-9._-]{1,128}$/;
+export function isValidBlobKey(key: unknown): key is string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 1024) return false;
+  return key.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..');
+}
+/** A list() prefix: a valid key, optionally ending in '/', or ''. */
+export function isValidBlobPrefix(prefix: unknown): prefix is string {
+  if (prefix === '') return true;
+  if (typeof prefix !== 'string') return false;
+  return isValidBlobKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+}

@@ -1,0 +1,19 @@
+/**
+ * CertificateAuthority: signs source-core CSRs on approval. The CA key never leaves the
+ * adapter (local: a 0600 file in DATA/pki; AWS: Secrets Manager).
+ */
+export type CertRole = 'admin' | 'enrollment' | 'source-core';
+
+export interface IssuedCertificate {
+  readonly serial: string;
+  readonly certificatePem: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly subject: string;
+}
+
+export interface CertificateAuthority {
+  caCertificatePem(): Promise<string>;
+  /** Signs a verified CSR for `role` (+ tenant). Throws if the CSR does not parse or verify. */
+  signCsr(csrPem: string, role: CertRole, options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string }): Promise<IssuedCertificate>;
+}

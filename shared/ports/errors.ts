@@ -1,0 +1,26 @@
+/**
+ * The ports' own errors. Adapters translate vendor errors into these and keep the
+ * vendor error as `cause`, so callers never see an SDK or SQLite error type.
+ */
+export class PortError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** append(): the stream's version is not the expected one (someone appended first). */
+export class ConcurrencyError extends PortError {
+  constructor(readonly streamId: string, readonly expectedVersion: number, readonly actualVersion: number | undefined, options?: { cause?: unknown }) {
+    super(`stream ${streamId}: expected version ${expectedVersion}, found ${actualVersion ?? 'another'}`, options);
+  }
+}
+
+/** get() of a key or a stream that does not exist. */
+export class NotFoundError extends PortError {}
+
+/** putIfAbsent() found different bytes already stored under the key. */
+export class BlobConflictError extends PortError {}
+
+/** A transient fault of the backing service: the caller may retry. */
+export class UnavailableError extends PortError {}

@@ -1,0 +1,28 @@
+import type { NewEvent, PositionedEvent, StoredEvent } from '../events/envelope.js';
+
+/**
+ * EventStore: the source of truth (DESIGN §4).
+ *
+ * Guarantees every adapter gives (checked by eventStoreContract):
+ * - Atomicity: append() stores all of its events or none of them.
+ * - Optimistic concurrency: append(stream, expectedVersion, …) succeeds only when the
+ *   stream's last version is exactly expectedVersion (0 = the stream does not exist yet);
+ *   otherwise it throws ConcurrencyError and stores nothing. Of two concurrent appends
+ *   with the same expectedVersion exactly one succeeds.
+ * - Ordering: readStream() returns a stream's events in version order, 1..n, gapless.
+ * - Hash chain: each stored event carries prevHash/hash (shared/events/chain.ts), computed
+ *   at append from the stream's last stored event.
+ * - Durability: once append() resolves, the events survive a crash of the process.
+ * - readAll(after) returns every event appended after the cursor exactly once, each stream's
+ *   events in version order. Whether streams interleave in global append order is an
+ *   adapter capability (`globalOrder`): the local adapter gives it, DynamoDB does not.
+ */
+export interface EventStore {
+  readonly capabilities: { readonly globalOrder: boolean };
+  append(streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  /** Events of one stream with version > afterVersion (default 0), in order; [] for an unknown stream. */
+  readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
+  /** Up to `limit` events after the cursor (undefined = from the start), and the cursor to continue from. */
+  readAll(after?: string, limit?: number): Promise<{ events: PositionedEvent[]; next: string | undefined }>;
+  close?(): Promise<void>;
+}

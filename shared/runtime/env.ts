@@ -1,0 +1,15 @@
+/**
+ * Environment variables the functions read (set by the CDK app on AWS and by
+ * `drcore serve` locally). One list, so infra and the local runtime agree.
+ */
+export const ENV = {
+  adapters: 'DRCORE_ADAPTERS', // 'local' | 'aws'
+  dataDir: 'DRCORE_DATA', // local: the data dir
+  eventsTable: 'DRCORE_EVENTS_TABLE', // aws
+  readModelsTable: 'DRCORE_READ_MODELS_TABLE', // aws
+  dataBucket: 'DRCORE_DATA_BUCKET', // aws
+  workflowQueueUrl: 'DRCORE_WORKFLOW_QUEUE_URL', // aws
+  caSecretArn: 'DRCORE_CA_SECRET_ARN', // aws
+  notificationTopicArn: 'DRCORE_NOTIFICATION_TOPIC_ARN', // aws, optional
+  awsEndpoint: 'DRCORE_AWS_ENDPOINT', // tests: emulator endpoints as JSON {dynamodb,s3,sqs}
+} as const;
