@@ -1,0 +1,168 @@
+/**
+ * BlobStore on S3 (DESIGN §2, §5). Objects are immutable and created once:
+ * - integrity: the SHA-256 is checked here before sending, and sent as ChecksumSHA256
+ *   so that S3 rejects a body damaged on the way (BadDigest);
+ * - create-once: `If-None-Match: *` makes S3 refuse to overwrite (412); the existing
+ *   bytes are then compared: the same → `created: false`, different → BlobConflictError.
+ *   A HeadObject first answers most repeats without sending the body again, and is the
+ *   only protection on servers that ignore If-None-Match (s3rver).
+ * Encryption at rest is the bucket's default encryption (CDK).
+ */
+import { createHash } from 'node:crypto';
+import {
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+import { assertSha256, InvalidIdError } from '../../ids.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import { isValidBlobKey, isValidBlobPrefix } from '../../ports/blob-store.js';
+import { BlobConflictError, NotFoundError, PortError, UnavailableError } from '../../ports/errors.js';
+import { ENV } from '../../runtime/env.js';
+import { defaultAwsClients, requiredEnv } from './clients.js';
+import { isConditionalRequestConflict, isNotFound, isPreconditionFailed, translateAwsError } from './errors.js';
+
+export type S3Sender = Pick<S3Client, 'send'>;
+
+export interface S3BlobStoreOptions {
+  /** Default: the container's shared client (endpoint from DRCORE_AWS_ENDPOINT, if set). */
+  readonly client?: S3Sender;
+  /** Default: DRCORE_DATA_BUCKET. */
+  readonly bucket?: string;
+  /** Prepended to every key: '' (default) or a valid key prefix ending in '/'. */
+  readonly keyPrefix?: string;
+}
+
+/** put() was given a sha256 the bytes do not have (or S3 computed another one): nothing was stored. */
+export class BlobIntegrityError extends PortError {}
+
+const CONFLICT_RETRIES = 3;
+
+export class S3BlobStore implements BlobStore {
+  private readonly client: S3Sender;
+  private readonly bucket: string;
+  private readonly keyPrefix: string;
+
+  constructor(options: S3BlobStoreOptions = {}) {
+    this.client = options.client ?? defaultAwsClients().s3;
+    this.bucket = options.bucket ?? requiredEnv(ENV.dataBucket);
+    this.keyPrefix = options.keyPrefix ?? '';
+    if (this.keyPrefix !== '' && !(this.keyPrefix.endsWith('/') && isValidBlobPrefix(this.keyPrefix))) {
+      throw new InvalidIdError('blob key prefix', this.keyPrefix);
+    }
+  }
+
+  async put(key: string, bytes: Uint8Array, options: { sha256?: string; contentType?: string } = {}): Promise<{ created: boolean }> {
+    const objectKey = this.objectKey(key);
+    const digest = createHash('sha256').update(bytes).digest();
+    if (options.sha256 !== undefined && assertSha256(options.sha256) !== digest.toString('hex')) {
+      throw new BlobIntegrityError(`blob ${key}: the bytes do not have the sha256 ${options.sha256}; nothing stored`);
+    }
+    // Safety net and shortcut: an existing object is compared, never overwritten.
+    const existing = await this.sameAsStored(key, objectKey, bytes);
+    if (existing !== undefined) return { created: false };
+
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.client.send(new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          Body: bytes,
+          ContentLength: bytes.byteLength,
+          ContentType: options.contentType ?? 'application/octet-stream',
+          ChecksumSHA256: digest.toString('base64'),
+          Metadata: { sha256: digest.toString('hex') },
+          IfNoneMatch: '*',
+        }));
+        return { created: true };
+      } catch (err) {
+        if (isPreconditionFailed(err)) {
+          if ((await this.sameAsStored(key, objectKey, bytes, err)) !== undefined) return { created: false };
+          // 412 and then no object: it was deleted in between; try again.
+        } else if (!isConditionalRequestConflict(err)) {
+          const name = (err as { name?: unknown }).name;
+          if (name === 'BadDigest' || name === 'XAmzContentSHA256Mismatch') {
+            throw new BlobIntegrityError(`blob ${key}: S3 rejected the body's checksum; nothing stored`, { cause: err });
+          }
+          throw translateAwsError(err, `S3 put ${key}`);
+        }
+        if (attempt >= CONFLICT_RETRIES) throw new UnavailableError(`S3 put ${key}: concurrent writers kept conflicting`, { cause: err });
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const objectKey = this.objectKey(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, ChecksumMode: 'ENABLED' }));
+      if (out.Body === undefined) throw new PortError(`S3 get ${key}: no body`);
+      const bytes = await out.Body.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (err) {
+      if (isNotFound(err)) throw new NotFoundError(`blob ${key} not found`, { cause: err });
+      throw translateAwsError(err, `S3 get ${key}`);
+    }
+  }
+
+  async head(key: string): Promise<{ size: number } | undefined> {
+    const objectKey = this.objectKey(key);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      return { size: out.ContentLength ?? 0 };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw translateAwsError(err, `S3 head ${key}`);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    if (!isValidBlobPrefix(prefix)) throw new InvalidIdError('blob prefix', prefix);
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.keyPrefix + prefix,
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
+        }));
+      } catch (err) {
+        throw translateAwsError(err, `S3 list ${prefix}`);
+      }
+      // S3 lists in UTF-8 binary order; keys are ASCII, so that is lexicographic order.
+      for (const object of page.Contents ?? []) {
+        if (object.Key !== undefined) yield object.Key.slice(this.keyPrefix.length);
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async delete(key: string): Promise<void> {
+    const objectKey = this.objectKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw translateAwsError(err, `S3 delete ${key}`);
+    }
+  }
+
+  /** undefined: no object; true: the same bytes; different bytes throw BlobConflictError. */
+  private async sameAsStored(key: string, objectKey: string, bytes: Uint8Array, cause?: unknown): Promise<true | undefined> {
+    const head = await this.head(key);
+    if (head === undefined) return undefined;
+    let stored: Buffer;
+    try {
+      stored = head.size === bytes.byteLength ? await this.get(key) : Buffer.alloc(0);
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+    if (head.size === bytes.byteLength && stored.equals(bytes)) return true;
+    throw new BlobConflictError(`blob ${key} already exists with different bytes (s3://${this.bucket}/${objectKey})`, { cause });
+  }
+
+  private objectKey(key: string): string {
+    if (!isValidBlobKey(key)) throw new InvalidIdError('blob key', key);
+    return this.keyPrefix + key;
+  }
+}
