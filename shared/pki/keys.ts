@@ -40,6 +40,12 @@ export function privateKeyFromPem(pem: string): RsaPrivateKey {
   return key;
 }
 
+/** The key pair of a PEM private key (the public half is derived from it). */
+export function keyPairFromPrivateKeyPem(pem: string): KeyPair {
+  const privateKey = privateKeyFromPem(pem);
+  return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
+}
+
 /** SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY"). */
 export function publicKeyToPem(key: RsaPublicKey): string {
   return forge.pki.publicKeyToPem(key);

@@ -1,0 +1,44 @@
+/**
+ * CertificateAuthority port, local: the CA certificate and key are files in the pki directory
+ * (`ca.pem`, `ca-key.pem`, the key 0600, written by local/pki-bootstrap.ts). The key is read
+ * once, when the adapter is built, and never leaves it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCa, type Ca } from '../../pki/ca.js';
+import { signCsr } from '../../pki/csr.js';
+import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
+
+export const CA_CERT_FILE = 'ca.pem';
+export const CA_KEY_FILE = 'ca-key.pem';
+
+export class FileCertificateAuthority implements CertificateAuthority {
+  readonly #ca: Ca;
+
+  /** Reads `ca.pem` and `ca-key.pem` from `pkiDir`; throws if they are missing or do not match. */
+  constructor(pkiDir: string) {
+    const certPem = readFileSync(join(pkiDir, CA_CERT_FILE), 'utf8');
+    const keyPem = readFileSync(join(pkiDir, CA_KEY_FILE), 'utf8');
+    this.#ca = loadCa(certPem, keyPem);
+  }
+
+  async caCertificatePem(): Promise<string> {
+    return this.#ca.certificatePem;
+  }
+
+  /** Throws InvalidCsrError (shared/pki/csr.ts) when the CSR does not parse or verify. */
+  async signCsr(
+    csrPem: string,
+    role: CertRole,
+    options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string },
+  ): Promise<IssuedCertificate> {
+    return signCsr(this.#ca, csrPem, {
+      role,
+      commonName: options.commonName,
+      serial: options.serial,
+      now: options.now,
+      ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+      ...(options.days === undefined ? {} : { days: options.days }),
+    });
+  }
+}
