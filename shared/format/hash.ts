@@ -1,0 +1,28 @@
+/**
+ * SHA-256 helpers for the replication formats (DESIGN §5): a chunk's id is the SHA-256 of its
+ * stored bytes, a pack's id the SHA-256 of the pack bytes. Ids are lowercase hex (64 chars),
+ * the form `assertSha256` in shared/ids.ts accepts.
+ */
+import { createHash } from 'node:crypto';
+
+export type Bytes = Uint8Array;
+
+/** Lowercase hex SHA-256 of one buffer or of several buffers taken in order (no concatenation). */
+export function sha256Hex(data: Bytes | readonly Bytes[]): string {
+  return digest(data).toString('hex');
+}
+
+/** Raw 32-byte SHA-256 digest. */
+export function sha256Raw(data: Bytes | readonly Bytes[]): Buffer {
+  return digest(data);
+}
+
+function digest(data: Bytes | readonly Bytes[]): Buffer {
+  const h = createHash('sha256');
+  if (data instanceof Uint8Array) h.update(data);
+  else for (const part of data) h.update(part);
+  return h.digest();
+}
+
+/** A chunk's id: SHA-256 (hex) of its stored (encoded) bytes. */
+export const chunkId = (stored: Bytes): string => sha256Hex(stored);
