@@ -1,0 +1,172 @@
+/**
+ * BlobStore on the local file system (DESIGN §2): one file per key under rootDir.
+ *
+ * put() writes a temp file beside the target, fsyncs it, then hard-links it to the
+ * final name: link() never replaces an existing file, so create-once holds across
+ * processes, and a reader sees the whole object or none. The directory is fsynced
+ * after the link. Files are 0600, directories 0700.
+ *
+ * Temp names contain '~', which no valid key segment contains, so they never collide
+ * with a key and list() never yields them. Limitation: a key cannot also be a prefix
+ * "directory" of another key ('a' and 'a/b'); the second put throws BlobConflictError.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { assertSha256, InvalidIdError } from '../../ids.js';
+import { isValidBlobKey, isValidBlobPrefix, type BlobStore } from '../../ports/blob-store.js';
+import { BlobConflictError, NotFoundError, PortError } from '../../ports/errors.js';
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+export class FileBlobStore implements BlobStore {
+  readonly #root: string;
+
+  constructor(rootDir: string) {
+    this.#root = resolve(rootDir);
+  }
+
+  async put(key: string, bytes: Uint8Array, options?: { sha256?: string; contentType?: string }): Promise<{ created: boolean }> {
+    const file = this.#path(key);
+    if (options?.sha256 !== undefined) {
+      const expected = assertSha256(options.sha256);
+      const actual = createHash('sha256').update(bytes).digest('hex');
+      if (actual !== expected) throw new PortError(`blob ${key}: sha256 mismatch (expected ${expected}, got ${actual})`);
+    }
+    const existing = await this.#compareExisting(key, file, bytes);
+    if (existing !== undefined) return existing;
+
+    const dir = dirname(file);
+    const firstCreated = await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => {
+      if (hasCode(err, 'EEXIST', 'ENOTDIR')) throw new BlobConflictError(`blob ${key}: a parent of the key is itself an object`, { cause: err });
+      throw err;
+    });
+    const tmp = `${file}~tmp-${randomBytes(8).toString('hex')}`;
+    const fh = await open(tmp, 'wx', FILE_MODE);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    let created = true;
+    try {
+      await link(tmp, file);
+    } catch (err) {
+      if (!hasCode(err, 'EEXIST')) throw err;
+      created = false; // someone else created it meanwhile: same bytes is fine, other bytes a conflict
+    } finally {
+      await unlink(tmp);
+    }
+    await fsyncDirs(dir, firstCreated === undefined ? dir : dirname(firstCreated));
+    if (!created) {
+      const again = await this.#compareExisting(key, file, bytes);
+      if (again === undefined) throw new PortError(`blob ${key}: vanished during put`);
+      return again;
+    }
+    return { created: true };
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const file = this.#path(key);
+    try {
+      return await readFile(file);
+    } catch (err) {
+      if (hasCode(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) throw new NotFoundError(`blob ${key} not found`, { cause: err });
+      throw err;
+    }
+  }
+
+  async head(key: string): Promise<{ size: number } | undefined> {
+    const file = this.#path(key);
+    try {
+      const s = await stat(file);
+      return s.isFile() ? { size: s.size } : undefined;
+    } catch (err) {
+      if (hasCode(err, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.#path(key);
+    try {
+      await unlink(file);
+    } catch (err) {
+      if (hasCode(err, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) return;
+      throw err;
+    }
+    await fsyncDirs(dirname(file), dirname(file));
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    if (!isValidBlobPrefix(prefix)) throw new InvalidIdError('blob prefix', prefix);
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = slash < 0 ? '' : prefix.slice(0, slash);
+    const partial = prefix.slice(slash + 1);
+    yield* this.#walk(dirKey, partial);
+  }
+
+  /**
+   * Depth-first, siblings sorted with a directory compared as `name/`: every key below
+   * `name/` sorts exactly there among its siblings' keys, so the output is lexicographic.
+   */
+  async *#walk(dirKey: string, partial: string): AsyncGenerator<string> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dirKey === '' ? this.#root : join(this.#root, ...dirKey.split('/')), { withFileTypes: true });
+    } catch (err) {
+      if (hasCode(err, 'ENOENT', 'ENOTDIR')) return;
+      throw err;
+    }
+    const children = entries
+      .filter((e) => (e.isFile() || e.isDirectory()) && e.name.startsWith(partial) && isValidBlobKey(e.name))
+      .map((e) => ({ name: e.name, dir: e.isDirectory(), sortKey: e.isDirectory() ? `${e.name}/` : e.name }))
+      .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    for (const child of children) {
+      const key = dirKey === '' ? child.name : `${dirKey}/${child.name}`;
+      if (child.dir) yield* this.#walk(key, '');
+      else yield key;
+    }
+  }
+
+  #path(key: string): string {
+    if (!isValidBlobKey(key)) throw new InvalidIdError('blob key', key);
+    return join(this.#root, ...key.split('/'));
+  }
+
+  /** created:false if the same bytes are stored, BlobConflictError if others are, undefined if none. */
+  async #compareExisting(key: string, file: string, bytes: Uint8Array): Promise<{ created: false } | undefined> {
+    let stored: Buffer;
+    try {
+      stored = await readFile(file);
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) return undefined;
+      if (hasCode(err, 'EISDIR', 'ENOTDIR')) throw new BlobConflictError(`blob ${key}: clashes with a key prefix`, { cause: err });
+      throw err;
+    }
+    if (!stored.equals(bytes)) throw new BlobConflictError(`blob ${key} already exists with different bytes`);
+    return { created: false };
+  }
+}
+
+/** fsyncs `dir` and each of its ancestors up to and including `upTo` (new directory entries). */
+async function fsyncDirs(dir: string, upTo: string): Promise<void> {
+  let current = dir;
+  for (;;) {
+    const fh = await open(current, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (current === upTo || dirname(current) === current) return;
+    current = dirname(current);
+  }
+}
+
+function hasCode(err: unknown, ...codes: string[]): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && codes.includes(String((err as { code: unknown }).code));
+}

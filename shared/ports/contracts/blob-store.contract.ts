@@ -1,0 +1,162 @@
+/**
+ * The BlobStore contract (shared/ports/blob-store.ts): every adapter runs this suite.
+ * One store per suite; every test writes under its own random prefix.
+ *
+ * options.enforcesCreateOnce === false: the backing service (an emulator) cannot refuse
+ * to overwrite; the suite then asserts the weaker, documented behaviour in a test whose
+ * name says so, instead of the create-once guarantee.
+ * options.verifiesSha256ServerSide === false: the service does not check the digest;
+ * the adapter must (the suite asserts the same outcome and names who checks).
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { InvalidIdError } from '../../ids.js';
+import type { BlobStore } from '../blob-store.js';
+import { BlobConflictError, NotFoundError, PortError } from '../errors.js';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const INVALID_KEYS: unknown[] = ['', '../x', 'a/../b', 'a//b', 'a/./b', '/abs', 'a/', './a', 'a b', 'a\\b', 'a/é', `${'a'.repeat(129)}`, 7, null];
+
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of it) out.push(k);
+  return out;
+}
+
+export function blobStoreContract(
+  name: string,
+  make: () => Promise<{ blobs: BlobStore; cleanup(): Promise<void> }>,
+  options?: { enforcesCreateOnce?: boolean; verifiesSha256ServerSide?: boolean },
+): void {
+  describe(`BlobStore contract: ${name}`, () => {
+    let blobs: BlobStore;
+    let cleanup: () => Promise<void>;
+    const run = `contract-${randomBytes(4).toString('hex')}`;
+    let n = 0;
+    const prefix = () => `${run}/t${++n}`;
+
+    before(async () => ({ blobs, cleanup } = await make()));
+    after(async () => cleanup());
+
+    it('put/get/head round-trip: binary, 0 bytes, 5 MiB', async () => {
+      const p = prefix();
+      const cases: [string, Buffer][] = [
+        ['binary', Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256))],
+        ['empty', Buffer.alloc(0)],
+        ['big', randomBytes(5 * 1024 * 1024)],
+      ];
+      for (const [k, bytes] of cases) {
+        const key = `${p}/${k}`;
+        assert.deepEqual(await blobs.put(key, bytes, { sha256: sha256(bytes), contentType: 'application/octet-stream' }), { created: true });
+        const got = await blobs.get(key);
+        assert.ok(Buffer.isBuffer(got), 'get returns a Buffer');
+        assert.ok(got.equals(bytes), `${k} bytes round-trip`);
+        assert.deepEqual(await blobs.head(key), { size: bytes.length });
+      }
+    });
+
+    it('put of the same bytes again → created:false (idempotent)', async () => {
+      const key = `${prefix()}/same`;
+      const bytes = randomBytes(1000);
+      assert.deepEqual(await blobs.put(key, bytes), { created: true });
+      assert.deepEqual(await blobs.put(key, Buffer.from(bytes), { sha256: sha256(bytes) }), { created: false });
+      assert.ok((await blobs.get(key)).equals(bytes));
+    });
+
+    if (options?.enforcesCreateOnce === false) {
+      it('create-once: NOT enforced by this adapter (its backing service ignores conditional create): a put of other bytes either throws BlobConflictError or replaces the object whole', async () => {
+        const key = `${prefix()}/weak`;
+        const [a, b] = [randomBytes(2048), randomBytes(2048)];
+        await blobs.put(key, a);
+        try {
+          await blobs.put(key, b);
+        } catch (err) {
+          assert.ok(err instanceof BlobConflictError, 'if it throws, it throws BlobConflictError');
+        }
+        const stored = await blobs.get(key);
+        assert.ok(stored.equals(a) || stored.equals(b), 'the object is one whole version, never a mix');
+      });
+    } else {
+      it('create-once: put of different bytes on an existing key → BlobConflictError, original kept', async () => {
+        const key = `${prefix()}/conflict`;
+        const [a, b] = [randomBytes(2048), randomBytes(2048)];
+        await blobs.put(key, a);
+        await assert.rejects(blobs.put(key, b), BlobConflictError);
+        await assert.rejects(blobs.put(key, Buffer.alloc(0)), BlobConflictError);
+        assert.ok((await blobs.get(key)).equals(a), 'original kept');
+      });
+
+      it('create-once under a race: of two puts of different bytes exactly one creates, the other conflicts', async () => {
+        const key = `${prefix()}/race`;
+        const [a, b] = [randomBytes(64 * 1024), randomBytes(64 * 1024)];
+        const results = await Promise.allSettled([blobs.put(key, a), blobs.put(key, b)]);
+        const won = results.findIndex((r) => r.status === 'fulfilled');
+        assert.ok(won >= 0, 'one put succeeds');
+        const lost = results[1 - won];
+        assert.ok(lost?.status === 'rejected' && lost.reason instanceof BlobConflictError, 'the other gets BlobConflictError');
+        assert.ok((await blobs.get(key)).equals(won === 0 ? a : b), 'the winner is stored');
+      });
+    }
+
+    const digestChecker = options?.verifiesSha256ServerSide === false ? 'the adapter, the service does not verify' : 'adapter and service';
+    it(`sha256 mismatch → rejected, nothing stored (checked by ${digestChecker})`, async () => {
+      const key = `${prefix()}/digest`;
+      const bytes = randomBytes(4096);
+      await assert.rejects(blobs.put(key, bytes, { sha256: sha256(Buffer.from('other')) }), (err) => err instanceof PortError && !(err instanceof BlobConflictError));
+      assert.equal(await blobs.head(key), undefined);
+      await assert.rejects(blobs.get(key), NotFoundError);
+      await assert.rejects(blobs.put(key, bytes, { sha256: 'not-a-digest' }), InvalidIdError, 'a malformed digest is an invalid id');
+      assert.deepEqual(await blobs.put(key, bytes, { sha256: sha256(bytes) }), { created: true }, 'the right digest then stores it');
+    });
+
+    it('get of a missing key → NotFoundError; head → undefined', async () => {
+      const key = `${prefix()}/missing`;
+      await assert.rejects(blobs.get(key), NotFoundError);
+      assert.equal(await blobs.head(key), undefined);
+    });
+
+    it('delete is idempotent; a deleted key can be created again', async () => {
+      const key = `${prefix()}/del`;
+      await blobs.put(key, Buffer.from('one'));
+      await blobs.delete(key);
+      assert.equal(await blobs.head(key), undefined);
+      await assert.rejects(blobs.get(key), NotFoundError);
+      await blobs.delete(key);
+      await blobs.delete(`${prefix()}/never-existed`);
+      assert.deepEqual(await blobs.put(key, Buffer.from('two')), { created: true });
+      assert.equal((await blobs.get(key)).toString(), 'two');
+    });
+
+    it('list(prefix) is complete and lexicographic (byte order)', async () => {
+      const p = prefix();
+      const names = ['x-1', 'x.1', 'x/1', 'x/2/deep', 'x0', 'X', 'x_', '_', '-', 'y/z', 'Z9', 'x1'];
+      for (let i = 0; names.length < 30; i++) names.push(`n/${String(i).padStart(2, '0')}`);
+      const keys = names.map((k) => `${p}/${k}`);
+      const shuffled = [...keys].sort(() => Math.random() - 0.5);
+      await Promise.all(shuffled.map((k) => blobs.put(k, Buffer.from(k))));
+      await blobs.put(`${p}-sibling/a`, Buffer.from('outside'));
+      const sorted = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      assert.deepEqual(await collect(blobs.list(`${p}/`)), sorted);
+      assert.deepEqual(await collect(blobs.list(`${p}/x`)), sorted.filter((k) => k.startsWith(`${p}/x`)));
+      assert.deepEqual(await collect(blobs.list(`${p}/n/`)), sorted.filter((k) => k.startsWith(`${p}/n/`)));
+      assert.deepEqual(await collect(blobs.list(p)), [...sorted, `${p}-sibling/a`].sort());
+      assert.deepEqual(await collect(blobs.list(`${p}/nothing-here/`)), []);
+      const all = await collect(blobs.list(''));
+      assert.ok(keys.every((k) => all.includes(k)), "list('') includes everything");
+    });
+
+    it('invalid keys → InvalidIdError before any I/O (put, get, head, delete, list)', async () => {
+      for (const key of INVALID_KEYS) {
+        const k = key as string;
+        await assert.rejects(blobs.put(k, Buffer.from('x')), InvalidIdError, `put ${String(key)}`);
+        await assert.rejects(blobs.get(k), InvalidIdError, `get ${String(key)}`);
+        await assert.rejects(blobs.head(k), InvalidIdError, `head ${String(key)}`);
+        await assert.rejects(blobs.delete(k), InvalidIdError, `delete ${String(key)}`);
+      }
+      for (const p of ['../', '/x', 'a//', 'a/./', 7]) {
+        await assert.rejects(collect(blobs.list(p as string)), InvalidIdError, `list ${String(p)}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * The port contracts against the local adapters (SQLite, files) on temp dirs, plus what
+ * only the local adapters can show: durability across reopen, file modes, and two
+ * writers on two connections (worker threads) racing on one stream.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { verifyStream } from '../../shared/events/chain.js';
+import { FileBlobStore } from '../../shared/adapters/local/file-blob-store.js';
+import { LocalNotifier } from '../../shared/adapters/local/file-notifier.js';
+import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
+import { SqliteQueue } from '../../shared/adapters/local/sqlite-queue.js';
+import { SqliteReadModels } from '../../shared/adapters/local/sqlite-read-models.js';
+import { blobStoreContract } from '../../shared/ports/contracts/blob-store.contract.js';
+import { eventStoreContract } from '../../shared/ports/contracts/event-store.contract.js';
+import { queueContract } from '../../shared/ports/contracts/queue.contract.js';
+import { readModelsContract } from '../../shared/ports/contracts/read-models.contract.js';
+import type { Notification } from '../../shared/ports/notifier.js';
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'drcore-local-'));
+const ev = (type: string) => ({ type, data: { type }, at: '2025-01-01T00:00:00.000Z', actor: 'system:test' });
+
+eventStoreContract('SqliteEventStore', async () => {
+  const dir = await tempDir();
+  const store = SqliteEventStore.open(join(dir, 'events.db'));
+  return { store, cleanup: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
+});
+
+blobStoreContract('FileBlobStore', async () => {
+  const dir = await tempDir();
+  return { blobs: new FileBlobStore(join(dir, 'blobs')), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}, { enforcesCreateOnce: true, verifiesSha256ServerSide: true });
+
+queueContract('SqliteQueue', async (queues) => {
+  const dir = await tempDir();
+  const queue = SqliteQueue.open(join(dir, 'queue.db'), queues);
+  return { queue, cleanup: async () => { await queue.close(); await rm(dir, { recursive: true, force: true }); } };
+});
+
+readModelsContract('SqliteReadModels', async () => {
+  const dir = await tempDir();
+  const readModels = SqliteReadModels.open(join(dir, 'read-models.db'));
+  return { readModels, cleanup: async () => { await readModels.close(); await rm(dir, { recursive: true, force: true }); } };
+});
+
+describe('local adapters: beyond the contracts', () => {
+  let dir: string;
+  before(async () => { dir = await tempDir(); });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('durability: events, messages, documents and blobs survive close and reopen', async () => {
+    const file = (n: string) => join(dir, 'reopen', n);
+    const store = SqliteEventStore.open(file('events.db'));
+    await store.append('tenant-t1', 0, [ev('A'), ev('B')]);
+    await store.close();
+    const queue = SqliteQueue.open(file('queue.db'), { workflow: { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } });
+    await queue.send('workflow', 'durable');
+    await queue.close();
+    const rmodels = SqliteReadModels.open(file('rm.db'));
+    await rmodels.put('tenants', 't1', { id: 't1' });
+    await rmodels.putCheckpoint('p', '2');
+    await rmodels.close();
+    await new FileBlobStore(file('blobs')).put('tenants/t1/packs/p1', Buffer.from('pack'));
+
+    const store2 = SqliteEventStore.open(file('events.db'));
+    const events = await store2.readStream('tenant-t1');
+    assert.deepEqual(events.map((e) => e.type), ['A', 'B']);
+    assert.equal(verifyStream(events), undefined);
+    assert.equal((await store2.append('tenant-t1', 2, [ev('C')]))[0]?.version, 3, 'the chain continues after reopen');
+    assert.equal(verifyStream(await store2.readStream('tenant-t1')), undefined);
+    assert.equal((await store2.readAll()).events.length, 3);
+    await store2.close();
+    const queue2 = SqliteQueue.open(file('queue.db'), { workflow: { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } });
+    assert.deepEqual((await queue2.receive('workflow')).map((m) => m.body), ['durable']);
+    await queue2.close();
+    const rm2 = SqliteReadModels.open(file('rm.db'));
+    assert.deepEqual(await rm2.get('tenants', 't1'), { id: 't1' });
+    assert.equal(await rm2.getCheckpoint('p'), '2');
+    await rm2.close();
+    assert.equal((await new FileBlobStore(file('blobs')).get('tenants/t1/packs/p1')).toString(), 'pack');
+  });
+
+  it('modes: blob files 0600, blob dirs 0700, database files 0600; no temp files left behind', async () => {
+    const root = join(dir, 'modes', 'blobs');
+    const blobs = new FileBlobStore(root);
+    await blobs.put('tenants/t1/packs/p1', Buffer.from('x'));
+    await blobs.put('tenants/t1/packs/p1', Buffer.from('x'));
+    await assert.rejects(blobs.put('tenants/t1/packs/p1', Buffer.from('y')));
+    assert.equal((await stat(join(root, 'tenants/t1/packs/p1'))).mode & 0o777, 0o600);
+    for (const d of ['', 'tenants', 'tenants/t1', 'tenants/t1/packs']) assert.equal((await stat(join(root, d))).mode & 0o777, 0o700, `dir ${d}`);
+    assert.deepEqual(await readdir(join(root, 'tenants/t1/packs')), ['p1'], 'no temp file left');
+    const store = SqliteEventStore.open(join(dir, 'modes', 'events.db'));
+    await store.append('tenant-t1', 0, [ev('A')]);
+    for (const f of await readdir(join(dir, 'modes'))) {
+      if (f.startsWith('events.db')) assert.equal((await stat(join(dir, 'modes', f))).mode & 0o777, 0o600, f);
+    }
+    await store.close();
+  });
+
+  it('an invalid blob key never touches the file system outside the root', async () => {
+    const root = join(dir, 'escape', 'blobs');
+    await assert.rejects(new FileBlobStore(root).put('../outside', Buffer.from('x')));
+    await assert.rejects(stat(join(dir, 'escape')), { code: 'ENOENT' });
+  });
+
+  it('two connections (worker threads) racing on one stream: exactly one append wins', async () => {
+    const file = join(dir, 'race.db');
+    SqliteEventStore.open(file).close();
+    const moduleUrl = new URL('../../shared/adapters/local/sqlite-event-store.ts', import.meta.url).href;
+    const go = new Int32Array(new SharedArrayBuffer(4));
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      let ready = false;
+      (async () => {
+        (await import('tsx/esm/api')).register();
+        const { SqliteEventStore } = await import(workerData.moduleUrl);
+        const store = SqliteEventStore.open(workerData.file);
+        parentPort.postMessage('ready');
+        ready = true;
+        Atomics.wait(workerData.go, 0, 0);
+        const ev = { type: 'W' + workerData.id, data: {}, at: '2025-01-01T00:00:00.000Z', actor: 'system:test' };
+        const result = await store.append('rp-t1-race', 0, [ev, ev]).then(() => 'ok', (e) => e.name);
+        await store.close();
+        parentPort.postMessage(result);
+      })().catch((e) => {
+        if (!ready) parentPort.postMessage('ready');
+        parentPort.postMessage('worker failed: ' + e);
+      });`;
+    const workers = [0, 1, 2].map((id) => new Worker(code, { eval: true, workerData: { moduleUrl, file, go, id } }));
+    const results = workers.map((w) => new Promise<string[]>((resolve, reject) => {
+      const messages: string[] = [];
+      w.on('message', (m: string) => { messages.push(m); if (messages.length === 2) resolve(messages); });
+      w.on('error', reject);
+    }));
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+    Atomics.store(go, 0, 1);
+    Atomics.notify(go, 0);
+    const outcomes = (await Promise.all(results)).map((m) => m[1]).sort();
+    await Promise.all(workers.map((w) => w.terminate()));
+    assert.deepEqual(outcomes, ['ConcurrencyError', 'ConcurrencyError', 'ok']);
+    const store = SqliteEventStore.open(file);
+    const events = await store.readStream('rp-t1-race');
+    assert.equal(events.length, 2);
+    assert.equal(verifyStream(events), undefined);
+    await store.close();
+  });
+
+  it('SqliteQueue: visibility 0 never returns one message twice in one batch', async () => {
+    const queue = SqliteQueue.open(join(dir, 'q0.db'), { q: { visibilityTimeoutSeconds: 0, maxReceiveCount: 100 } });
+    await queue.send('q', 'one');
+    const got = await queue.receive('q', { maxMessages: 10 });
+    assert.deepEqual(got.map((m) => m.body), ['one']);
+    assert.equal((await queue.receive('q'))[0]?.receiveCount, 2);
+    await queue.close();
+  });
+
+  describe('LocalNotifier', () => {
+    const note = (id: string, at: string, subject = `subject ${id}`): Notification => ({ id, at, kind: 'pairing-request', subject, body: 'b' });
+
+    it('is idempotent per id, logs one line per new notification, lists the newest first', async () => {
+      const readModels = SqliteReadModels.open(join(dir, 'notify.db'));
+      const lines: string[] = [];
+      const notifier = new LocalNotifier(readModels, (l) => lines.push(l));
+      await Promise.all([notifier.notify(note('n1', '2025-01-01T00:00:00Z')), notifier.notify(note('n1', '2025-01-01T00:00:00Z'))]);
+      await notifier.notify(note('n1', '2025-01-01T00:00:00Z'));
+      await notifier.notify(note('n2', '2025-01-03T00:00:00Z', 'evil\nsecond line'));
+      await notifier.notify(note('n3', '2025-01-02T00:00:00Z'));
+      assert.equal(lines.length, 3);
+      assert.ok(lines.every((l) => !l.includes('\n')), 'one line each');
+      assert.deepEqual((await notifier.recent()).map((n) => n.id), ['n2', 'n3', 'n1']);
+      assert.deepEqual((await notifier.recent(1)).map((n) => n.id), ['n2']);
+      const again = new LocalNotifier(readModels, (l) => lines.push(l));
+      await again.notify(note('n1', '2025-01-01T00:00:00Z'));
+      assert.equal(lines.length, 3, 'idempotent across instances (stored, not remembered)');
+      await readModels.close();
+    });
+  });
+});
