@@ -1,0 +1,29 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readConfig } from './config.js';
+import { DrcoreStack } from './drcore-stack.js';
+
+/**
+ * The CDK app (`npx cdk synth|deploy`, see cdk.json). Parameters come from context; the
+ * AWS Solutions checks of cdk-nag run at every synthesis and fail it on any finding that
+ * is not acknowledged, with its reason, where the resource is made.
+ */
+export function buildApp(app: App = new App()): { app: App; stack: DrcoreStack } {
+  // Server access logs are delivered under a bucket policy, not the legacy log-delivery ACL
+  // (the access logs bucket enforces bucket-owner ownership: no ACLs at all).
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+  const config = readConfig(app.node);
+  const stackName: unknown = app.node.tryGetContext('stackName');
+  const stack = new DrcoreStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'Drcore', {
+    config,
+    description: 'drcore: event-sourced cloud target core for block-level backup replication',
+    terminationProtection: !config.placeholders,
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,54 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type Bucket, type CfnBucket, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV } from '../../shared/runtime/env.js';
+import type { DrcoreFunction } from './drcore-function.js';
+import { secureBucket } from './secure-bucket.js';
+
+export interface DataBucketProps {
+  readonly accessLogs: Bucket;
+  /** S3 Object Lock in governance mode with this many days of default retention; off when undefined. */
+  readonly objectLockDays?: number;
+}
+
+/** Object-level actions of the BlobStore port: put (create-once), get/head, delete (GC). */
+const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+
+/**
+ * The recovery-point data (DESIGN §5): packs and manifests under `tenants/<id>/…`.
+ * The secure defaults plus versioning (an overwritten or deleted pack stays recoverable
+ * for 30 days), and optionally Object Lock so that not even a compromised function can
+ * destroy a pack within the retention period.
+ */
+export class DataBucket extends Construct {
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: DataBucketProps) {
+    super(scope, id);
+    const lock = props.objectLockDays;
+    this.bucket = secureBucket(this, 'Bucket', props.accessLogs, {
+      versioned: true,
+      ...(lock !== undefined ? { objectLockEnabled: true, objectLockDefaultRetention: ObjectLockRetention.governance(Duration.days(lock)) } : {}),
+      lifecycleRules: [
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+      ],
+    });
+  }
+
+  /**
+   * Put, get, head, delete and list objects (replication-api, workflow-worker). Explicit
+   * actions, no `s3:*Object*` wildcards; nothing on the bucket's configuration or policy.
+   * Sets DRCORE_DATA_BUCKET.
+   */
+  bindReadWrite(f: DrcoreFunction): void {
+    f.role.addToPrincipalPolicy(new PolicyStatement({ actions: OBJECT_ACTIONS, resources: [this.bucket.arnForObjects('*')] }));
+    f.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    f.addEnvironment(ENV.dataBucket, this.bucket.bucketName);
+    const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`,
+      reason: 'Object keys are content-addressed pack ids under tenants/<tenantId>/, created at run time: the grant is every object of the data bucket, with explicit get/put/delete actions only.',
+    });
+  }
+}

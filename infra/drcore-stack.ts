@@ -1,0 +1,125 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { FunctionName } from '../shared/http/routes.js';
+import type { DrcoreConfig } from './config.js';
+import { DrcoreApi } from './constructs/api.js';
+import { CaBootstrap } from './constructs/ca-bootstrap.js';
+import { DataBucket } from './constructs/data-bucket.js';
+import { DrcoreFunction, type DrcoreFunctionProps } from './constructs/drcore-function.js';
+import { EventLog } from './constructs/event-log.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { MtlsDomain } from './constructs/mtls-domain.js';
+import { OperatorTopic } from './constructs/operator-topic.js';
+import { ReadModels } from './constructs/read-models.js';
+import { accessLogsBucket } from './constructs/secure-bucket.js';
+import { Truststore } from './constructs/truststore.js';
+import { WORKFLOW_WORKER_TIMEOUT, WorkflowQueue, secureQueue } from './constructs/workflow-queue.js';
+
+export interface DrcoreStackProps extends StackProps {
+  readonly config: DrcoreConfig;
+}
+
+/**
+ * The drcore target core on AWS (DESIGN §2): storage, the CA, one function per concern,
+ * the mTLS API and monitoring. Each function gets exactly the resources its bind helpers
+ * grant; the list below is the least-privilege map the infra tests assert.
+ */
+export class DrcoreStack extends Stack {
+  readonly functions: Readonly<Record<string, DrcoreFunction>>;
+
+  constructor(scope: Construct, id: string, props: DrcoreStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const accessLogs = accessLogsBucket(this, 'AccessLogs');
+    const truststore = new Truststore(this, 'Truststore', { accessLogs });
+    const data = new DataBucket(this, 'Data', {
+      accessLogs,
+      ...(config.objectLock ? { objectLockDays: config.objectLockDays } : {}),
+    });
+    const eventLog = new EventLog(this, 'EventLog');
+    const readModels = new ReadModels(this, 'ReadModels');
+    const workflow = new WorkflowQueue(this, 'Workflow');
+    const projectorFailures = secureQueue(this, 'ProjectorFailures');
+    Validations.of(projectorFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the on-failure destination of the projector stream mapping (it holds the coordinates of batches given up on); its depth is alarmed.',
+    });
+    const operator = new OperatorTopic(this, 'Operator', { email: config.alarmEmail });
+    const ca = new CaBootstrap(this, 'CertificateAuthority', { truststore, domainName: config.domainName });
+
+    const fn = (id: string, p: DrcoreFunctionProps) => new DrcoreFunction(this, id, p);
+    const seconds = (s: number) => Duration.seconds(s);
+    const handlers: Record<FunctionName, DrcoreFunction> = {
+      'whoami-api': fn('WhoamiApi', { name: 'whoami-api', description: 'drcore: whoami and the OpenAPI document', timeout: seconds(10), memorySize: 256 }),
+      'pairing-api': fn('PairingApi', { name: 'pairing-api', description: 'drcore: pairing requests (enrollment role)', timeout: seconds(15) }),
+      'admin-api': fn('AdminApi', { name: 'admin-api', description: 'drcore: the MSP admin API', timeout: seconds(29) }),
+      'replication-api': fn('ReplicationApi', { name: 'replication-api', description: 'drcore: machines, recovery points, packs, chunks', timeout: seconds(29), memorySize: 1769 }),
+    };
+    const authorizer = fn('Authorizer', { name: 'authorizer', description: 'drcore: client certificate → identity, revocation check', timeout: seconds(5), memorySize: 256 });
+    const worker = fn('WorkflowWorker', { name: 'workflow-worker', description: 'drcore: workflow messages (approvals, notifications, jobs)', timeout: WORKFLOW_WORKER_TIMEOUT, memorySize: 1024 });
+    const projector = fn('Projector', { name: 'projector', description: 'drcore: event log stream → read models', timeout: seconds(60) });
+
+    // Least privilege, one line per grant (asserted by test/infra/least-privilege.int.test.ts).
+    readModels.bindReader(handlers['whoami-api']);
+
+    eventLog.bindWriter(handlers['pairing-api']);
+    readModels.bindReader(handlers['pairing-api']);
+    workflow.bindSender(handlers['pairing-api']);
+
+    eventLog.bindWriter(handlers['admin-api']);
+    readModels.bindReader(handlers['admin-api']);
+    workflow.bindSender(handlers['admin-api']);
+
+    eventLog.bindWriter(handlers['replication-api']);
+    readModels.bindReader(handlers['replication-api']);
+    data.bindReadWrite(handlers['replication-api']);
+
+    readModels.bindReader(authorizer);
+    eventLog.bindReader(authorizer);
+
+    eventLog.bindWriter(worker);
+    readModels.bindWriter(worker);
+    workflow.bindConsumer(worker);
+    ca.bindCaReader(worker);
+    data.bindReadWrite(worker);
+    operator.bindPublisher(worker);
+
+    eventLog.bindStreamConsumer(projector, { onFailure: projectorFailures });
+    readModels.bindWriter(projector);
+
+    const api = new DrcoreApi(this, 'Api', { handlers, authorizer });
+    const domain = new MtlsDomain(this, 'Domain', {
+      domainName: config.domainName,
+      certificateArn: config.certificateArn,
+      truststore,
+      truststoreVersion: ca.truststoreVersion,
+      api: api.api,
+      ...(config.hostedZoneId !== undefined && config.hostedZoneName !== undefined
+        ? { hostedZone: { id: config.hostedZoneId, name: config.hostedZoneName } }
+        : {}),
+    });
+
+    this.functions = { ...handlers, authorizer, 'workflow-worker': worker, projector, 'ca-bootstrap': ca.function };
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      api: api.api,
+      functions: Object.values(this.functions),
+      deadLetterQueues: { Workflow: workflow.deadLetterQueue, Projector: projectorFailures },
+      workQueue: workflow.queue,
+      streamConsumers: [projector],
+      topic: operator.topic,
+    });
+
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    out('ApiUrl', `https://${config.domainName}/`, 'The API: clients need a certificate from the core CA');
+    out('RegionalDomainName', domain.regionalDomainName, 'Point the custom domain here (CNAME or Route 53 alias) unless hostedZoneId was given');
+    out('AdminBundleSecretArn', ca.adminBundleSecret.secretArn, 'The first admin certificate (JSON: PEM, PKCS#12 base64 and its password)');
+    out('EnrollmentBundleSecretArn', ca.enrollmentBundleSecret.secretArn, 'The MSP-wide enrollment certificate for source cores');
+    out('CaSecretArn', ca.caSecret.secretArn, 'The CA certificate and private key: never hand this out');
+    out('TruststoreUri', truststore.uri, 'The mTLS truststore (the CA certificate, PEM)');
+    out('DataBucketName', data.bucket.bucketName, 'Recovery-point packs and manifests');
+    out('EventsTableName', eventLog.table.tableName, 'The event log (source of truth)');
+    out('DashboardName', monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
+    out('OperatorTopicArn', operator.topic.topicArn, 'Alarms and notifications; subscribe the operators');
+  }
+}
