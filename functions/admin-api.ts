@@ -1,4 +1,64 @@
-// Placeholder: the real handler lands with the application layer.
-export const handler = async (): Promise<void> => {
-  throw new Error("not implemented");
-};
+import { apiHandler } from '../shared/http/api-handler.js';
+import { jsonBody, queryOf } from '../shared/http/body.js';
+import { json } from '../shared/http/responses.js';
+import { notFound } from '../shared/http/problem.js';
+import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, RejectBody, RevokeBody } from '../shared/http/schemas/pairing.js';
+import { approvePairing, ignorePairing, rejectPairing } from '../shared/app/pairing-service.js';
+import { PAIRING_REQUESTS, type PairingRequestSummary } from '../shared/app/projections/pairing-requests.js';
+import { TENANTS, type TenantSummary } from '../shared/app/projections/tenants.js';
+import { CERTIFICATES, type CertificateSummary } from '../shared/app/projections/certificates.js';
+import { revokeCertificate } from '../shared/app/certificate-service.js';
+import { assertId, assertStreamId } from '../shared/ids.js';
+import { getDeps } from '../shared/runtime/deps.js';
+
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log. */
+export const handler = apiHandler('admin-api', {
+  'GET /v1/admin/pairing-requests': async ({ event }) => {
+    const { status = 'pending' } = queryOf(event, PairingListQuery);
+    const all = await (await getDeps()).readModels.list<PairingRequestSummary>(PAIRING_REQUESTS);
+    const items = all.filter((r) => status === 'all' || r.status === status).sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+    return json(200, { items });
+  },
+  'POST /v1/admin/pairing-requests/{id}/approve': async ({ event, params, caller, actor }) => {
+    const id = assertId('pairing request id', params['id']);
+    const body = jsonBody(event, ApproveBody);
+    return json(200, await approvePairing(await getDeps(), id, body, caller.serial, actor));
+  },
+  'POST /v1/admin/pairing-requests/{id}/reject': async ({ event, params, caller, actor }) => {
+    const id = assertId('pairing request id', params['id']);
+    const { reason } = jsonBody(event, RejectBody);
+    return json(200, await rejectPairing(await getDeps(), id, reason, caller.serial, actor));
+  },
+  'POST /v1/admin/pairing-requests/{id}/ignore': async ({ event, params, caller, actor }) => {
+    const id = assertId('pairing request id', params['id']);
+    jsonBody(event, EmptyBody);
+    return json(200, await ignorePairing(await getDeps(), id, caller.serial, actor));
+  },
+  'GET /v1/admin/events': async ({ event }) => {
+    const q = queryOf(event, EventsQuery);
+    const deps = await getDeps();
+    if (q.stream) {
+      const events = await deps.events.readStream(assertStreamId(q.stream), q.after ? Number.parseInt(q.after, 10) || 0 : 0);
+      return json(200, { items: events.slice(0, q.limit ?? 1000) });
+    }
+    const page = await deps.events.readAll(q.after, q.limit ?? 200);
+    return json(200, { items: page.events, next: page.next ?? null });
+  },
+  'GET /v1/admin/tenants': async () => {
+    return json(200, { items: await (await getDeps()).readModels.list<TenantSummary>(TENANTS) });
+  },
+  'GET /v1/admin/tenants/{tenantId}': async ({ params }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const rm = (await getDeps()).readModels;
+    const tenant = await rm.get<TenantSummary>(TENANTS, tenantId);
+    if (!tenant) throw notFound(`tenant ${tenantId} does not exist`);
+    const certificates = (await rm.list<CertificateSummary>(CERTIFICATES)).filter((c) => c.tenantId === tenantId);
+    return json(200, { ...tenant, certificates });
+  },
+  'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': async ({ event, params, caller, actor }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const serial = assertId('serial', params['serial']);
+    const { reason } = jsonBody(event, RevokeBody);
+    return json(200, await revokeCertificate(await getDeps(), tenantId, serial, reason, caller.serial, actor));
+  },
+});

@@ -46,7 +46,7 @@ function parseCsr(pem: unknown): forge.pki.CertificateSigningRequest {
   try {
     messages = forge.pem.decode(pem);
   } catch (cause) {
-    throw new InvalidCsrError('not PEM', { cause });
+    throw new InvalidCsrError('not PEM (expected a -----BEGIN CERTIFICATE REQUEST----- block)', { cause });
   }
   const [message] = messages;
   if (messages.length !== 1 || message === undefined) {

@@ -7,9 +7,11 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredEvent } from '../../events/envelope.js';
-import { InvalidIdError } from '../../ids.js';
 
 export type EventItem = Record<string, AttributeValue>;
+
+/** The part of an attribute value the event format uses: SDK items and Lambda stream images both fit. */
+export type ImageItem = Readonly<Record<string, { readonly S?: string; readonly N?: string } | undefined>>;
 
 export function storedEventToItem(e: StoredEvent): EventItem {
   return {
@@ -29,13 +31,13 @@ export class MalformedEventItemError extends Error {
   override readonly name = 'MalformedEventItemError';
 }
 
-function str(item: EventItem, name: string): string {
+function str(item: ImageItem, name: string): string {
   const v = item[name]?.S;
   if (typeof v !== 'string') throw new MalformedEventItemError(`event item: ${name} is not a string attribute`);
   return v;
 }
 
-function num(item: EventItem, name: string): number {
+function num(item: ImageItem, name: string): number {
   const raw = item[name]?.N;
   const v = raw === undefined ? NaN : Number(raw);
   if (!Number.isSafeInteger(v) || v < 1) throw new MalformedEventItemError(`event item: ${name} is not a positive integer`);
@@ -43,7 +45,7 @@ function num(item: EventItem, name: string): number {
 }
 
 /** Accepts SDK items and the Lambda stream-record images (same JSON shape). */
-export function itemToStoredEvent(item: EventItem): StoredEvent {
+export function itemToStoredEvent(item: ImageItem): StoredEvent {
   let data: unknown;
   try {
     data = JSON.parse(str(item, 'data'));
@@ -70,26 +72,4 @@ export interface EventKey {
 
 export function eventKeyToItem(key: EventKey): EventItem {
   return { streamId: { S: key.streamId }, version: { N: String(key.version) } };
-}
-
-/** readAll cursor: base64url of the JSON of the last evaluated key. */
-export function encodeCursor(key: EventKey): string {
-  return Buffer.from(JSON.stringify({ s: key.streamId, v: key.version }), 'utf8').toString('base64url');
-}
-
-/** Decodes a cursor made by encodeCursor; anything else is bad input (InvalidIdError). */
-export function decodeCursor(cursor: string): EventKey {
-  let parsed: unknown;
-  try {
-    if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidIdError('cursor', cursor);
-  }
-  const p = parsed as { s?: unknown; v?: unknown } | null;
-  if (p === null || typeof p !== 'object' || typeof p.s !== 'string' || p.s.length === 0
-    || typeof p.v !== 'number' || !Number.isSafeInteger(p.v) || p.v < 1) {
-    throw new InvalidIdError('cursor', cursor);
-  }
-  return { streamId: p.s, version: p.v };
 }

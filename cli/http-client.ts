@@ -1,0 +1,58 @@
+import { Agent, request } from 'node:https';
+import { readFileSync } from 'node:fs';
+
+export interface ClientIdentity { cert: string; key: string; ca: string }
+
+export interface Response { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(readonly status: number, readonly problem: { title?: string; detail?: string; type?: string }) {
+    super(`${status} ${problem.title ?? ''}: ${problem.detail ?? ''}`.trim());
+  }
+}
+
+export function identityFromFiles(files: { cert: string; key: string; ca: string }): ClientIdentity {
+  return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8'), ca: readFileSync(files.ca, 'utf8') };
+}
+
+/** An mTLS client for the drcore API with a keep-alive connection pool. */
+export class ApiClient {
+  private readonly agent: Agent;
+  constructor(readonly baseUrl: string, identity: ClientIdentity, maxSockets = 8) {
+    this.agent = new Agent({ ...identity, keepAlive: true, maxSockets, minVersion: 'TLSv1.2' });
+  }
+
+  send(method: string, path: string, body?: Buffer, contentType = 'application/json'): Promise<Response> {
+    const url = new URL(path, this.baseUrl);
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        method, agent: this.agent,
+        headers: body ? { 'content-type': contentType, 'content-length': body.length } : {},
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** JSON in, JSON out; a problem response becomes an ApiError. */
+  async json<T>(method: string, path: string, payload?: unknown): Promise<T> {
+    const res = await this.send(method, path, payload === undefined ? undefined : Buffer.from(JSON.stringify(payload)));
+    const text = res.body.toString('utf8');
+    if (res.status >= 400) {
+      let problem: { title?: string; detail?: string } = { detail: text };
+      try { problem = JSON.parse(text) as typeof problem; } catch { /* not JSON */ }
+      throw new ApiError(res.status, problem);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

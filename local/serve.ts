@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { setDeps } from '../shared/runtime/deps.js';
+import { localDeps } from '../shared/runtime/local-deps.js';
+import { ENV } from '../shared/runtime/env.js';
+import { registerCertificate } from '../shared/app/certificate-service.js';
+import { identityFromCertificate } from '../shared/pki/identity.js';
+import { ensurePki, type PkiPaths } from './pki-bootstrap.js';
+import { createGateway } from './gateway.js';
+import { startQueuePoller } from './queue-poller.js';
+import { startStreamDispatcher } from './stream-dispatcher.js';
+
+export interface ServeOptions { dataDir: string; host: string; port: number; hostnames: string[] }
+
+export interface RunningCore {
+  url: string; port: number; pki: PkiPaths; stop(): Promise<void>;
+}
+
+/**
+ * `drcore serve`: the embedded target core. The same handlers as Lambda, behind the local
+ * gateway, with the queue poller and the stream dispatcher as the event source mappings.
+ */
+export async function serve(options: ServeOptions): Promise<RunningCore> {
+  const dataDir = resolve(options.dataDir);
+  process.env[ENV.dataDir] = dataDir;
+  process.env[ENV.adapters] = 'local';
+  const pki = await ensurePki(dataDir, { hostnames: options.hostnames });
+  const deps = localDeps(dataDir);
+  setDeps(deps);
+
+  // The bootstrap certificates join the registry, so they can be listed and revoked.
+  for (const [file, actor] of [[pki.adminCert, 'system:bootstrap'], [pki.enrollmentCert, 'system:bootstrap']] as const) {
+    const pem = readFileSync(file, 'utf8');
+    const id = identityFromCertificate(pem);
+    await registerCertificate(deps, {
+      serial: id.serial, role: id.role, subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter,
+      fingerprint256: id.fingerprint256, certificatePem: pem, ...(id.tenantId ? { tenantId: id.tenantId } : {}),
+    }, actor);
+  }
+
+  // Handlers are imported after the deps are set: their module-level clients find them.
+  const [pairing, admin, replication, whoami, authorizer, worker, projector] = await Promise.all([
+    import('../functions/pairing-api.js'), import('../functions/admin-api.js'), import('../functions/replication-api.js'),
+    import('../functions/whoami-api.js'), import('../functions/authorizer.js'), import('../functions/workflow-worker.js'),
+    import('../functions/projector.js'),
+  ]);
+  const server = createGateway({
+    tls: { key: readFileSync(pki.serverKey, 'utf8'), cert: readFileSync(pki.serverCert, 'utf8'), ca: readFileSync(pki.caCert, 'utf8') },
+    functions: { 'pairing-api': pairing.handler, 'admin-api': admin.handler, 'replication-api': replication.handler, 'whoami-api': whoami.handler },
+    authorizer: authorizer.handler,
+  });
+  const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector.handler);
+  const poller = startQueuePoller(deps.queue, 'workflow', worker.handler);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, options.host, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `https://${shownHost}:${port}`, port, pki,
+    stop: async () => {
+      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      await Promise.all([dispatcher.stop(), poller.stop()]);
+      await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+    },
+  };
+}

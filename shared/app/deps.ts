@@ -1,0 +1,19 @@
+import type { BlobStore } from '../ports/blob-store.js';
+import type { CertificateAuthority } from '../ports/certificate-authority.js';
+import type { EventStore } from '../ports/event-store.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { Queue } from '../ports/queue.js';
+import type { ReadModels } from '../ports/read-models.js';
+
+/** Everything the application needs, behind ports. Built once per process (shared/runtime/deps.ts). */
+export interface AppDeps {
+  readonly events: EventStore;
+  readonly blobs: BlobStore;
+  readonly queue: Queue;
+  readonly readModels: ReadModels;
+  readonly notifier: Notifier;
+  readonly ca: CertificateAuthority;
+  readonly clock: () => Date;
+  /** A new random id, [A-Za-z0-9._-]. */
+  readonly newId: (prefix: string) => string;
+}

@@ -1,0 +1,45 @@
+import type { StoredEvent } from '../../events/envelope.js';
+import type { Queue } from '../../ports/queue.js';
+import type { ReadModels } from '../../ports/read-models.js';
+import type { WorkflowMessage } from '../workflows/messages.js';
+import { projectCertificate } from './certificates.js';
+import { projectPairing } from './pairing-requests.js';
+import { projectTenant } from './tenants.js';
+
+export type Projection = (rm: ReadModels, event: StoredEvent) => Promise<void>;
+
+/** Projections by stream prefix. Later issues add machine and recovery-point projections here. */
+const PROJECTIONS: Record<string, Projection[]> = {
+  pairing: [projectPairing],
+  tenant: [projectTenant],
+  cert: [projectCertificate],
+};
+
+export function registerProjection(streamPrefix: string, projection: Projection): void {
+  (PROJECTIONS[streamPrefix] ??= []).push(projection);
+}
+
+/** The outbox: committed events that start a workflow step. */
+function workflowMessageFor(event: StoredEvent): WorkflowMessage | undefined {
+  const data = event.data as { requestId?: string };
+  switch (event.type) {
+    case 'PairingRequested': return { type: 'PairingRequested', requestId: data.requestId ?? '' };
+    case 'PairingApproved': return { type: 'PairingApproved', requestId: data.requestId ?? '' };
+    case 'PairingRejected': return { type: 'PairingRejected', requestId: data.requestId ?? '' };
+    default: return undefined;
+  }
+}
+
+/**
+ * Applies one committed event: read models, then the outbox. Idempotent, so the
+ * at-least-once delivery of DynamoDB Streams (or the local dispatcher) is safe.
+ * `outbox: false` when rebuilding projections from the whole log.
+ */
+export async function projectEvent(deps: { readModels: ReadModels; queue: Queue }, event: StoredEvent, options: { outbox: boolean } = { outbox: true }): Promise<void> {
+  const prefix = event.streamId.slice(0, event.streamId.indexOf('-'));
+  for (const p of PROJECTIONS[prefix] ?? []) await p(deps.readModels, event);
+  if (options.outbox) {
+    const message = workflowMessageFor(event);
+    if (message) await deps.queue.send('workflow', JSON.stringify(message));
+  }
+}

@@ -1,0 +1,35 @@
+import type { StoredEvent } from '../../events/envelope.js';
+import type { TenantEvent } from '../../domain/tenant.js';
+import type { ReadModels } from '../../ports/read-models.js';
+
+/** Read model: tenants with quota and status (usage is added by the replication projections). */
+export interface TenantSummary {
+  tenantId: string; name: string; email: string; customerId?: string; coreId: string; pairingRequestId: string;
+  quotaBytes: number; status: 'active' | 'suspended'; createdAt: string; updatedAt: string; version: number;
+  usage?: { storedBytes: number; byMachine: Record<string, number> };
+}
+export const TENANTS = 'tenants';
+
+export async function projectTenant(rm: ReadModels, stored: StoredEvent): Promise<void> {
+  const e = stored as unknown as TenantEvent & StoredEvent;
+  const id = e.data.tenantId;
+  const doc = await rm.get<TenantSummary>(TENANTS, id);
+  if (doc && doc.version >= stored.version) return;
+  const base = { updatedAt: stored.at, version: stored.version };
+  let next: TenantSummary | undefined;
+  switch (e.type) {
+    case 'TenantCreated': {
+      const d = e.data;
+      next = {
+        tenantId: id, name: d.name, email: d.email, coreId: d.coreId, pairingRequestId: d.pairingRequestId, quotaBytes: d.quotaBytes,
+        ...(d.customerId ? { customerId: d.customerId } : {}), status: 'active', createdAt: stored.at, ...base,
+      };
+      break;
+    }
+    case 'TenantQuotaChanged': if (doc) next = { ...doc, quotaBytes: e.data.quotaBytes, ...base }; break;
+    case 'TenantSuspended': if (doc) next = { ...doc, status: 'suspended', ...base }; break;
+    case 'TenantResumed': if (doc) next = { ...doc, status: 'active', ...base }; break;
+    default: { const never: never = e; throw new Error(`unknown tenant event ${JSON.stringify(never)}`); }
+  }
+  if (next) await rm.put(TENANTS, id, next);
+}

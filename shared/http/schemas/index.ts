@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeBody } from './pairing.js';
+
+/** Request schemas by route key (`METHOD path`), for the OpenAPI document. */
+export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType }> = {
+  'POST /v1/pairing-requests': { body: PairingRequestBody },
+  'GET /v1/admin/pairing-requests': { query: PairingListQuery },
+  'POST /v1/admin/pairing-requests/{id}/approve': { body: ApproveBody },
+  'POST /v1/admin/pairing-requests/{id}/reject': { body: RejectBody },
+  'POST /v1/admin/pairing-requests/{id}/ignore': { body: EmptyBody },
+  'GET /v1/admin/events': { query: EventsQuery },
+  'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': { body: RevokeBody },
+};
+
+export function registerRequestSchemas(schemas: Record<string, { body?: z.ZodType; query?: z.ZodType }>): void {
+  Object.assign(REQUEST_SCHEMAS, schemas);
+}

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppDeps } from '../app/deps.js';
+import { FileBlobStore } from '../adapters/local/file-blob-store.js';
+import { FileCertificateAuthority } from '../adapters/local/file-certificate-authority.js';
+import { LocalNotifier } from '../adapters/local/file-notifier.js';
+import { SqliteEventStore } from '../adapters/local/sqlite-event-store.js';
+import { SqliteQueue } from '../adapters/local/sqlite-queue.js';
+import { SqliteReadModels } from '../adapters/local/sqlite-read-models.js';
+import { QUEUES } from '../ports/queue.js';
+import { logger } from './logger.js';
+
+export function newId(prefix: string): string {
+  return `${prefix}-${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+}
+
+/** The embedded adapters over one data dir (DESIGN §2). */
+export function localDeps(dataDir: string): AppDeps {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const readModels = SqliteReadModels.open(join(dataDir, 'read-models.db'));
+  return {
+    events: SqliteEventStore.open(join(dataDir, 'events.db')),
+    blobs: new FileBlobStore(join(dataDir, 'blobs')),
+    queue: SqliteQueue.open(join(dataDir, 'queue.db'), QUEUES),
+    readModels,
+    notifier: new LocalNotifier(readModels, (line) => logger.info(line)),
+    ca: new FileCertificateAuthority(join(dataDir, 'pki')),
+    clock: () => new Date(),
+    newId,
+  };
+}

@@ -1,0 +1,10 @@
+import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp } from '../../infra/app.js';
+const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: '/tmp/cdkout-check' });
+const { stack } = buildApp(app);
+const report = new AwsSolutionsChecks().validateScope(app);
+for (const v of report.violations) console.log(v.severity, v.ruleName, v.violatingResources.map(r => r.constructPath).join(' | '));
+import { Template } from 'aws-cdk-lib/assertions';
+import { writeFileSync } from 'node:fs';
+writeFileSync('/tmp/template.json', JSON.stringify(Template.fromStack(stack).toJSON(), null, 1));
