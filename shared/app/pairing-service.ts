@@ -1,7 +1,8 @@
 import { streams } from '../ids.js';
 import { pairingDecider, feedbackFor, type PairingEvent, type PairingState, type PairingStatus } from '../domain/pairing.js';
 import { DomainError } from '../domain/decider.js';
-import { parseAndVerifyCsr } from '../pki/csr.js';
+import { InvalidCsrError, parseAndVerifyCsr } from '../pki/csr.js';
+import { unprocessable } from '../http/problem.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { AppDeps } from './deps.js';
 import { handleCommand, loadState } from './command-handler.js';
@@ -24,7 +25,12 @@ export interface PairingView {
 
 /** Enrollment: a source core asks to pair. The CSR must parse and its signature verify. */
 export async function requestPairing(deps: AppDeps, input: PairingInput, enrollmentSerial: string, actor: string): Promise<PairingView> {
-  parseAndVerifyCsr(input.csr);
+  try {
+    parseAndVerifyCsr(input.csr);
+  } catch (e) {
+    if (e instanceof InvalidCsrError) throw unprocessable(`csr: ${e.detail}`);
+    throw e;
+  }
   const requestId = deps.newId('pr');
   const at = deps.clock().toISOString();
   await handleCommand(deps.events, streams.pairing(requestId), pairingDecider, {

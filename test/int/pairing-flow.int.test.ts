@@ -1,0 +1,133 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiClient } from '../../cli/http-client.js';
+import type { PairingView } from '../../shared/app/pairing-service.js';
+import { eventually, openssl, startCore, type TestCore } from '../support/in-process-core.js';
+
+/**
+ * The whole pairing flow over real mutual TLS on loopback with a plain HTTPS client:
+ * key and CSR made by openssl, enrollment certificate from DATA/pki.
+ */
+describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
+  let t: TestCore;
+  let enrollment: ApiClient;
+  let admin: ApiClient;
+
+  before(async () => {
+    t = await startCore();
+    enrollment = await t.client('enrollment');
+    admin = await t.client('admin');
+  });
+  after(async () => { await t.stop(); });
+
+  async function newCsr(name: string): Promise<{ csr: string; keyFile: string }> {
+    const keyFile = join(t.dir, `${name}.key`);
+    await openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-subj', `/CN=${name}`, '-out', join(t.dir, `${name}.csr`)], t.dir);
+    return { csr: await readFile(join(t.dir, `${name}.csr`), 'utf8'), keyFile };
+  }
+
+  it('requests, is acknowledged automatically, approved, and the certificate authenticates as source-core of the new tenant', async () => {
+    const { csr, keyFile } = await newCsr('acme');
+    const created = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', {
+      coreName: 'ACME core', coreId: 'acme-01', email: 'ops@acme.example', customerId: 'ACME', message: 'hello', csr,
+    });
+    assert.equal(created.status, 'pending');
+    assert.match(created.id, /^[A-Za-z0-9._-]{1,64}$/);
+
+    const acked = await eventually(async () => {
+      const v = await enrollment.json<PairingView>('GET', `/v1/pairing-requests/${created.id}`);
+      return v.feedback.length >= 2 ? v : undefined;
+    }, 15_000, 'automatic acknowledgement');
+    assert.match(acked.feedback[1]!.message, /queued for review/);
+
+    const pending = await eventually(async () => {
+      const { items } = await admin.json<{ items: { id: string; status: string; acknowledged: boolean }[] }>('GET', '/v1/admin/pairing-requests?status=pending');
+      const mine = items.find((i) => i.id === created.id);
+      return mine?.acknowledged ? items : undefined;
+    }, 15_000, 'review queue');
+    assert.ok(pending.some((i) => i.id === created.id && i.status === 'pending'));
+
+    const approved = await admin.json<PairingView>('POST', `/v1/admin/pairing-requests/${created.id}/approve`, { quotaBytes: 10 * 2 ** 30, note: 'welcome' });
+    assert.equal(approved.status, 'approved');
+    assert.ok(approved.tenantId);
+
+    const done = await eventually(async () => {
+      const v = await enrollment.json<PairingView>('GET', `/v1/pairing-requests/${created.id}`);
+      return v.certificate ? v : undefined;
+    }, 15_000, 'certificate issuance');
+    assert.equal(done.status, 'approved');
+    assert.match(done.certificate!, /BEGIN CERTIFICATE/);
+    assert.match(done.caCertificate!, /BEGIN CERTIFICATE/);
+    assert.match(done.feedback.at(-1)!.message, /Certificate .* issued/);
+
+    const source = new ApiClient(t.url, { cert: done.certificate!, key: await readFile(keyFile, 'utf8'), ca: done.caCertificate! });
+    try {
+      const me = await source.json<{ role: string; tenantId: string; serial: string; subject: string }>('GET', '/v1/whoami');
+      assert.equal(me.role, 'source-core');
+      assert.equal(me.tenantId, done.tenantId);
+      // A source-core certificate is not an admin's.
+      const refused = await source.send('GET', '/v1/admin/pairing-requests');
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers['content-type'], 'application/problem+json');
+    } finally { source.close(); }
+
+    const tenants = await eventually(async () => {
+      const { items } = await admin.json<{ items: { tenantId: string; quotaBytes: number; customerId?: string }[] }>('GET', '/v1/admin/tenants');
+      return items.find((i) => i.tenantId === done.tenantId);
+    }, 15_000, 'tenant projection');
+    assert.equal(tenants.quotaBytes, 10 * 2 ** 30);
+    assert.equal(tenants.customerId, 'ACME');
+  });
+
+  it('a rejection records its reason as feedback; the request leaves the review queue', async () => {
+    const { csr } = await newCsr('rejectme');
+    const created = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', { coreName: 'Unknown', coreId: 'x-1', email: 'x@example.com', csr });
+    const rejected = await admin.json<PairingView>('POST', `/v1/admin/pairing-requests/${created.id}/reject`, { reason: 'no contract on file' });
+    assert.equal(rejected.status, 'rejected');
+    const view = await enrollment.json<PairingView>('GET', `/v1/pairing-requests/${created.id}`);
+    assert.equal(view.status, 'rejected');
+    assert.ok(view.feedback.some((f) => f.message === 'Rejected: no contract on file'));
+    assert.equal(view.certificate, undefined);
+    await eventually(async () => {
+      const { items } = await admin.json<{ items: { id: string }[] }>('GET', '/v1/admin/pairing-requests?status=rejected');
+      return items.some((i) => i.id === created.id) ? true : undefined;
+    }, 15_000, 'rejected list');
+    const { items } = await admin.json<{ items: { id: string }[] }>('GET', '/v1/admin/pairing-requests?status=pending');
+    assert.ok(!items.some((i) => i.id === created.id));
+  });
+
+  it('an ignored request is set aside with feedback and can no longer be approved', async () => {
+    const { csr } = await newCsr('ignoreme');
+    const created = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', { coreName: 'Spam', coreId: 'spam', email: 's@example.com', csr });
+    const ignored = await admin.json<PairingView>('POST', `/v1/admin/pairing-requests/${created.id}/ignore`, {});
+    assert.equal(ignored.status, 'ignored');
+    const again = await admin.send('POST', `/v1/admin/pairing-requests/${created.id}/approve`, Buffer.from(JSON.stringify({ quotaBytes: 2 ** 30 })));
+    assert.equal(again.status, 409);
+  });
+
+  it('a revoked source-core certificate stops working at once', async () => {
+    const { csr, keyFile } = await newCsr('revokeme');
+    const created = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', { coreName: 'Revoke', coreId: 'rv', email: 'r@example.com', csr });
+    await admin.json('POST', `/v1/admin/pairing-requests/${created.id}/approve`, { quotaBytes: 2 ** 30 });
+    const done = await eventually(async () => {
+      const v = await enrollment.json<PairingView>('GET', `/v1/pairing-requests/${created.id}`);
+      return v.certificate ? v : undefined;
+    }, 15_000, 'certificate');
+    const source = new ApiClient(t.url, { cert: done.certificate!, key: await readFile(keyFile, 'utf8'), ca: done.caCertificate! });
+    try {
+      assert.equal((await source.send('GET', '/v1/whoami')).status, 200);
+      await admin.json('POST', `/v1/admin/tenants/${done.tenantId}/certificates/${done.certificateSerial}/revoke`, { reason: 'laptop stolen' });
+      const after = await source.send('GET', '/v1/whoami');
+      assert.equal(after.status, 403);
+    } finally { source.close(); }
+  });
+
+  it('serves the OpenAPI document generated from the request schemas', async () => {
+    const doc = await admin.json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>> }>('GET', '/openapi.json');
+    assert.equal(doc.openapi, '3.1.0');
+    const body = doc.paths['/v1/pairing-requests']?.['post']?.requestBody?.content['application/json']?.schema;
+    assert.deepEqual(body?.required?.sort(), ['coreId', 'coreName', 'csr', 'email']);
+  });
+});
