@@ -1,0 +1,126 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootstrapCertificates, ensurePki, pkiPaths, type PkiPaths } from '../../local/pki-bootstrap.js';
+import { identityFromCertificate, verifyIssuedBy } from '../../shared/pki/identity.js';
+import { subjectAltNamesOf } from '../../shared/pki/server-cert.js';
+
+const now = new Date();
+const DAY = 86_400_000;
+let root = '';
+
+function fresh(name: string): string {
+  return join(root, name);
+}
+
+function snapshot(paths: PkiPaths): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, path] of Object.entries(paths)) if (key !== 'dir') out[key] = readFileSync(path).toString('base64');
+  return out;
+}
+
+function mode(path: string): number {
+  return statSync(path).mode & 0o777;
+}
+
+function changed(a: Record<string, string>, b: Record<string, string>): string[] {
+  return Object.keys(a).filter((k) => a[k] !== b[k]).sort();
+}
+
+describe('ensurePki', () => {
+  let paths: PkiPaths;
+  let first: Record<string, string>;
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'drcore-pki-'));
+    paths = await ensurePki(fresh('data'), { hostnames: ['drcore.internal', '192.168.1.20'], now });
+    first = snapshot(paths);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('creates the CA, server, admin (PEM + PKCS#12) and enrollment material under DATA/pki', () => {
+    assert.deepEqual(paths, pkiPaths(fresh('data')));
+    assert.equal(paths.dir, join(fresh('data'), 'pki'));
+    for (const path of Object.values(paths)) assert.ok(existsSync(path), path);
+    const ca = readFileSync(paths.caCert, 'utf8');
+    assert.equal(new X509Certificate(ca).ca, true);
+    for (const cert of [paths.serverCert, paths.adminCert, paths.enrollmentCert]) {
+      assert.ok(verifyIssuedBy(readFileSync(cert, 'utf8'), ca, now), cert);
+    }
+    const sans = subjectAltNamesOf(readFileSync(paths.serverCert, 'utf8'));
+    assert.deepEqual(sans.dns, ['localhost', 'drcore.internal']);
+    assert.deepEqual(sans.ips, ['127.0.0.1', '192.168.1.20']);
+    assert.equal(identityFromCertificate(readFileSync(paths.adminCert, 'utf8')).role, 'admin');
+    assert.equal(identityFromCertificate(readFileSync(paths.enrollmentCert, 'utf8')).role, 'enrollment');
+  });
+
+  it('keeps keys, the PKCS#12 bundle and its password 0600, and the directory 0700', () => {
+    assert.equal(mode(paths.dir), 0o700);
+    for (const secret of [paths.caKey, paths.serverKey, paths.adminKey, paths.enrollmentKey, paths.adminP12, paths.adminP12Password]) {
+      assert.equal(mode(secret), 0o600, secret);
+    }
+    assert.equal(mode(paths.caCert), 0o644);
+  });
+
+  it('makes a PKCS#12 bundle that openssl 3 opens without -legacy', () => {
+    const passFile = `file:${paths.adminP12Password}`;
+    const certs = execFileSync('openssl', ['pkcs12', '-in', paths.adminP12, '-passin', passFile, '-nokeys'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(certs, /subject=.*OU ?= ?admin/);
+    assert.match(certs, /subject=.*CN ?= ?drcore local CA/);
+    const key = execFileSync('openssl', ['pkcs12', '-in', paths.adminP12, '-passin', passFile, '-nocerts', '-nodes'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(key, /BEGIN PRIVATE KEY/);
+    const info = spawnSync('openssl', ['pkcs12', '-in', paths.adminP12, '-passin', passFile, '-info', '-noout'], { encoding: 'utf8' });
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout + info.stderr, /AES-256-CBC/);
+  });
+
+  it('reuses everything byte for byte on a later start, and restores modes that were loosened', async () => {
+    chmodSync(paths.adminKey, 0o644);
+    const again = await ensurePki(fresh('data'), { hostnames: ['drcore.internal', '192.168.1.20'], now: new Date(now.getTime() + DAY) });
+    assert.deepEqual(snapshot(again), first);
+    assert.equal(mode(paths.adminKey), 0o600);
+    const withoutOptions = await ensurePki(fresh('data'));
+    assert.deepEqual(snapshot(withoutOptions), first, 'default names are a subset of the existing SANs');
+  });
+
+  it('reissues only the server certificate (same key) when a requested host name is missing', async () => {
+    const again = await ensurePki(fresh('data'), { hostnames: ['new.example.com'], now });
+    const after = snapshot(again);
+    assert.deepEqual(changed(first, after), ['serverCert']);
+    assert.ok(subjectAltNamesOf(readFileSync(paths.serverCert, 'utf8')).dns.includes('new.example.com'));
+    first = after;
+  });
+
+  it('lists the admin and enrollment certificates for the registry', async () => {
+    const certs = await bootstrapCertificates(paths);
+    assert.deepEqual(certs.map((c) => c.role), ['admin', 'enrollment']);
+    const admin = certs[0]!;
+    const id = identityFromCertificate(admin.certificatePem);
+    assert.deepEqual(admin, { serial: id.serial, role: 'admin', subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter, certificatePem: readFileSync(paths.adminCert, 'utf8') });
+    assert.equal(admin.subject, 'CN=drcore admin, OU=admin');
+    assert.match(admin.serial, /^[89a-f][0-9a-f]{31}$/);
+  });
+
+  it('recreates a missing PKCS#12 password (with a new bundle), and renews expired client certificates', async () => {
+    unlinkSync(paths.adminP12Password);
+    let after = snapshot(await ensurePki(fresh('data'), { now }));
+    assert.deepEqual(changed(first, after), ['adminP12', 'adminP12Password']);
+    first = after;
+    const later = new Date(now.getTime() + 400 * DAY);
+    after = snapshot(await ensurePki(fresh('data'), { now: later }));
+    assert.deepEqual(changed(first, after), ['adminCert', 'adminP12', 'adminP12Password', 'enrollmentCert']);
+    assert.ok(verifyIssuedBy(readFileSync(paths.adminCert, 'utf8'), readFileSync(paths.caCert, 'utf8'), later));
+  });
+
+  it('refuses half a CA and bad host names, writing nothing', async () => {
+    const half = await ensurePki(fresh('half'), { now });
+    unlinkSync(half.caCert);
+    await assert.rejects(ensurePki(fresh('half'), { now }), /only half of the CA/);
+    await assert.rejects(ensurePki(fresh('bad'), { hostnames: ['not a host'], now }), /invalid host name/);
+    assert.equal(existsSync(fresh('bad')), false);
+  });
+});
