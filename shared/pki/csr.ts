@@ -32,11 +32,11 @@ export interface VerifiedCsr {
 
 export const MAX_CSR_PEM_LENGTH = 64 * 1024;
 const MAX_KEY_BITS = 8192;
+/** PKCS#1 v1.5 with SHA-2. (RSASSA-PSS CSRs do not verify in node-forge 1.4.3, so they are refused up front.) */
 const ACCEPTED_SIGNATURES: Readonly<Record<string, string>> = {
   [forge.pki.oids.sha256WithRSAEncryption ?? '']: 'sha256WithRSAEncryption',
   [forge.pki.oids.sha384WithRSAEncryption ?? '']: 'sha384WithRSAEncryption',
   [forge.pki.oids.sha512WithRSAEncryption ?? '']: 'sha512WithRSAEncryption',
-  [forge.pki.oids['RSASSA-PSS'] ?? '']: 'RSASSA-PSS',
 };
 
 function parseCsr(pem: unknown): forge.pki.CertificateSigningRequest {
@@ -71,7 +71,7 @@ export function parseAndVerifyCsr(pem: string): VerifiedCsr {
   const signatureOid = (csr as unknown as { signatureOid?: string }).signatureOid ?? '';
   const signatureAlgorithm = ACCEPTED_SIGNATURES[signatureOid];
   if (signatureAlgorithm === undefined || signatureOid === '') {
-    throw new InvalidCsrError(`signature algorithm ${forge.pki.oids[signatureOid] ?? signatureOid} is not accepted (use SHA-256 or stronger)`);
+    throw new InvalidCsrError(`signature algorithm ${forge.pki.oids[signatureOid] ?? signatureOid} is not accepted (use sha256WithRSAEncryption, PKCS#1 v1.5)`);
   }
   const publicKey = csr.publicKey as RsaPublicKey | null;
   if (!publicKey) throw new InvalidCsrError('no public key');
