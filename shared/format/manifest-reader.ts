@@ -91,11 +91,16 @@ export class ManifestReader {
     return findEntry(await this.part(volume, ref), index);
   }
 
-  /** All entries of a volume in index order, one part in memory at a time. */
-  async *entries(volumeName: string): AsyncGenerator<ExtentEntry> {
+  /** A volume's entries part by part (index order), one part in memory at a time. */
+  async *parts(volumeName: string): AsyncGenerator<ExtentEntry[]> {
     const volume = this.byName.get(volumeName);
     if (!volume) return;
-    for (const ref of volume.parts) yield* await readPart(this.getChunk, ref, this.type, volume.name, this.options.verify ?? true);
+    for (const ref of volume.parts) yield await readPart(this.getChunk, ref, this.type, volume.name, this.options.verify ?? true);
+  }
+
+  /** A volume's entries one by one (index order), one part in memory at a time. */
+  async *entries(volumeName: string): AsyncGenerator<ExtentEntry> {
+    for await (const part of this.parts(volumeName)) yield* part;
   }
 }
 

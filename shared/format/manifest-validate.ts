@@ -4,10 +4,10 @@
  */
 import { FormatError, ManifestFormatError } from './errors.js';
 import { assertGeometry, extentCount, type Geometry } from './geometry.js';
+import { isSha256Hex } from './hash.js';
 import { PART_ENTRIES_CEILING } from './manifest-codec.js';
 import type { ExtentEntry, ManifestPartRef, ManifestRoot, ManifestType, VolumeManifest } from './manifest-types.js';
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MAX_NAME_BYTES = 1024;
 const MAX_EXTENTS = 2 ** 32;
 
@@ -36,9 +36,12 @@ function checkNames(names: readonly string[]): void {
   if (new Set(names).size !== names.length) throw new ManifestFormatError('volume names must be unique');
 }
 
-/** Checks one extent list: ascending unique indices in range, chunk ids, no DELTA in a base. */
-export function checkEntries(entries: readonly ExtentEntry[], limit: number, type: ManifestType, where: string, after = -1): void {
-  let previous = after;
+/**
+ * Checks one extent list: ascending unique indices in range, no DELTA in a base, and (unless
+ * the ids come from binary, hence are well-formed) the chunk ids.
+ */
+export function checkEntries(entries: readonly ExtentEntry[], limit: number, type: ManifestType, where: string, checkIds = true): void {
+  let previous = -1;
   for (const e of entries) {
     if (!Number.isInteger(e.index) || e.index <= previous || e.index >= limit) {
       throw new ManifestFormatError(`${where}: extent index ${e.index} is out of order or out of range 0..${limit - 1}`);
@@ -47,7 +50,7 @@ export function checkEntries(entries: readonly ExtentEntry[], limit: number, typ
     if (e.kind === 'ZERO') continue;
     if (e.kind !== 'FULL' && e.kind !== 'DELTA') throw new ManifestFormatError(`${where}: unknown extent kind`);
     if (e.kind === 'DELTA' && type === 'base') throw new ManifestFormatError(`${where}: a base cannot hold DELTA extents`);
-    if (!SHA256_HEX.test(e.chunk)) throw new ManifestFormatError(`${where}: extent ${e.index} has a malformed chunk id`);
+    if (checkIds && !isSha256Hex(e.chunk)) throw new ManifestFormatError(`${where}: extent ${e.index} has a malformed chunk id`);
   }
 }
 
@@ -92,5 +95,5 @@ export function checkPart(entries: readonly ExtentEntry[], ref: ManifestPartRef,
   if (entries[0]?.index !== ref.first || entries[entries.length - 1]?.index !== ref.last) {
     throw new ManifestFormatError(`${where}: index range differs from the root's`);
   }
-  checkEntries(entries, ref.last + 1, type, where);
+  checkEntries(entries, ref.last + 1, type, where, false);
 }

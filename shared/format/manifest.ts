@@ -68,8 +68,9 @@ export async function decodeManifest(rootChunk: Uint8Array, getChunk: GetChunk, 
   const reader = ManifestReader.open(rootChunk, getChunk, options);
   const volumes: VolumeManifest[] = [];
   for (const v of reader.volumes) {
-    const extents: ExtentEntry[] = [];
-    for await (const e of reader.entries(v.name)) extents.push(e);
+    const parts: ExtentEntry[][] = [];
+    for await (const part of reader.parts(v.name)) parts.push(part);
+    const extents = parts.length === 1 ? (parts[0] as ExtentEntry[]) : parts.flat();
     volumes.push({ name: v.name, sizeBytes: v.sizeBytes, extents });
   }
   return { type: reader.type, geometry: reader.geometry, volumes };

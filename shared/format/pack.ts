@@ -25,7 +25,7 @@
 import { readChunkHeader, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from './chunk.js';
 import { FormatError, PackFormatError } from './errors.js';
 import { EXTENT_SIZE } from './geometry.js';
-import { sha256Hex } from './hash.js';
+import { isSha256Hex, sha256Hex } from './hash.js';
 
 export { PackFormatError } from './errors.js';
 
@@ -65,7 +65,6 @@ export interface VerifiedPack {
 export const packSize = (chunkCount: number, chunkBytes: number): number =>
   PACK_HEADER_BYTES + chunkCount * PACK_INDEX_ENTRY_BYTES + chunkBytes;
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 const toBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** Builds one pack; throws PackFormatError if it would exceed MAX_PACK_BYTES or repeat a chunk. */
@@ -84,7 +83,7 @@ export function encodePack(chunks: readonly PackInput[]): EncodedPack {
     if (seen.has(c.id)) throw new PackFormatError(`chunk ${c.id} appears twice`);
     seen.add(c.id);
     const slot = PACK_HEADER_BYTES + i * PACK_INDEX_ENTRY_BYTES;
-    if (!SHA256_HEX.test(c.id)) throw new PackFormatError(`bad chunk id ${JSON.stringify(c.id)}`);
+    if (!isSha256Hex(c.id)) throw new PackFormatError(`bad chunk id ${JSON.stringify(c.id)}`);
     out.write(c.id, slot, 32, 'hex');
     out.writeUInt32LE(at, slot + 32);
     out.writeUInt32LE(c.bytes.length, slot + 36);
