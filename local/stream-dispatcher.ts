@@ -31,7 +31,7 @@ export function streamRecord(e: PositionedEvent): DynamoDBStreamEvent['Records']
  */
 export function startStreamDispatcher(events: EventStore, readModels: ReadModels, handler: StreamHandler, options: { batchSize?: number; idleMs?: number } = {}): { stop(): Promise<void>; drain(): Promise<void> } {
   let running = true;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   const loop = (async () => {
     while (running) {
       try {

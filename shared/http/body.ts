@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { badRequest, payloadTooLarge, unsupportedMediaType } from './problem.js';
 
 export const MAX_JSON_BODY = 64 * 1024;

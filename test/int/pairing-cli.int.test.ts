@@ -72,7 +72,7 @@ describe('drcore CLI: pairing end to end', () => {
   it('admin reject shows the reason to the source; pair --wait exits non-zero', async () => {
     const state = join(t.dir, 'source-c');
     const filed = await drcore(pairArgs(state, 'Core C'));
-    const id = /Pairing request (\S+) submitted/.exec(filed.stdout)?.[1]!;
+    const id = /Pairing request (\S+) submitted/.exec(filed.stdout)?.[1] ?? '';
     const rejected = await drcore(['admin', 'reject', id, '--reason', 'unknown customer', ...adminArgs]);
     assert.equal(rejected.code, 0, rejected.stderr);
     const status = await drcore(['source', 'status', '--state', state]);
