@@ -8,7 +8,12 @@ import { DrcoreStack } from './drcore-stack.js';
  * AWS Solutions checks of cdk-nag run at every synthesis and fail it on any finding that
  * is not acknowledged, with its reason, where the resource is made.
  */
-export function buildApp(app: App = new App()): { app: App; stack: DrcoreStack } {
+export interface BuildOptions {
+  /** Register the cdk-nag AWS Solutions checks as a validation plugin (default true). */
+  readonly nag?: boolean;
+}
+
+export function buildApp(app: App = new App(), options: BuildOptions = {}): { app: App; stack: DrcoreStack } {
   // Server access logs are delivered under a bucket policy, not the legacy log-delivery ACL
   // (the access logs bucket enforces bucket-owner ownership: no ACLs at all).
   app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
@@ -20,7 +25,7 @@ export function buildApp(app: App = new App()): { app: App; stack: DrcoreStack }
     terminationProtection: !config.placeholders,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
 
