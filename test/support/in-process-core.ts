@@ -18,8 +18,8 @@ export interface TestCore {
   stop(): Promise<void>;
 }
 
-export async function startCore(): Promise<TestCore> {
-  const dir = await mkdtemp(join(tmpdir(), 'drcore-test-'));
+export async function startCore(options: { dir?: string; keep?: boolean } = {}): Promise<TestCore> {
+  const dir = options.dir ?? await mkdtemp(join(tmpdir(), 'drcore-test-'));
   const dataDir = join(dir, 'data');
   const core = await serve({ dataDir, host: '127.0.0.1', port: 0, hostnames: [] });
   const url = `https://localhost:${core.port}`;
@@ -38,7 +38,7 @@ export async function startCore(): Promise<TestCore> {
     async stop() {
       for (const c of clients) c.close();
       await core.stop();
-      await rm(dir, { recursive: true, force: true });
+      if (!options.keep) await rm(dir, { recursive: true, force: true });
     },
   };
 }
