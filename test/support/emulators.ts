@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -155,4 +155,51 @@ export async function createQueues(client: SQSClient, configs: Record<string, Qu
     urls[name] = { url: queue.QueueUrl, deadLetterUrl: dlq.QueueUrl };
   }
   return urls;
+}
+
+/**
+ * A test stand-in for one S3 behaviour s3rver lacks: `If-None-Match: *` on PutObject.
+ * A proxy in front of s3rver that, for such a PUT, HEADs the object (one request per key
+ * at a time) and answers 412 PreconditionFailed as S3 does when it exists; everything
+ * else passes through untouched (headers too, so SigV4 signatures still verify).
+ * This lets the adapter's handling of S3's real 412 answer run over HTTP; it does not
+ * prove S3 itself (that is S3's documented behaviour).
+ */
+export async function startS3ConditionalWriteShim(s3Endpoint: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const target = new URL(s3Endpoint);
+  const locks = new Map<string, Promise<void>>();
+  const forward = (req: IncomingMessage) => new Promise<IncomingMessage>((resolve, reject) => {
+    const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, resolve);
+    out.on('error', reject);
+    req.pipe(out);
+  });
+  const server = createServer((req, res) => {
+    const conditional = req.method === 'PUT' && req.headers['if-none-match'] === '*';
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const previous = conditional ? (locks.get(path) ?? Promise.resolve()) : Promise.resolve();
+    let release = () => {};
+    if (conditional) locks.set(path, previous.then(() => new Promise<void>((r) => { release = r; })));
+    const handle = async () => {
+      await previous;
+      if (conditional) {
+        const head = await new Promise<number>((resolve, reject) => {
+          const h = request({ host: target.hostname, port: target.port, method: 'HEAD', path }, (r) => { r.resume(); resolve(r.statusCode ?? 0); });
+          h.on('error', reject);
+          h.end();
+        });
+        if (head === 200) {
+          req.resume();
+          res.writeHead(412, { 'content-type': 'application/xml' });
+          res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>');
+          return;
+        }
+      }
+      const upstream = await forward(req);
+      res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+      await new Promise<void>((resolve) => { upstream.pipe(res); res.on('finish', resolve); res.on('close', resolve); });
+    };
+    handle().catch(() => { if (!res.headersSent) res.writeHead(502); res.end(); }).finally(() => release());
+  });
+  const port = await listen(server);
+  return { endpoint: `http://${HOST}:${port}`, stop: () => closeServer(server) };
 }

@@ -7,6 +7,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredEvent } from '../../events/envelope.js';
+import { PortError } from '../../ports/errors.js';
 
 export type EventItem = Record<string, AttributeValue>;
 
@@ -27,7 +28,7 @@ export function storedEventToItem(e: StoredEvent): EventItem {
 }
 
 /** Thrown when an item does not have the event format (a foreign or damaged item). */
-export class MalformedEventItemError extends Error {
+export class MalformedEventItemError extends PortError {
   override readonly name = 'MalformedEventItemError';
 }
 

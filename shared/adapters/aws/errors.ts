@@ -37,19 +37,6 @@ export function cancellationReasonCodes(err: unknown): string[] {
   });
 }
 
-/**
- * A write lost a race: a conditional put found the item, or a transaction was cancelled
- * because one of its conditions failed or another transaction was writing the same item.
- */
-export function isConditionFailure(err: unknown): boolean {
-  const name = awsErrorName(err);
-  if (name === 'ConditionalCheckFailedException') return true;
-  if (name === 'TransactionCanceledException') {
-    return cancellationReasonCodes(err).some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict');
-  }
-  return false;
-}
-
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
 
 /** The object or item is not there (S3 NoSuchKey on GET, NotFound on HEAD). */

@@ -29,6 +29,8 @@ export interface S3BlobStoreOptions {
   readonly bucket?: string;
   /** Prepended to every key: '' (default) or a valid key prefix ending in '/'. */
   readonly keyPrefix?: string;
+  /** Keys per ListObjectsV2 page (1..1000, default 1000). */
+  readonly listPageSize?: number;
 }
 
 /** put() was given a sha256 the bytes do not have (or S3 computed another one): nothing was stored. */
@@ -40,11 +42,16 @@ export class S3BlobStore implements BlobStore {
   private readonly client: S3Sender;
   private readonly bucket: string;
   private readonly keyPrefix: string;
+  private readonly listPageSize: number;
 
   constructor(options: S3BlobStoreOptions = {}) {
     this.client = options.client ?? defaultAwsClients().s3;
     this.bucket = options.bucket ?? requiredEnv(ENV.dataBucket);
     this.keyPrefix = options.keyPrefix ?? '';
+    this.listPageSize = options.listPageSize ?? 1000;
+    if (!Number.isSafeInteger(this.listPageSize) || this.listPageSize < 1 || this.listPageSize > 1000) {
+      throw new RangeError(`listPageSize must be 1..1000, got ${String(options.listPageSize)}`);
+    }
     if (this.keyPrefix !== '' && !(this.keyPrefix.endsWith('/') && isValidBlobPrefix(this.keyPrefix))) {
       throw new InvalidIdError('blob key prefix', this.keyPrefix);
     }
@@ -123,15 +130,18 @@ export class S3BlobStore implements BlobStore {
         page = await this.client.send(new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: this.keyPrefix + prefix,
+          MaxKeys: this.listPageSize,
           ...(token !== undefined ? { ContinuationToken: token } : {}),
         }));
       } catch (err) {
         throw translateAwsError(err, `S3 list ${prefix}`);
       }
-      // S3 lists in UTF-8 binary order; keys are ASCII, so that is lexicographic order.
-      for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined) yield object.Key.slice(this.keyPrefix.length);
-      }
+      // S3 (general purpose buckets) lists in UTF-8 binary order, across pages. Sorting
+      // each page too costs nothing there and orders servers that list in directory-walk
+      // order (s3rver) within a page.
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]))
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      for (const key of keys) yield key.slice(this.keyPrefix.length);
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
   }

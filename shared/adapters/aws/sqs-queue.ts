@@ -8,7 +8,7 @@ import {
   ReceiveMessageCommand, SendMessageCommand, type Message, type MessageSystemAttributeName,
   type QueueAttributeName, type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { PortError } from '../../ports/errors.js';
+import { NotFoundError, PortError } from '../../ports/errors.js';
 import type { Queue, QueueMessage } from '../../ports/queue.js';
 import { ENV } from '../../runtime/env.js';
 import { defaultAwsClients, requiredEnv } from './clients.js';
@@ -103,7 +103,7 @@ export class SqsQueue implements Queue {
 
   private url(queueName: string): string {
     const entry = Object.hasOwn(this.queueUrls, queueName) ? this.queueUrls[queueName] : undefined;
-    if (entry === undefined) throw new PortError(`unknown queue ${JSON.stringify(queueName)}`);
+    if (entry === undefined) throw new NotFoundError(`unknown queue ${JSON.stringify(queueName)}`);
     return entry.url;
   }
 
