@@ -9,6 +9,7 @@ export const ENV = {
   readModelsTable: 'DRCORE_READ_MODELS_TABLE', // aws
   dataBucket: 'DRCORE_DATA_BUCKET', // aws
   workflowQueueUrl: 'DRCORE_WORKFLOW_QUEUE_URL', // aws
+  workflowDlqUrl: 'DRCORE_WORKFLOW_DLQ_URL', // aws (receiveDeadLetters; optional)
   caSecretArn: 'DRCORE_CA_SECRET_ARN', // aws
   notificationTopicArn: 'DRCORE_NOTIFICATION_TOPIC_ARN', // aws, optional
   awsEndpoint: 'DRCORE_AWS_ENDPOINT', // tests: emulator endpoints as JSON {dynamodb,s3,sqs}
