@@ -7,7 +7,7 @@ import { SecretsManagerCertificateAuthority } from '../adapters/aws/secrets-cert
 import { requiredEnv } from '../adapters/aws/clients.js';
 import { LocalNotifier } from '../adapters/local/file-notifier.js';
 import { ENV } from './env.js';
-import { newId } from './local-deps.js';
+import { newId } from './new-id.js';
 import { logger } from './logger.js';
 
 /**

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppDeps } from '../app/deps.js';
@@ -10,10 +9,7 @@ import { SqliteQueue } from '../adapters/local/sqlite-queue.js';
 import { SqliteReadModels } from '../adapters/local/sqlite-read-models.js';
 import { QUEUES } from '../ports/queue.js';
 import { logger } from './logger.js';
-
-export function newId(prefix: string): string {
-  return `${prefix}-${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
-}
+import { newId } from './new-id.js';
 
 /** The embedded adapters over one data dir (DESIGN §2). */
 export function localDeps(dataDir: string): AppDeps {
