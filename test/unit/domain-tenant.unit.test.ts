@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { tenantDecider, type TenantCommand, type TenantCreatedData, type TenantEvent } from '../../shared/domain/tenant.js';
+import { spec } from '../support/given-when-then.js';
+
+const tenantId = 'tenant-1';
+const adminSerial = 'ad01';
+const created: TenantCreatedData = {
+  tenantId, name: 'Acme backup core', email: 'ops@acme.example', customerId: 'cust-9', quotaBytes: 1_000_000_000,
+  pairingRequestId: 'req-1', coreId: 'core-7',
+};
+
+const cmd = {
+  create: { type: 'CreateTenant', data: created },
+  quota: { type: 'ChangeQuota', data: { tenantId, quotaBytes: 5_000_000_000, adminSerial } },
+  suspend: { type: 'SuspendTenant', data: { tenantId, reason: 'unpaid invoice', adminSerial } },
+  resume: { type: 'ResumeTenant', data: { tenantId, adminSerial } },
+} satisfies Record<string, TenantCommand>;
+
+const ev = {
+  created: { type: 'TenantCreated', data: created },
+  quotaChanged: { type: 'TenantQuotaChanged', data: cmd.quota.data },
+  suspended: { type: 'TenantSuspended', data: cmd.suspend.data },
+  resumed: { type: 'TenantResumed', data: cmd.resume.data },
+} satisfies Record<string, TenantEvent>;
+
+const tenant = () => spec(tenantDecider);
+const badQuotas = [0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53];
+
+describe('tenant decider: CreateTenant', () => {
+  it('creates an active tenant with its quota', () => {
+    const state = tenant().given([]).when(cmd.create).then([ev.created]);
+    assert.ok(state.status === 'active');
+    assert.equal(state.quotaBytes, 1_000_000_000);
+    assert.deepEqual(state.tenant, created);
+  });
+
+  it('is idempotent for the same pairing request (a redelivered workflow message)', () => {
+    tenant().given([ev.created]).when(cmd.create).then([]);
+  });
+
+  it('is idempotent for the same pairing request even after the tenant changed', () => {
+    tenant().given([ev.created, ev.quotaChanged, ev.suspended]).when(cmd.create).then([]);
+  });
+
+  it('refuses the same tenant id for another pairing request', () => {
+    tenant().given([ev.created])
+      .when({ type: 'CreateTenant', data: { ...created, pairingRequestId: 'req-2' } })
+      .thenThrows('conflict', /tenant tenant-1 already exists/);
+  });
+
+  for (const quotaBytes of badQuotas) {
+    it(`refuses a quota of ${quotaBytes} bytes`, () => {
+      tenant().given([]).when({ type: 'CreateTenant', data: { ...created, quotaBytes } })
+        .thenThrows('invalid', /quotaBytes must be a positive integer/);
+    });
+  }
+});
+
+describe('tenant decider: ChangeQuota', () => {
+  it('changes the quota of an active tenant', () => {
+    const state = tenant().given([ev.created]).when(cmd.quota).then([ev.quotaChanged]);
+    assert.ok(state.status === 'active' && state.quotaBytes === 5_000_000_000);
+    assert.equal(state.tenant.quotaBytes, 1_000_000_000, 'the creation record keeps the original quota');
+  });
+
+  it('changes the quota of a suspended tenant (and it stays suspended)', () => {
+    const state = tenant().given([ev.created, ev.suspended]).when(cmd.quota).then([ev.quotaChanged]);
+    assert.ok(state.status === 'suspended' && state.quotaBytes === 5_000_000_000);
+  });
+
+  it('lowers a quota too', () => {
+    const data = { tenantId, quotaBytes: 1, adminSerial };
+    tenant().given([ev.created, ev.quotaChanged]).when({ type: 'ChangeQuota', data }).then([{ type: 'TenantQuotaChanged', data }]);
+  });
+
+  for (const quotaBytes of badQuotas) {
+    it(`refuses a quota of ${quotaBytes} bytes`, () => {
+      tenant().given([ev.created]).when({ type: 'ChangeQuota', data: { tenantId, quotaBytes, adminSerial } })
+        .thenThrows('invalid', /quotaBytes must be a positive integer/);
+    });
+  }
+
+  it('refuses an unknown tenant', () => {
+    tenant().given([]).when(cmd.quota).thenThrows('not-found', /tenant tenant-1 does not exist/);
+  });
+});
+
+describe('tenant decider: SuspendTenant', () => {
+  it('suspends an active tenant', () => {
+    const state = tenant().given([ev.created]).when(cmd.suspend).then([ev.suspended]);
+    assert.equal(state.status, 'suspended');
+  });
+
+  it('suspends a tenant again after it was resumed', () => {
+    tenant().given([ev.created, ev.suspended, ev.resumed]).when(cmd.suspend).then([ev.suspended]);
+  });
+
+  it('refuses to suspend twice', () => {
+    tenant().given([ev.created, ev.suspended]).when(cmd.suspend).thenThrows('conflict', /tenant-1 is already suspended/);
+  });
+
+  it('refuses an unknown tenant', () => {
+    tenant().given([]).when(cmd.suspend).thenThrows('not-found', /tenant tenant-1 does not exist/);
+  });
+});
+
+describe('tenant decider: ResumeTenant', () => {
+  it('resumes a suspended tenant', () => {
+    const state = tenant().given([ev.created, ev.suspended]).when(cmd.resume).then([ev.resumed]);
+    assert.equal(state.status, 'active');
+  });
+
+  it('refuses to resume an active tenant', () => {
+    tenant().given([ev.created]).when(cmd.resume).thenThrows('conflict', /tenant-1 is not suspended/);
+  });
+
+  it('refuses to resume twice', () => {
+    tenant().given([ev.created, ev.suspended, ev.resumed]).when(cmd.resume).thenThrows('conflict', /not suspended/);
+  });
+
+  it('refuses an unknown tenant', () => {
+    tenant().given([]).when(cmd.resume).thenThrows('not-found', /tenant tenant-1 does not exist/);
+  });
+});
