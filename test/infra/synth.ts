@@ -55,10 +55,17 @@ export function refTarget(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Every logical id referenced anywhere inside `value` (Ref, GetAtt, inside Fn::Join, …). */
+/**
+ * Every resource referenced anywhere inside `value` (Ref, GetAtt, inside Fn::Join, …):
+ * `Id` for a Ref, `Id.Attribute` for a GetAtt.
+ */
 export function referencedIds(value: unknown, out = new Set<string>()): Set<string> {
   const direct = refTarget(value);
-  if (direct !== undefined) out.add(direct);
+  if (direct !== undefined) {
+    const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+    out.add(Array.isArray(getAtt) ? `${direct}.${String(getAtt[1])}` : direct);
+    return out;
+  }
   if (Array.isArray(value)) for (const v of value) referencedIds(v, out);
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) referencedIds(v, out);
   return out;

@@ -1,0 +1,176 @@
+/**
+ * Least privilege, read from the synthesized IAM policies (issue 5, item 3): each function's
+ * role reaches only the tables, buckets, queues, topics and secrets its concern needs.
+ * Resources are identified by the logical-id prefix of the construct that made them.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { asArray, referencedIds, refTarget, resourcesOf, synth } from './synth.js';
+
+const { json } = synth();
+
+interface Grant { readonly actions: string[]; readonly resources: string[] }
+
+/** Which function (by Powertools service name) runs under which role. */
+function roleOf(service: string): string {
+  for (const [, f] of resourcesOf(json, 'AWS::Lambda::Function')) {
+    const vars = (f.Properties!['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    if (vars?.['POWERTOOLS_SERVICE_NAME'] === service) return refTarget(f.Properties!['Role'])!;
+  }
+  throw new Error(`no function ${service}`);
+}
+
+/** Every Allow statement of every policy attached to the role, resources as logical ids (or literal strings). */
+function grantsOf(roleId: string): Grant[] {
+  const grants: Grant[] = [];
+  for (const [, p] of resourcesOf(json, 'AWS::IAM::Policy')) {
+    if (!asArray(p.Properties!['Roles']).some((r) => refTarget(r) === roleId)) continue;
+    for (const s of (p.Properties!['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement) {
+      assert.equal(s['Effect'], 'Allow');
+      const resources = asArray(s['Resource']).flatMap((r) => (typeof r === 'string' ? [r] : [...referencedIds(r)]));
+      grants.push({ actions: asArray(s['Action'] as string | string[]), resources });
+    }
+  }
+  return grants;
+}
+
+const FUNCTIONS = ['whoami-api', 'pairing-api', 'admin-api', 'replication-api', 'authorizer', 'workflow-worker', 'projector', 'ca-bootstrap'] as const;
+type Fn = (typeof FUNCTIONS)[number];
+const grants = Object.fromEntries(FUNCTIONS.map((f) => [f, grantsOf(roleOf(f))])) as Record<Fn, Grant[]>;
+
+/** Actions the function has on resources whose logical id starts with `prefix`. */
+function actionsOn(fn: Fn, prefix: string): Set<string> {
+  return new Set(grants[fn].filter((g) => g.resources.some((r) => r.startsWith(prefix))).flatMap((g) => g.actions));
+}
+/** The functions with any action on resources starting with `prefix`. */
+function reaching(prefix: string): Fn[] {
+  return FUNCTIONS.filter((f) => actionsOn(f, prefix).size > 0);
+}
+const service = (fn: Fn, svc: string): string[] => grants[fn].flatMap((g) => g.actions).filter((a) => a.startsWith(`${svc}:`));
+
+const EVENT_WRITE = ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'];
+const MODEL_WRITE = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+describe('least privilege: every role', () => {
+  it('is assumable by Lambda only and has no managed policies', () => {
+    for (const fn of FUNCTIONS) {
+      const [, role] = resourcesOf(json, 'AWS::IAM::Role').find(([id]) => id === roleOf(fn))!;
+      assert.equal(role.Properties!['ManagedPolicyArns'], undefined, fn);
+      assert.match(JSON.stringify(role.Properties!['AssumeRolePolicyDocument']), /"Service":"lambda\.amazonaws\.com"/, fn);
+    }
+  });
+
+  it('may write logs to its own log group only', () => {
+    for (const fn of FUNCTIONS) {
+      const logGrants = grants[fn].filter((g) => g.actions.some((a) => a.startsWith('logs:')));
+      assert.equal(logGrants.length, 1, fn);
+      assert.deepEqual(logGrants[0]!.actions.sort(), ['logs:CreateLogStream', 'logs:PutLogEvents'], fn);
+      assert.deepEqual(logGrants[0]!.resources.length, 1, fn);
+    }
+  });
+
+  it('has no Resource "*" except dynamodb:ListStreams (which IAM cannot scope) for the projector', () => {
+    for (const fn of FUNCTIONS) {
+      for (const g of grants[fn]) {
+        if (!g.resources.includes('*')) continue;
+        assert.equal(fn, 'projector', `${fn}: ${g.actions.join(',')} on *`);
+        assert.deepEqual(g.actions, ['dynamodb:ListStreams']);
+      }
+    }
+  });
+
+  it('has no wildcard actions', () => {
+    for (const fn of FUNCTIONS) for (const g of grants[fn]) for (const a of g.actions) assert.ok(!a.includes('*'), `${fn}: ${a}`);
+  });
+});
+
+describe('least privilege: per concern', () => {
+  it('whoami-api reads read models and nothing else: no S3, SQS, secrets, event log, no writes', () => {
+    assert.deepEqual([...actionsOn('whoami-api', 'ReadModelsTable')].sort(), [...TABLE_READ].sort());
+    assert.deepEqual(service('whoami-api', 's3'), []);
+    assert.deepEqual(service('whoami-api', 'sqs'), []);
+    assert.deepEqual(service('whoami-api', 'secretsmanager'), []);
+    assert.deepEqual([...actionsOn('whoami-api', 'EventLogTable')], []);
+  });
+
+  it('pairing-api and admin-api: event log read + append, read models read, send to the workflow queue', () => {
+    for (const fn of ['pairing-api', 'admin-api'] as const) {
+      assert.deepEqual([...actionsOn(fn, 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort(), fn);
+      assert.deepEqual([...actionsOn(fn, 'ReadModelsTable')].sort(), [...TABLE_READ].sort(), fn);
+      assert.deepEqual([...actionsOn(fn, 'WorkflowQueue')].sort(), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], fn);
+      assert.deepEqual(service(fn, 's3'), [], fn);
+      assert.deepEqual(service(fn, 'secretsmanager'), [], fn);
+    }
+  });
+
+  it('replication-api: event log read + append, read models read, the data bucket — no queue, no secrets', () => {
+    assert.deepEqual([...actionsOn('replication-api', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
+    assert.deepEqual([...actionsOn('replication-api', 'ReadModelsTable')].sort(), [...TABLE_READ].sort());
+    assert.deepEqual([...actionsOn('replication-api', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    assert.deepEqual(service('replication-api', 'sqs'), []);
+    assert.deepEqual(service('replication-api', 'secretsmanager'), []);
+  });
+
+  it('authorizer: reads the registry (read models, event log) and writes nothing', () => {
+    assert.deepEqual([...actionsOn('authorizer', 'ReadModelsTable')].sort(), [...TABLE_READ].sort());
+    assert.deepEqual([...actionsOn('authorizer', 'EventLogTable')].sort(), [...TABLE_READ].sort());
+    assert.deepEqual(service('authorizer', 's3'), []);
+    assert.deepEqual(service('authorizer', 'sqs'), []);
+    assert.deepEqual(service('authorizer', 'secretsmanager'), []);
+  });
+
+  it('projector: the event stream only (no table access), read models read/write, and its failure queue', () => {
+    assert.deepEqual([...actionsOn('projector', 'EventLogTable')].sort(), ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
+    const onStream = grants.projector.filter((g) => g.resources.some((r) => r.startsWith('EventLogTable')));
+    for (const g of onStream) assert.deepEqual(g.resources.map((r) => r.replace(/^EventLogTable[0-9A-F]+/, 'EventLogTable')), ['EventLogTable.StreamArn']);
+    assert.deepEqual([...actionsOn('projector', 'ReadModelsTable')].sort(), [...TABLE_READ, ...MODEL_WRITE].sort());
+    assert.deepEqual([...actionsOn('projector', 'ProjectorFailures')].sort(), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    assert.deepEqual(service('projector', 's3'), []);
+  });
+
+  it('workflow-worker: event log, read models read/write, consumes the queue, reads the CA, the data bucket, publishes to the operator topic', () => {
+    assert.deepEqual([...actionsOn('workflow-worker', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
+    assert.deepEqual([...actionsOn('workflow-worker', 'ReadModelsTable')].sort(), [...TABLE_READ, ...MODEL_WRITE].sort());
+    assert.deepEqual([...actionsOn('workflow-worker', 'WorkflowQueue')].sort(),
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']);
+    assert.deepEqual([...actionsOn('workflow-worker', 'CertificateAuthorityCaKey')].sort(), ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    assert.deepEqual([...actionsOn('workflow-worker', 'OperatorTopic')], ['sns:Publish']);
+  });
+});
+
+describe('least privilege: who reaches what', () => {
+  it('no function can update or delete an event', () => {
+    for (const fn of FUNCTIONS) {
+      const onLog = actionsOn(fn, 'EventLogTable');
+      for (const a of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) assert.ok(!onLog.has(a), `${fn} ${a}`);
+    }
+  });
+
+  it('only the workflow worker reads the CA secret (besides the CA bootstrap that writes it)', () => {
+    assert.deepEqual(reaching('CertificateAuthorityCaKey'), ['workflow-worker', 'ca-bootstrap']);
+    assert.deepEqual(reaching('CertificateAuthorityAdminBundle'), ['ca-bootstrap']);
+    assert.deepEqual(reaching('CertificateAuthorityEnrollmentBundle'), ['ca-bootstrap']);
+  });
+
+  it('only replication-api and the workflow worker reach the data bucket', () => {
+    assert.deepEqual(reaching('DataBucket'), ['replication-api', 'workflow-worker']);
+  });
+
+  it('only the CA bootstrap reaches the truststore, and only its one object', () => {
+    assert.deepEqual(reaching('TruststoreBucket'), ['ca-bootstrap']);
+    const g = grants['ca-bootstrap'].find((x) => x.resources.some((r) => r.startsWith('TruststoreBucket')))!;
+    assert.deepEqual(g.actions.sort(), ['s3:GetObject', 's3:PutObject']);
+  });
+
+  it('only pairing-api and admin-api send workflow messages; only the worker consumes them', () => {
+    const senders = FUNCTIONS.filter((f) => actionsOn(f, 'WorkflowQueue').has('sqs:SendMessage'));
+    const consumers = FUNCTIONS.filter((f) => actionsOn(f, 'WorkflowQueue').has('sqs:ReceiveMessage'));
+    assert.deepEqual(senders, ['pairing-api', 'admin-api']);
+    assert.deepEqual(consumers, ['workflow-worker']);
+  });
+
+  it('only writers of the read models are the projector and the worker', () => {
+    assert.deepEqual(FUNCTIONS.filter((f) => actionsOn(f, 'ReadModelsTable').has('dynamodb:PutItem')), ['workflow-worker', 'projector']);
+  });
+});
