@@ -9,41 +9,66 @@ export interface LogVerification {
   readonly firstBreak?: ChainBreak & { position?: string };
 }
 
+type Break = ChainBreak & { position?: string };
+interface Gap { from: number; to: number; next: PositionedEvent | undefined }
+
 /**
  * Reads the whole log and checks every stream's hash chain (edited, deleted, reordered
- * events). Where positions are gapless integers (the local adapter), a deleted event is
- * also caught by the gap it leaves — even the last event of a stream.
+ * events). Where positions are gapless integers from 1 (the local adapter), a deleted
+ * event is also caught by the hole it leaves — even the last event of a stream, the
+ * first of the log, or (with lastAssignedPosition) the last of the log.
  */
 export async function verifyLog(store: EventStore): Promise<LogVerification> {
   const byStream = new Map<string, PositionedEvent[]>();
+  const numbered = store.capabilities.globalOrder;
   let cursor: string | undefined;
   let count = 0;
-  let previousPosition: number | undefined;
-  let gap: (ChainBreak & { position: string }) | undefined;
+  let previous = 0;
+  let gap: Gap | undefined;
   for (;;) {
     const page = await store.readAll(cursor, 1000);
     for (const e of page.events) {
       count++;
       (byStream.get(e.streamId) ?? byStream.set(e.streamId, []).get(e.streamId)!).push(e);
       const pos = Number(e.position);
-      if (store.capabilities.globalOrder && Number.isInteger(pos)) {
-        if (!gap && previousPosition !== undefined && pos !== previousPosition + 1) {
-          gap = { streamId: e.streamId, version: e.version, position: e.position, reason: `log positions ${previousPosition + 1}..${pos - 1} are missing (events were deleted)` };
-        }
-        previousPosition = pos;
+      if (numbered && Number.isInteger(pos)) {
+        if (!gap && pos !== previous + 1) gap = { from: previous + 1, to: pos - 1, next: e };
+        previous = pos;
       }
     }
     if (!page.next || page.events.length === 0) break;
     cursor = page.next;
   }
-  let first: (ChainBreak & { position?: string }) | undefined;
+  if (numbered && !gap && store.lastAssignedPosition) {
+    const head = Number(await store.lastAssignedPosition());
+    if (Number.isInteger(head) && head > previous) gap = { from: previous + 1, to: head, next: undefined };
+  }
+
+  let first: Break | undefined;
+  const streamBreaks: Break[] = [];
   for (const events of byStream.values()) {
     const brk = verifyStream(events as StoredEvent[]);
     if (!brk) continue;
     const at = events.find((e) => e.version === brk.version) ?? events[0];
     const candidate = { ...brk, ...(at ? { position: at.position } : {}) };
+    streamBreaks.push(candidate);
     if (!first || Number(candidate.position) < Number(first.position)) first = candidate;
   }
-  if (gap && (!first || Number(gap.position) <= Number(first.position))) first = gap;
+  if (gap && (!first || gap.from <= Number(first.position))) first = gapBreak(gap, streamBreaks);
   return { ok: !first, events: count, streams: byStream.size, ...(first ? { firstBreak: first } : {}) };
+}
+
+/** A hole in the positions, attributed to the stream that lost a version there, if any. */
+function gapBreak(gap: Gap, streamBreaks: readonly Break[]): Break {
+  const reason = gap.next
+    ? `log positions ${gap.from}..${gap.to} are missing (events were deleted)`
+    : `log positions ${gap.from}..${gap.to} are missing at the end of the log (events were deleted)`;
+  const owner = streamBreaks
+    .filter((b) => /expected version/.test(b.reason) && Number(b.position) > gap.to)
+    .sort((a, b) => Number(a.position) - Number(b.position))[0];
+  if (owner) {
+    return { streamId: owner.streamId, version: owner.version, position: String(gap.to + 1), reason: `${reason}; stream ${owner.streamId}: ${owner.reason}` };
+  }
+  if (gap.next) return { streamId: gap.next.streamId, version: gap.next.version, position: gap.next.position, reason };
+  return { streamId: '(end of log)', version: 0, position: String(gap.from), reason };
 }

@@ -24,5 +24,10 @@ export interface EventStore {
   readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
   /** Up to `limit` events after the cursor (undefined = from the start), and the cursor to continue from. */
   readAll(after?: string, limit?: number): Promise<{ events: PositionedEvent[]; next: string | undefined }>;
+  /**
+   * Optional: the highest global position ever assigned, whether or not its event is still
+   * there (local: sqlite_sequence). Lets verify-log notice a truncated tail.
+   */
+  lastAssignedPosition?(): Promise<string | undefined>;
   close?(): Promise<void>;
 }

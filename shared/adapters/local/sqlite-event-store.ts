@@ -93,6 +93,11 @@ export class SqliteEventStore implements EventStore {
     return { events, next: events.at(-1)?.position ?? after };
   }
 
+  async lastAssignedPosition(): Promise<string | undefined> {
+    const row = this.#db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq?: number } | undefined;
+    return row?.seq === undefined ? undefined : String(row.seq);
+  }
+
   async close(): Promise<void> {
     if (this.#db.isOpen) this.#db.close();
   }
