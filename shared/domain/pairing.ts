@@ -54,7 +54,8 @@ export function decide(command: PairingCommand, state: PairingState): PairingEve
       return [{ type: 'PairingRequested', data: command.data }];
     case 'AcknowledgePairing': {
       const s = existing(state, command.data.requestId);
-      return s.acknowledged ? [] : [{ type: 'PairingAcknowledged', data: command.data }];
+      // Only a pending request is acknowledged: once decided, the decision is the feedback.
+      return s.acknowledged || s.status !== 'pending' ? [] : [{ type: 'PairingAcknowledged', data: command.data }];
     }
     case 'ApprovePairing':
       pendingOnly(state, command.data.requestId, 'approve');

@@ -71,8 +71,9 @@ describe('pairing decider: AcknowledgePairing', () => {
     pairing().given([ev.requested, ev.acknowledged]).when(cmd.acknowledge).then([]);
   });
 
-  it('still acknowledges a request that was decided before the acknowledgement ran (late workflow message)', () => {
-    pairing().given([ev.requested, ev.approved]).when(cmd.acknowledge).then([ev.acknowledged]);
+  it('does not acknowledge a request that was decided before the acknowledgement ran (late workflow message): the decision is the feedback', () => {
+    pairing().given([ev.requested, ev.approved]).when(cmd.acknowledge).then([]);
+    pairing().given([ev.requested, ev.rejected]).when(cmd.acknowledge).then([]);
   });
 
   it('refuses an unknown request', () => {
