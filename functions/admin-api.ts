@@ -7,6 +7,7 @@ import { approvePairing, ignorePairing, rejectPairing } from '../shared/app/pair
 import { PAIRING_REQUESTS, type PairingRequestSummary } from '../shared/app/projections/pairing-requests.js';
 import { TENANTS, type TenantSummary } from '../shared/app/projections/tenants.js';
 import { CERTIFICATES, type CertificateSummary } from '../shared/app/projections/certificates.js';
+import { MACHINES, tenantPrefix, type MachineSummary } from '../shared/app/projections/machines.js';
 import { revokeCertificate } from '../shared/app/certificate-service.js';
 import { assertId, assertStreamId } from '../shared/ids.js';
 import { getDeps } from '../shared/runtime/deps.js';
@@ -53,7 +54,8 @@ export const handler = apiHandler('admin-api', {
     const tenant = await rm.get<TenantSummary>(TENANTS, tenantId);
     if (!tenant) throw notFound(`tenant ${tenantId} does not exist`);
     const certificates = (await rm.list<CertificateSummary>(CERTIFICATES)).filter((c) => c.tenantId === tenantId);
-    return json(200, { ...tenant, certificates });
+    const machines = (await rm.list<MachineSummary>(MACHINES, { prefix: tenantPrefix(tenantId) })).map(({ version: _v, tenantId: _t, ...m }) => m);
+    return json(200, { ...tenant, usage: tenant.usage ?? { storedBytes: 0, byMachine: {} }, machines, certificates });
   },
   'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': async ({ event, params, caller, actor }) => {
     const tenantId = assertId('tenant id', params['tenantId']);

@@ -5,6 +5,8 @@ import type { WorkflowMessage } from '../workflows/messages.js';
 import { projectCertificate } from './certificates.js';
 import { projectPairing } from './pairing-requests.js';
 import { projectTenant } from './tenants.js';
+import { projectMachine } from './machines.js';
+import { projectRecoveryPoint } from './recovery-points.js';
 
 export type Projection = (rm: ReadModels, event: StoredEvent) => Promise<void>;
 
@@ -13,6 +15,8 @@ const PROJECTIONS: Record<string, Projection[]> = {
   pairing: [projectPairing],
   tenant: [projectTenant],
   cert: [projectCertificate],
+  machine: [projectMachine],
+  rp: [projectRecoveryPoint],
 };
 
 export function registerProjection(streamPrefix: string, projection: Projection): void {

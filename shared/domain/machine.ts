@@ -1,0 +1,68 @@
+import { DomainError, assertNever, type Decider } from './decider.js';
+
+/** Machine aggregate — stream `machine-<tenantId>-<machineId>`: a protected machine of a tenant. */
+export interface VolumeInfo { name: string; sizeBytes: number }
+
+export interface MachineData {
+  tenantId: string; machineId: string; name: string; volumes: VolumeInfo[];
+}
+
+export type MachineCommand = { type: 'RegisterMachine'; data: MachineData };
+
+export type MachineEvent =
+  | { type: 'MachineRegistered'; data: MachineData }
+  | { type: 'MachineUpdated'; data: MachineData };
+
+export type MachineState =
+  | { status: 'none' }
+  | { status: 'registered'; machine: MachineData };
+
+export const MAX_VOLUMES = 64;
+
+function checkMachine(m: MachineData): void {
+  if (m.name.trim() === '' || m.name.length > 128) throw new DomainError('invalid', 'a machine name is 1..128 characters');
+  if (m.volumes.length > MAX_VOLUMES) throw new DomainError('invalid', `a machine has at most ${MAX_VOLUMES} volumes`);
+  const names = new Set<string>();
+  for (const v of m.volumes) {
+    if (v.name === '' || v.name.length > 128) throw new DomainError('invalid', 'a volume name is 1..128 characters');
+    if (names.has(v.name)) throw new DomainError('invalid', `volume ${JSON.stringify(v.name)} appears twice`);
+    names.add(v.name);
+    if (!Number.isSafeInteger(v.sizeBytes) || v.sizeBytes < 0) throw new DomainError('invalid', `volume ${JSON.stringify(v.name)}: sizeBytes must be a non-negative integer`);
+  }
+}
+
+export function sameMachine(a: MachineData, b: MachineData): boolean {
+  return a.tenantId === b.tenantId && a.machineId === b.machineId && a.name === b.name
+    && a.volumes.length === b.volumes.length
+    && a.volumes.every((v, i) => v.name === b.volumes[i]?.name && v.sizeBytes === b.volumes[i]?.sizeBytes);
+}
+
+export function decide(command: MachineCommand, state: MachineState): MachineEvent[] {
+  switch (command.type) {
+    case 'RegisterMachine': {
+      checkMachine(command.data);
+      if (state.status === 'none') return [{ type: 'MachineRegistered', data: command.data }];
+      if (state.machine.tenantId !== command.data.tenantId || state.machine.machineId !== command.data.machineId) {
+        throw new DomainError('conflict', 'the machine stream belongs to another machine');
+      }
+      // PUT semantics: the same description again changes nothing; another one replaces it.
+      return sameMachine(state.machine, command.data) ? [] : [{ type: 'MachineUpdated', data: command.data }];
+    }
+    default:
+      return assertNever(command.type);
+  }
+}
+
+export function evolve(state: MachineState, event: MachineEvent): MachineState {
+  switch (event.type) {
+    case 'MachineRegistered':
+      return { status: 'registered', machine: event.data };
+    case 'MachineUpdated':
+      return state.status === 'none' ? state : { ...state, machine: event.data };
+    default:
+      return assertNever(event);
+  }
+}
+
+export const initialState = (): MachineState => ({ status: 'none' });
+export const machineDecider: Decider<MachineCommand, MachineEvent, MachineState> = { decide, evolve, initialState };

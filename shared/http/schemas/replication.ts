@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { MAX_VOLUMES } from '../../domain/machine.js';
+import { SHA256_PATTERN } from '../../ids.js';
+import { MAX_MISSING_BATCH } from '../../app/replication/pack-service.js';
+import { id } from './pairing.js';
+
+/** Replication request schemas (docs/replication-protocol.md). */
+export const sha256 = z.string().regex(SHA256_PATTERN, 'must be 64 lowercase hex characters (SHA-256)');
+
+const Volume = z.object({
+  name: z.string().min(1).max(128),
+  sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+}).strict();
+
+const Volumes = z.array(Volume).max(MAX_VOLUMES).refine((vs) => new Set(vs.map((v) => v.name)).size === vs.length, 'volume names must be unique');
+
+export const RegisterMachineBody = z.object({
+  name: z.string().trim().min(1).max(128).optional().describe('Display name; defaults to the machine id'),
+  volumes: Volumes.optional(),
+}).strict();
+
+export const MissingBody = z.object({
+  chunks: z.array(sha256).min(1).max(MAX_MISSING_BATCH).describe(`Chunk ids to ask about, at most ${MAX_MISSING_BATCH}`),
+}).strict();
+
+export const CommitBody = z.object({
+  kind: z.enum(['base', 'incremental']),
+  parentRpId: id.optional().describe('Required for an incremental, forbidden for a base'),
+  manifest: sha256.describe('Id of the manifest root chunk'),
+  volumes: Volumes.min(1),
+  createdAt: z.iso.datetime({ offset: true }).optional().describe('When the source took the recovery point'),
+}).strict();
+
+export const REPLICATION_SCHEMAS = {
+  'PUT /v1/machines/{machineId}': { body: RegisterMachineBody },
+  'POST /v1/machines/{machineId}/recovery-points/{rpId}/missing': { body: MissingBody },
+  'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': { body: CommitBody },
+} as const;
