@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { AppDeps } from '../shared/app/deps.js';
 import { setDeps } from '../shared/runtime/deps.js';
 import { localDeps } from '../shared/runtime/local-deps.js';
 import { ENV } from '../shared/runtime/env.js';
@@ -11,7 +12,11 @@ import { createGateway } from './gateway.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
 
-export interface ServeOptions { dataDir: string; host: string; port: number; hostnames: string[] }
+export interface ServeOptions {
+  dataDir: string; host: string; port: number; hostnames: string[];
+  /** Other adapters behind the same runtime (the end-to-end run on the AWS adapters); default: the local ones over dataDir. */
+  deps?: (dataDir: string) => AppDeps;
+}
 
 export interface RunningCore {
   url: string; port: number; pki: PkiPaths; stop(): Promise<void>;
@@ -24,9 +29,9 @@ export interface RunningCore {
 export async function serve(options: ServeOptions): Promise<RunningCore> {
   const dataDir = resolve(options.dataDir);
   process.env[ENV.dataDir] = dataDir;
-  process.env[ENV.adapters] = 'local';
+  process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
   const pki = await ensurePki(dataDir, { hostnames: options.hostnames });
-  const deps = localDeps(dataDir);
+  const deps = (options.deps ?? localDeps)(dataDir);
   setDeps(deps);
 
   // The bootstrap certificates join the registry, so they can be listed and revoked.
