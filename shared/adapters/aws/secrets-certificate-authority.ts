@@ -1,0 +1,103 @@
+/**
+ * CertificateAuthority on AWS: the CA certificate and key are one Secrets Manager secret,
+ * `{"certificatePem": "...", "privateKeyPem": "..."}` (written once by the CA bootstrap
+ * custom resource). Read on first use and cached for the life of the container; signing
+ * is the project's shared/pki, exactly as locally. The key never leaves this adapter.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadCa, type Ca } from '../../pki/ca.js';
+import { signCsr } from '../../pki/csr.js';
+import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
+import { PortError } from '../../ports/errors.js';
+import { ENV } from '../../runtime/env.js';
+import { defaultAwsClients, requiredEnv } from './clients.js';
+import { translateAwsError } from './errors.js';
+
+export type SecretsManagerSender = Pick<SecretsManagerClient, 'send'>;
+
+export interface SecretsManagerCertificateAuthorityOptions {
+  /** Default: the container's shared client (endpoint from DRCORE_AWS_ENDPOINT, if set). */
+  readonly client?: SecretsManagerSender;
+  /** Default: DRCORE_CA_SECRET_ARN. */
+  readonly secretArn?: string;
+}
+
+/** The CA secret's JSON. */
+export interface CaSecret {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+// Per container, per secret: one GetSecretValue, shared by every instance. A failed read is not kept.
+const cache = new Map<string, Promise<Ca>>();
+
+export function parseCaSecret(secretString: string): CaSecret {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
+    throw new PortError('CA secret is not JSON');
+  }
+  const s = parsed as Partial<Record<keyof CaSecret, unknown>> | null;
+  if (s === null || typeof s !== 'object' || typeof s.certificatePem !== 'string' || typeof s.privateKeyPem !== 'string') {
+    throw new PortError('CA secret must be {"certificatePem": string, "privateKeyPem": string}');
+  }
+  return { certificatePem: s.certificatePem, privateKeyPem: s.privateKeyPem };
+}
+
+export class SecretsManagerCertificateAuthority implements CertificateAuthority {
+  private readonly client: SecretsManagerSender;
+  private readonly secretArn: string;
+
+  constructor(options: SecretsManagerCertificateAuthorityOptions = {}) {
+    this.client = options.client ?? defaultAwsClients().secretsManager;
+    this.secretArn = options.secretArn ?? requiredEnv(ENV.caSecretArn);
+  }
+
+  async caCertificatePem(): Promise<string> {
+    return (await this.ca()).certificatePem;
+  }
+
+  /** Throws InvalidCsrError (shared/pki/csr.ts) when the CSR does not parse or verify. */
+  async signCsr(
+    csrPem: string,
+    role: CertRole,
+    options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string },
+  ): Promise<IssuedCertificate> {
+    const ca = await this.ca();
+    return signCsr(ca, csrPem, {
+      role,
+      commonName: options.commonName,
+      serial: options.serial,
+      now: options.now,
+      ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+      ...(options.days === undefined ? {} : { days: options.days }),
+    });
+  }
+
+  private ca(): Promise<Ca> {
+    let ca = cache.get(this.secretArn);
+    if (ca === undefined) {
+      ca = this.load();
+      cache.set(this.secretArn, ca);
+      ca.catch(() => cache.delete(this.secretArn));
+    }
+    return ca;
+  }
+
+  private async load(): Promise<Ca> {
+    let secretString: string | undefined;
+    try {
+      secretString = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretArn }))).SecretString;
+    } catch (err) {
+      throw translateAwsError(err, 'Secrets Manager read of the CA secret');
+    }
+    if (secretString === undefined) throw new PortError('CA secret has no SecretString');
+    const secret = parseCaSecret(secretString);
+    try {
+      return loadCa(secret.certificatePem, secret.privateKeyPem);
+    } catch (err) {
+      throw new PortError('CA secret does not hold a CA certificate and its key', { cause: err });
+    }
+  }
+}
