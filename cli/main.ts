@@ -17,6 +17,9 @@ const USAGE = `drcore — event-sourced cloud target core for block-level backup
   drcore admin rebuild-projections [--data DIR]
   drcore source pair --target URL --ca FILE --enrollment-cert FILE --enrollment-key FILE --core-name NAME --email ADDR [--customer-id ID] [--wait] [--state DIR]
   drcore source status [--state DIR] [--wait]
+  drcore source replicate --machine ID --volume NAME=PATH [--volume …] [--parallel N] [--threads N] [--state DIR] [--target URL] [--json]
+  drcore source restore --machine ID [--rp RPID|latest] --out DIR [--parallel N] [--state DIR] [--json]
+  drcore source list --machine ID [--state DIR] [--json]
 
 admin commands take --url (default https://localhost:8006) and --data (default ./.drcore, for the admin bundle in DATA/pki).`;
 

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ReplicationApi } from '../../shared/source/api.js';
+import { UsageError } from '../args.js';
+import { ApiClient, identityFromFiles } from '../http-client.js';
+import { readPairing, stateDir } from './state.js';
+
+/**
+ * The replication API as this source core: its certificate and key from the state dir
+ * (cert.pem, key.pem, ca.pem, written by `drcore source pair`), the target from pairing.json
+ * unless --target overrides it. `parallel` keep-alive connections at most.
+ */
+export function sourceApi(values: { state?: string | undefined; target?: string | undefined }, parallel: number): { api: ReplicationApi; client: ApiClient; dir: string } {
+  const dir = stateDir(values.state);
+  const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
+  if (!existsSync(files.cert) || !existsSync(files.key)) {
+    throw new UsageError(`not paired: no certificate in ${dir} (run drcore source pair … --wait, or pass --state DIR)`);
+  }
+  const target = values.target ?? readPairing(dir)?.target;
+  if (!target) throw new UsageError(`no target: ${join(dir, 'pairing.json')} is missing; pass --target URL`);
+  const client = new ApiClient(target, identityFromFiles(files), parallel);
+  return { api: new ReplicationApi(client), client, dir };
+}
+
+/** --parallel N (1..64, default 4). */
+export function parallelOf(text: string | undefined, fallback = 4): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--parallel must be 1..64, not ${text}`);
+  return n;
+}

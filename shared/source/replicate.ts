@@ -1,0 +1,164 @@
+/**
+ * `drcore source replicate`: one recovery point of a machine's volumes (DESIGN §5, protocol
+ * "Order of a replication"). A base the first time; afterwards an incremental on the last RP
+ * this state dir committed, carrying only the sub-blocks whose signatures changed.
+ *
+ * Crash safety: the plan (rpId, kind, parent, volumes) is saved before any upload; a rerun
+ * after a kill finds it, asks whether that RP got committed (then just records it), else
+ * resumes it — same rpId, and `missing` makes it send only what the target lacks. The new
+ * signatures become the last replicated state only once the commit is known.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_GEOMETRY, type Geometry } from '../format/geometry.js';
+import { DEFAULT_ZSTD_LEVEL } from '../format/codec.js';
+import type { RecoveryPoint, ReplicationApi, RpKind } from './api.js';
+import { ManifestWriter } from './manifest-writer.js';
+import { MachineStateDir, type RunPlan, type RunVolume } from './replication-state.js';
+import { SignatureReader, SignatureWriter } from './signature-file.js';
+import { Uploader } from './uploader.js';
+import { replicateVolume } from './volume-pass.js';
+import { volumeSize, type VolumeSpec } from './volume.js';
+import { ExtentWorkerPool } from './worker-pool.js';
+
+export interface ReplicateOptions {
+  readonly api: ReplicationApi;
+  readonly stateDir: string;
+  readonly machineId: string;
+  readonly volumes: readonly VolumeSpec[];
+  readonly parallel: number;
+  readonly threads?: number;
+  readonly geometry?: Geometry;
+  readonly zstdLevel?: number;
+  readonly log?: (line: string) => void;
+  readonly progress?: (p: { done: number; total: number; sent: number }) => void;
+}
+
+export interface ReplicateResult {
+  rpId: string; kind: RpKind; bytesRead: number; bytesSent: number; bytesChanged: number; seconds: number;
+  /** True when the run found its RP already committed by an interrupted earlier run. */
+  recovered: boolean;
+  packs: number; chunksSent: number;
+  extents: { full: number; delta: number; zero: number; unchanged: number };
+}
+
+export function newRpId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `rp-${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+const sameVolumes = (a: readonly RunVolume[], b: readonly RunVolume[]): boolean =>
+  a.length === b.length && a.every((v, i) => v.name === b[i]?.name && v.path === b[i]?.path && v.sizeBytes === b[i]?.sizeBytes);
+
+/** Chooses the RP to work on: the interrupted one, or a new base/incremental. */
+async function plan(o: ReplicateOptions, dir: MachineStateDir, volumes: RunVolume[]): Promise<{ plan: RunPlan; committed?: RecoveryPoint }> {
+  const log = o.log ?? (() => {});
+  const pending = dir.run();
+  if (pending) {
+    const committed = await o.api.recoveryPoint(o.machineId, pending.rpId);
+    if (committed && dir.hasSignatures(pending)) return { plan: pending, committed };
+    if (committed) {
+      log(`recovery point ${pending.rpId} is committed but its signatures are incomplete here: the next run sends a base`);
+      dir.forgetState();
+      dir.clearRun();
+    } else if (sameVolumes(pending.volumes, volumes)) {
+      log(`resuming recovery point ${pending.rpId} (${pending.kind}) interrupted earlier`);
+      return { plan: pending };
+    } else {
+      log(`the volumes changed since the interrupted recovery point ${pending.rpId}: starting a new one`);
+      dir.clearRun();
+    }
+  }
+  const state = dir.state();
+  let parent: string | undefined;
+  if (state) {
+    const onServer = await o.api.recoveryPoint(o.machineId, state.lastRpId);
+    if (onServer) parent = state.lastRpId;
+    else {
+      log(`the last recovery point ${state.lastRpId} is not on the target: sending a base`);
+      dir.forgetState();
+    }
+  }
+  const fresh: RunPlan = {
+    rpId: newRpId(), kind: parent ? 'incremental' : 'base', ...(parent ? { parentRpId: parent } : {}),
+    createdAt: new Date().toISOString(), volumes,
+  };
+  dir.clearRun();
+  dir.saveRun(fresh);
+  return { plan: fresh };
+}
+
+export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
+  const started = performance.now();
+  const g = o.geometry ?? DEFAULT_GEOMETRY;
+  const dir = new MachineStateDir(o.stateDir, o.machineId);
+  const volumes: RunVolume[] = o.volumes.map((v) => ({ name: v.name, path: v.path, sizeBytes: volumeSize(v.path) }));
+  if (new Set(volumes.map((v) => v.name)).size !== volumes.length) throw new Error('volume names must be unique');
+  await o.api.putMachine(o.machineId, volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes })));
+  const chosen = await plan(o, dir, volumes);
+  const p = chosen.plan;
+  const result: ReplicateResult = {
+    rpId: p.rpId, kind: p.kind, bytesRead: 0, bytesSent: 0, bytesChanged: 0, seconds: 0, recovered: false,
+    packs: 0, chunksSent: 0, extents: { full: 0, delta: 0, zero: 0, unchanged: 0 },
+  };
+  if (chosen.committed) {
+    dir.adopt(p, chosen.committed.committedAt);
+    o.log?.(`recovery point ${p.rpId} had been committed before the interruption; recorded it`);
+    return { ...result, recovered: true, seconds: (performance.now() - started) / 1000 };
+  }
+
+  const state = dir.state();
+  const total = volumes.reduce((n, v) => n + v.sizeBytes, 0);
+  const uploader = new Uploader({
+    missing: (ids) => o.api.missing(o.machineId, p.rpId, ids),
+    putPack: (id, bytes) => o.api.putPack(o.machineId, p.rpId, id, bytes),
+  }, { parallel: o.parallel, onPackSent: () => o.progress?.({ done: result.bytesRead, total, sent: uploader.stats.bytesSent }) });
+  const manifest = new ManifestWriter(p.kind, g, (id, chunk) => uploader.add(id, chunk));
+  const pool = new ExtentWorkerPool(o.threads);
+  try {
+    for (const v of volumes) {
+      const prevState = p.kind === 'incremental' ? state?.volumes[v.name] : undefined;
+      const previous = prevState ? SignatureReader.open(dir.path(prevState.signatures)) : undefined;
+      const usable = previous && previous.header.geometry.extentSize === g.extentSize && previous.header.geometry.subBlockSize === g.subBlockSize;
+      const signatures = new SignatureWriter(dir.path(dir.signatureName(v.name, p.rpId)), { geometry: g, sizeBytes: v.sizeBytes, rpId: p.rpId });
+      manifest.beginVolume(v.name, v.sizeBytes);
+      try {
+        const s = await replicateVolume({
+          name: v.name, path: v.path, sizeBytes: v.sizeBytes, kind: p.kind, geometry: g,
+          previous: usable ? previous : undefined, signatures, pool, manifest, uploader,
+          zstdLevel: o.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
+          onExtent: (n) => { result.bytesRead += n; o.progress?.({ done: result.bytesRead, total, sent: uploader.stats.bytesSent }); },
+        });
+        result.bytesChanged += s.bytesChanged;
+        result.extents.full += s.full;
+        result.extents.delta += s.delta;
+        result.extents.zero += s.zero;
+        result.extents.unchanged += s.unchanged;
+        signatures.finish();
+      } catch (err) {
+        signatures.abort();
+        throw err;
+      } finally {
+        previous?.close();
+      }
+      await manifest.endVolume();
+    }
+    const manifestId = await manifest.finish();
+    const stats = await uploader.finish();
+    result.bytesSent = stats.bytesSent;
+    result.packs = stats.packsSent;
+    result.chunksSent = stats.chunksSent;
+    dir.saveRun({ ...p, manifest: manifestId });
+    const rp = await o.api.commit(o.machineId, p.rpId, {
+      kind: p.kind, ...(p.parentRpId ? { parentRpId: p.parentRpId } : {}), manifest: manifestId,
+      volumes: volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes })), createdAt: p.createdAt,
+    });
+    dir.adopt(p, rp.committedAt);
+  } catch (err) {
+    await uploader.abort();
+    throw err;
+  } finally {
+    await pool.close();
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}

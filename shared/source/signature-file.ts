@@ -1,0 +1,153 @@
+/**
+ * A volume's sub-block signatures on disk (see signatures.ts). Layout:
+ *
+ *   0   magic 'DRSG'  4 | version u8 (1) | reserved 3
+ *   8   extentSize u32 | subBlockSize u32
+ *  16   sizeBytes u64
+ *  24   rpId length u8 | rpId (ASCII, ≤ 64) padded to 128 bytes in all
+ * 128   per extent, in order: its sub-blocks' signatures (SIG_BYTES each)
+ *
+ * Every extent but the last is full, so extent i starts at 128 + i × (extentSize/subBlockSize)
+ * × SIG_BYTES: one positional read per extent, nothing held in memory. The writer appends in
+ * extent order to a temporary name and is renamed into place only after an fsync, so a file
+ * under its final name is always complete.
+ */
+import { closeSync, fsyncSync, openSync, readSync, renameSync, writeSync, fstatSync } from 'node:fs';
+import { extentCount, extentLength, subBlockCount, type Geometry } from '../format/geometry.js';
+import { SIG_BYTES } from './signatures.js';
+
+const MAGIC = Buffer.from('DRSG', 'latin1');
+const VERSION = 1;
+export const SIG_HEADER_BYTES = 128;
+
+export interface SignatureHeader {
+  readonly geometry: Geometry;
+  readonly sizeBytes: number;
+  readonly rpId: string;
+}
+
+/** Total size in bytes of the signature file of a volume. */
+export function signatureFileSize(sizeBytes: number, g: Geometry): number {
+  const count = extentCount(sizeBytes, g);
+  if (count === 0) return SIG_HEADER_BYTES;
+  const perFull = (g.extentSize / g.subBlockSize) * SIG_BYTES;
+  return SIG_HEADER_BYTES + (count - 1) * perFull + subBlockCount(extentLength(sizeBytes, count - 1, g), g.subBlockSize) * SIG_BYTES;
+}
+
+function encodeHeader(h: SignatureHeader): Buffer {
+  const b = Buffer.alloc(SIG_HEADER_BYTES);
+  MAGIC.copy(b, 0);
+  b[4] = VERSION;
+  b.writeUInt32LE(h.geometry.extentSize, 8);
+  b.writeUInt32LE(h.geometry.subBlockSize, 12);
+  b.writeBigUInt64LE(BigInt(h.sizeBytes), 16);
+  const id = Buffer.from(h.rpId, 'latin1');
+  if (id.length > 64) throw new RangeError('rpId longer than 64 bytes');
+  b[24] = id.length;
+  id.copy(b, 25);
+  return b;
+}
+
+function decodeHeader(b: Buffer, file: string): SignatureHeader {
+  if (b.length < SIG_HEADER_BYTES || !MAGIC.equals(b.subarray(0, 4)) || b[4] !== VERSION) {
+    throw new Error(`${file} is not a drcore signature file`);
+  }
+  const len = b[24] ?? 0;
+  return {
+    geometry: { extentSize: b.readUInt32LE(8), subBlockSize: b.readUInt32LE(12) },
+    sizeBytes: Number(b.readBigUInt64LE(16)),
+    rpId: b.toString('latin1', 25, 25 + len),
+  };
+}
+
+/** Reads the signatures of a volume's extents, one positional read each. */
+export class SignatureReader {
+  private constructor(private readonly fd: number, readonly header: SignatureHeader) {}
+
+  /** Opens and checks a signature file (header and exact length). */
+  static open(file: string): SignatureReader {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(SIG_HEADER_BYTES);
+      readSync(fd, head, 0, SIG_HEADER_BYTES, 0);
+      const header = decodeHeader(head, file);
+      const expected = signatureFileSize(header.sizeBytes, header.geometry);
+      const actual = fstatSync(fd).size;
+      if (actual !== expected) throw new Error(`${file} is ${actual} bytes, expected ${expected}: incomplete`);
+      return new SignatureReader(fd, header);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** Signatures of extent `index`, or undefined when the volume had no such extent. */
+  extent(index: number): Buffer | undefined {
+    const { sizeBytes, geometry: g } = this.header;
+    const length = extentLength(sizeBytes, index, g);
+    if (length === 0) return undefined;
+    const bytes = subBlockCount(length, g.subBlockSize) * SIG_BYTES;
+    const out = Buffer.allocUnsafe(bytes);
+    const at = SIG_HEADER_BYTES + index * (g.extentSize / g.subBlockSize) * SIG_BYTES;
+    const n = readSync(this.fd, out, 0, bytes, at);
+    if (n !== bytes) throw new Error(`signature file ended early at extent ${index}`);
+    return out;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Writes a volume's signatures in extent order; `finish` makes the file durable and final. */
+export class SignatureWriter {
+  private readonly fd: number;
+  private readonly tmp: string;
+  private written = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly file: string, readonly header: SignatureHeader) {
+    this.tmp = `${file}.partial`;
+    this.fd = openSync(this.tmp, 'w', 0o600);
+    this.push(encodeHeader(header));
+  }
+
+  private push(b: Buffer): void {
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+    if (this.pendingBytes >= 1 << 20) this.drain();
+  }
+
+  private drain(): void {
+    if (this.pendingBytes === 0) return;
+    const all = Buffer.concat(this.pending, this.pendingBytes);
+    let at = 0;
+    while (at < all.length) at += writeSync(this.fd, all, at, all.length - at, this.written + at);
+    this.written += all.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Appends the signatures of the next extent. */
+  append(signatures: Uint8Array): void {
+    this.push(Buffer.from(signatures.buffer, signatures.byteOffset, signatures.byteLength));
+  }
+
+  /** Flushes, fsyncs, checks the length and renames the file to its final name. */
+  finish(): void {
+    this.drain();
+    const expected = signatureFileSize(this.header.sizeBytes, this.header.geometry);
+    if (this.written !== expected) {
+      closeSync(this.fd);
+      throw new Error(`signature file has ${this.written} bytes, expected ${expected}`);
+    }
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    renameSync(this.tmp, this.file);
+  }
+
+  abort(): void {
+    try { closeSync(this.fd); } catch { /* already closed */ }
+  }
+}

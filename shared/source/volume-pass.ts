@@ -1,0 +1,79 @@
+/**
+ * One volume through the replication pipeline, extent by extent in order: workers read and
+ * encode extents (a bounded window ahead), the main thread writes the new signatures, lists
+ * the extent in the manifest and hands its chunk to the uploader. Memory: the window of
+ * extents being encoded plus what the uploader holds — independent of the volume size.
+ */
+import { extentCount, extentLength, type Geometry } from '../format/geometry.js';
+import type { ExtentEntry } from '../format/manifest-types.js';
+import type { RpKind } from './api.js';
+import type { ManifestWriter } from './manifest-writer.js';
+import { SignatureReader, SignatureWriter } from './signature-file.js';
+import type { Uploader } from './uploader.js';
+import type { ExtentReply, ExtentWorkerPool } from './worker-pool.js';
+
+export interface VolumePassInput {
+  readonly name: string;
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly kind: RpKind;
+  readonly geometry: Geometry;
+  /** Signatures of the last replicated state of this volume (incrementals only). */
+  readonly previous: SignatureReader | undefined;
+  readonly signatures: SignatureWriter;
+  readonly pool: ExtentWorkerPool;
+  readonly manifest: ManifestWriter;
+  readonly uploader: Uploader;
+  readonly zstdLevel: number;
+  readonly onExtent?: (bytes: number) => void;
+}
+
+export interface VolumePassStats { bytesRead: number; bytesChanged: number; full: number; delta: number; zero: number; unchanged: number }
+
+export async function replicateVolume(input: VolumePassInput): Promise<VolumePassStats> {
+  const { geometry: g, pool } = input;
+  const count = extentCount(input.sizeBytes, g);
+  const window = Math.max(4, pool.size * 3);
+  const stats: VolumePassStats = { bytesRead: 0, bytesChanged: 0, full: 0, delta: 0, zero: 0, unchanged: 0 };
+  const queue: Promise<ExtentReply>[] = [];
+  let next = 0;
+  const submit = (): void => {
+    const index = next++;
+    const p = pool.run({
+      path: input.path, offset: index * g.extentSize, length: extentLength(input.sizeBytes, index, g),
+      previous: input.kind === 'incremental' ? input.previous?.extent(index) : undefined,
+      rpType: input.kind, subBlockSize: g.subBlockSize, level: input.zstdLevel, compress: true,
+    });
+    p.catch(() => { /* awaited in order below */ });
+    queue.push(p);
+  };
+  try {
+    for (let index = 0; index < count; index++) {
+      while (next < count && queue.length < window) submit();
+      const reply = await (queue.shift() as Promise<ExtentReply>);
+      const length = extentLength(input.sizeBytes, index, g);
+      input.signatures.append(reply.signatures);
+      stats.bytesRead += length;
+      stats.bytesChanged += reply.changedBytes;
+      let entry: ExtentEntry | undefined;
+      switch (reply.decision) {
+        case 'SKIP': stats.unchanged++; break;
+        case 'ZERO': stats.zero++; entry = { index, kind: 'ZERO' }; break;
+        case 'FULL': case 'DELTA': {
+          if (!reply.chunk || !reply.chunkId) throw new Error(`extent ${index}: worker returned no chunk`);
+          if (reply.decision === 'FULL') stats.full++;
+          else stats.delta++;
+          entry = { index, kind: reply.decision, chunk: reply.chunkId };
+          await input.uploader.add(reply.chunkId, Buffer.from(reply.chunk.buffer, reply.chunk.byteOffset, reply.chunk.byteLength));
+          break;
+        }
+      }
+      if (entry) await input.manifest.add(entry);
+      input.onExtent?.(length);
+    }
+  } finally {
+    await Promise.allSettled(queue);
+    pool.closeVolume(input.path);
+  }
+  return stats;
+}
