@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  recoveryPointDecider, ReplicationRefusal, type CommitRecoveryPoint, type ParentFacts, type RecoveryPointCommittedData, type RecoveryPointEvent,
+} from '../../shared/domain/recovery-point.js';
+import { spec } from '../support/given-when-then.js';
+
+const manifest = 'a'.repeat(64);
+const base: RecoveryPointCommittedData = {
+  tenantId: 't-1', machineId: 'web-01', rpId: 'rp-2', kind: 'base', manifest, volumes: [{ name: 'sda', sizeBytes: 8 << 20 }],
+  chunkCount: 3, referencedBytes: 5000, addedBytes: 4000,
+};
+const incremental: RecoveryPointCommittedData = { ...base, kind: 'incremental', parentRpId: 'rp-1', addedBytes: 100 };
+const parentOk: ParentFacts = { rpId: 'rp-1', status: 'committed', tenantId: 't-1', machineId: 'web-01' };
+const quota = { quotaBytes: 10_000, usedBytes: 0 };
+
+const commit = (data: RecoveryPointCommittedData, extra: Partial<CommitRecoveryPoint> = {}): CommitRecoveryPoint =>
+  ({ type: 'CommitRecoveryPoint', data, quota, ...(data.parentRpId ? { parent: parentOk } : {}), ...extra });
+const committed = (data: RecoveryPointCommittedData): RecoveryPointEvent => ({ type: 'RecoveryPointCommitted', data });
+const rp = () => spec(recoveryPointDecider);
+
+function refusedFor(reason: string, fn: () => void): void {
+  assert.throws(fn, (e: unknown) => e instanceof ReplicationRefusal && e.reason === reason);
+}
+
+describe('recovery point decider: CommitRecoveryPoint', () => {
+  it('commits a base: one RecoveryPointCommitted', () => {
+    const state = rp().given([]).when(commit(base)).then([committed(base)]);
+    assert.ok(state.status === 'committed');
+    assert.equal(state.rp.rpId, 'rp-2');
+  });
+
+  it('commits an incremental on a committed parent of the same machine and tenant', () => {
+    rp().given([]).when(commit(incremental)).then([committed(incremental)]);
+  });
+
+  it('the same content again is a no-op success, even if the counts or createdAt differ', () => {
+    rp().given([committed(base)]).when(commit(base)).then([]);
+    rp().given([committed(base)]).when(commit({ ...base, addedBytes: 0, createdAt: '2025-01-01T00:00:00Z' })).then([]);
+  });
+
+  it('a repeat succeeds even when the quota no longer holds (it was counted once)', () => {
+    rp().given([committed(base)]).when(commit(base, { quota: { quotaBytes: 1, usedBytes: 10 } })).then([]);
+  });
+
+  it('different content under a committed rpId → conflict', () => {
+    rp().given([committed(base)]).when(commit({ ...base, manifest: 'b'.repeat(64) })).thenThrows('conflict', /already committed/);
+    rp().given([committed(base)]).when(commit({ ...base, machineId: 'db-01' })).thenThrows('conflict');
+    rp().given([committed(base)]).when(commit({ ...base, volumes: [{ name: 'sda', sizeBytes: 1 }] })).thenThrows('conflict');
+    rp().given([committed(base)]).when(commit(incremental)).thenThrows('conflict');
+  });
+
+  it('a base with a parent, or an incremental without one → invalid parent', () => {
+    rp().given([]).when(commit({ ...base, parentRpId: 'rp-1' }, { parent: parentOk })).thenThrows('invalid', /base recovery point has no parent/);
+    const { parentRpId: _p, ...noParent } = incremental;
+    rp().given([]).when(commit(noParent)).thenThrows('invalid', /needs parentRpId/);
+    refusedFor('invalid-parent', () => recoveryPointDecider.decide(commit(noParent), { status: 'none' }));
+  });
+
+  it('a parent that is not committed → invalid parent', () => {
+    rp().given([]).when(commit(incremental, { parent: { rpId: 'rp-1', status: 'none' } })).thenThrows('invalid', /not a committed recovery point/);
+  });
+
+  it('a parent of another machine → invalid parent', () => {
+    rp().given([]).when(commit(incremental, { parent: { ...parentOk, machineId: 'db-01' } })).thenThrows('invalid', /another machine/);
+  });
+
+  it('a parent of another tenant → invalid parent', () => {
+    rp().given([]).when(commit(incremental, { parent: { ...parentOk, tenantId: 't-2' } })).thenThrows('invalid', /not a committed recovery point of this tenant/);
+  });
+
+  it('an RP cannot be its own parent', () => {
+    rp().given([]).when(commit({ ...incremental, parentRpId: 'rp-2' }, { parent: { ...parentOk, rpId: 'rp-2' } })).thenThrows('invalid', /own parent/);
+  });
+
+  it('over quota → quota-exceeded with the figures, nothing committed', () => {
+    rp().given([]).when(commit(base, { quota: { quotaBytes: 10_000, usedBytes: 6_001 } })).thenThrows('invalid', /over the quota/);
+    assert.throws(() => recoveryPointDecider.decide(commit(base, { quota: { quotaBytes: 10_000, usedBytes: 6_001 } }), { status: 'none' }),
+      (e: unknown) => e instanceof ReplicationRefusal && e.reason === 'quota-exceeded'
+        && e.details['quotaBytes'] === 10_000 && e.details['usedBytes'] === 6_001 && e.details['addedBytes'] === 4000);
+  });
+
+  it('exactly at quota is allowed', () => {
+    rp().given([]).when(commit(base, { quota: { quotaBytes: 10_000, usedBytes: 6_000 } })).then([committed(base)]);
+  });
+
+  it('refuses impossible counts', () => {
+    rp().given([]).when(commit({ ...base, addedBytes: -1 })).thenThrows('invalid', /addedBytes/);
+    rp().given([]).when(commit({ ...base, addedBytes: 6000 })).thenThrows('invalid', /more bytes than it references/);
+  });
+
+  it('evolve ignores a second commit event (the stream holds one)', () => {
+    const state = [committed(base), committed({ ...base, manifest: 'c'.repeat(64) })].reduce(recoveryPointDecider.evolve, recoveryPointDecider.initialState());
+    assert.ok(state.status === 'committed');
+    assert.equal(state.rp.manifest, manifest);
+  });
+});
