@@ -38,6 +38,8 @@ export interface Harness {
   deps: AppDeps; dir: string; tenantA: string; tenantB: string;
   call(tenant: string, method: string, path: string, body?: unknown, contentType?: string): Promise<Reply>;
   admin(method: string, path: string): Promise<Reply>;
+  /** The replication API with any authorizer context (other roles, a source-core certificate without a tenant). */
+  callWith(authorizer: Record<string, string>, method: string, path: string, body?: unknown): Promise<Reply>;
   /** Applies every new event to the read models, as the stream dispatcher does. */
   project(): Promise<void>;
   logSize(): Promise<number>;
@@ -80,6 +82,7 @@ export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
     deps, dir, tenantA, tenantB,
     call: (tenant, method, path, body, contentType) =>
       invoke(replication, { role: 'source-core', tenantId: tenant, serial: `00${tenant.slice(-6)}`, subject: `CN=${tenant}` }, method, path, body, contentType),
+    callWith: (authorizer, method, path, body) => invoke(replication, authorizer, method, path, body),
     admin: (method, path) => invoke(adminApi, { role: 'admin', serial: '00ad', subject: 'CN=admin' }, method, path),
     async project() {
       for (;;) {
