@@ -83,7 +83,6 @@ export class DrcoreStack extends Stack {
     workflow.bindConsumer(worker);
     ca.bindCaReader(worker);
     data.bindReadWrite(worker);
-    operator.bindPublisher(worker);
 
     eventLog.bindStreamConsumer(projector, { onFailure: projectorFailures });
     readModels.bindWriter(projector);

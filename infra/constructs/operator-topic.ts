@@ -32,7 +32,11 @@ export class OperatorTopic extends Construct {
     if (props.email !== undefined) this.topic.addSubscription(new EmailSubscription(props.email));
   }
 
-  /** Publish notifications. Sets DRCORE_NOTIFICATION_TOPIC_ARN. */
+  /**
+   * Publish notifications. Sets DRCORE_NOTIFICATION_TOPIC_ARN. Not bound today: the AWS
+   * Notifier keeps notifications in the read models and the log; bind the workflow worker
+   * here when it publishes to SNS.
+   */
   bindPublisher(f: DrcoreFunction): void {
     // Explicit instead of grantPublish, which adds `kms:GenerateDataKey*` (a wildcard).
     f.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));

@@ -129,13 +129,13 @@ describe('least privilege: per concern', () => {
     assert.deepEqual(service('projector', 's3'), []);
   });
 
-  it('workflow-worker: event log, read models read/write, consumes the queue, reads the CA, the data bucket, publishes to the operator topic', () => {
+  it('workflow-worker: event log, read models read/write, consumes the queue, reads the CA, the data bucket', () => {
     assert.deepEqual([...actionsOn('workflow-worker', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
     assert.deepEqual([...actionsOn('workflow-worker', 'ReadModelsTable')].sort(), [...TABLE_READ, ...MODEL_WRITE].sort());
     assert.deepEqual([...actionsOn('workflow-worker', 'WorkflowQueue')].sort(),
       ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']);
     assert.deepEqual([...actionsOn('workflow-worker', 'CertificateAuthorityCaKey')].sort(), ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    assert.deepEqual([...actionsOn('workflow-worker', 'OperatorTopic')], ['sns:Publish']);
+    assert.deepEqual(service('workflow-worker', 'sns'), [], 'the Notifier does not publish to SNS (yet)');
   });
 });
 
