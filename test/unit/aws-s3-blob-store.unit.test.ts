@@ -63,9 +63,7 @@ describe('S3BlobStore put (MOCK S3 client: s3rver neither verifies ChecksumSHA25
 
   it('412 PreconditionFailed (another writer created it between our HEAD and PUT) with the same bytes → created:false', async () => {
     const bytes = Buffer.from('same');
-    let store: Map<string, Buffer> | undefined;
-    const mock = mockS3(() => { store!.set('k', bytes); throw s3Error('PreconditionFailed', 412); });
-    store = mock.objects;
+    const mock = mockS3(() => { mock.objects.set('k', bytes); throw s3Error('PreconditionFailed', 412); });
     assert.deepEqual(await new S3BlobStore({ client: mock.client, bucket: 'b' }).put('k', bytes), { created: false });
   });
 
