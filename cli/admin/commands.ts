@@ -7,6 +7,7 @@ import type { TenantSummary } from '../../shared/app/projections/tenants.js';
 import type { PositionedEvent } from '../../shared/events/envelope.js';
 import { formatBytes, parse, parseSize, UsageError } from '../args.js';
 import { adminClient, DEFAULT_DATA } from './connect.js';
+import { rebuildProjectionsCommand } from './rebuild-projections.js';
 
 const common = { url: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } } as const;
 type Out = (line: string) => void;
@@ -106,6 +107,7 @@ export async function adminCommand(sub: string | undefined, argv: string[], out:
         return result.ok ? 0 : 1;
       } finally { await store.close?.(); }
     }
+    case 'rebuild-projections': return rebuildProjectionsCommand(argv, out);
     default:
       throw new UsageError('drcore admin requests|approve|reject|ignore|events|tenants|tenant|revoke|verify-log|rebuild-projections …');
   }
