@@ -1,4 +1,4 @@
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { storedEventToItem } from '../shared/adapters/aws/dynamodb-event-item.js';
 import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { PositionedEvent } from '../shared/events/envelope.js';
 import type { EventStore } from '../shared/ports/event-store.js';
@@ -12,12 +12,12 @@ const CHECKPOINT = 'stream-dispatcher';
 
 /** The event table item, as DynamoDB would hold it, as a stream NEW_IMAGE. */
 export function streamRecord(e: PositionedEvent): DynamoDBStreamEvent['Records'][number] {
-  const image = marshall({ streamId: e.streamId, version: e.version, type: e.type, data: JSON.stringify(e.data), at: e.at, actor: e.actor, prevHash: e.prevHash, hash: e.hash });
+  const image = storedEventToItem(e);
   return {
     eventID: e.position, eventName: 'INSERT', eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'local',
     eventSourceARN: 'arn:aws:dynamodb:local:000000000000:table/events/stream/local',
     dynamodb: {
-      Keys: marshall({ streamId: e.streamId, version: e.version }) as Record<string, AttributeValue>,
+      Keys: { streamId: { S: e.streamId }, version: { N: String(e.version) } },
       NewImage: image as Record<string, AttributeValue>,
       SequenceNumber: e.position, SizeBytes: 0, StreamViewType: 'NEW_IMAGE', ApproximateCreationDateTime: Date.parse(e.at) / 1000,
     },
