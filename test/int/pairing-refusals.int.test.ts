@@ -76,7 +76,7 @@ describe('pairing API refusals', () => {
   it('a CSR whose signature is wrong → 422', async () => {
     const lines = csr.trim().split('\n');
     const body = Buffer.from(lines.slice(1, -1).join(''), 'base64');
-    body[body.length - 10] ^= 0xff; // flip a bit in the signature
+    body.writeUInt8(body.readUInt8(body.length - 10) ^ 0xff, body.length - 10); // flip bits in the signature
     const tampered = `${lines[0]}\n${body.toString('base64').match(/.{1,64}/g)!.join('\n')}\n${lines.at(-1)}\n`;
     const res = await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), csr: tampered }), [400, 422]);
     assert.match(res.body.toString(), /signature|CSR/i);
