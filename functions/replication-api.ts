@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { apiHandler, type RouteContext, type RouteHandler } from '../shared/http/api-handler.js';
 import { jsonBody, rawBody } from '../shared/http/body.js';
 import { binary, json } from '../shared/http/responses.js';
@@ -41,9 +41,36 @@ const route = (fn: (ctx: RouteContext, tenantId: string) => ReturnType<RouteHand
   }
 };
 
+/**
+ * The local gateway may pass binary bodies through as bytes under this registered symbol,
+ * both ways, sparing a base64 encode and decode of every pack and chunk (API Gateway itself
+ * base64-encodes; its events never carry the symbol). `body` stays correct either way.
+ */
+export const RAW_BODY = Symbol.for('drcore.rawBody');
+
+function rawOf(value: object): Buffer | undefined {
+  const raw = (value as Record<symbol, unknown>)[RAW_BODY];
+  return Buffer.isBuffer(raw) ? raw : undefined;
+}
+
+/** A binary 200 whose base64 `body` is computed only if someone reads it. */
+function binaryResult(bytes: Buffer, headers: Record<string, string>): APIGatewayProxyResult {
+  const shaped = binary(Buffer.alloc(0), headers);
+  let encoded: string | undefined;
+  return Object.defineProperties({ ...shaped }, {
+    body: { enumerable: true, get: () => (encoded ??= bytes.toString('base64')) },
+    [RAW_BODY]: { enumerable: false, value: bytes },
+  });
+}
+
 function packBody(event: APIGatewayProxyEvent): Buffer {
   const type = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
   if (!type || !/^application\/octet-stream\b/i.test(type)) throw unsupportedMediaType(`a pack is application/octet-stream, got ${type ?? 'no content type'}`);
+  const raw = rawOf(event);
+  if (raw) {
+    if (raw.length > MAX_PACK_BYTES) throw payloadTooLarge(`a pack is at most ${MAX_PACK_BYTES} bytes, got ${raw.length}`);
+    return raw;
+  }
   // Cheap size check on the base64 text before decoding it.
   const body = event.body ?? '';
   const approx = event.isBase64Encoded ? Math.floor((body.length * 3) / 4) - 2 : body.length;
@@ -96,6 +123,6 @@ export const handler = apiHandler('replication-api', {
   }),
   'GET /v1/chunks/{sha256}': route(async (ctx, tenantId) => {
     const id = assertSha256(ctx.params['sha256']);
-    return binary(await readChunk((await getDeps()).blobs, tenantId, id), { etag: `"${id}"` });
+    return binaryResult(await readChunk((await getDeps()).blobs, tenantId, id), { etag: `"${id}"` });
   }),
 });

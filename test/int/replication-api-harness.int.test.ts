@@ -30,7 +30,7 @@ import { localDeps } from '../../shared/runtime/local-deps.js';
 export const GEOMETRY: Geometry = { extentSize: 64 * 1024, subBlockSize: 1024 };
 type Handler = (e: APIGatewayProxyEvent, c: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyResult>;
 
-export interface Reply { status: number; headers: Record<string, string>; body: Buffer; json: Record<string, unknown> & { items?: Record<string, unknown>[] } }
+export interface Reply { status: number; headers: Record<string, string>; body: Buffer; rawResult?: Buffer; json: Record<string, unknown> & { items?: Record<string, unknown>[] } }
 export interface Volume { name: string; bytes: Buffer }
 export interface BuiltRp { kind: 'base' | 'incremental'; manifest: string; volumes: { name: string; sizeBytes: number }[]; chunks: Map<string, Buffer> }
 
@@ -40,6 +40,8 @@ export interface Harness {
   admin(method: string, path: string): Promise<Reply>;
   /** The replication API with any authorizer context (other roles, a source-core certificate without a tenant). */
   callWith(authorizer: Record<string, string>, method: string, path: string, body?: unknown): Promise<Reply>;
+  /** As a gateway that hands binary bodies over as bytes (Symbol.for('drcore.rawBody')), with no base64 `body`. */
+  callRaw(tenant: string, method: string, path: string, body?: Buffer): Promise<Reply>;
   /** Applies every new event to the read models, as the stream dispatcher does. */
   project(): Promise<void>;
   logSize(): Promise<number>;
@@ -62,7 +64,8 @@ export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
     }, { at: new Date().toISOString(), actor: 'test' });
   }
   let cursor: string | undefined;
-  const invoke = async (fn: Handler, authorizer: Record<string, string>, method: string, path: string, body?: unknown, contentType?: string): Promise<Reply> => {
+  const RAW = Symbol.for('drcore.rawBody');
+  const invoke = async (fn: Handler, authorizer: Record<string, string>, method: string, path: string, body?: unknown, contentType?: string, rawMode = false): Promise<Reply> => {
     const [pathOnly, query = ''] = path.split('?') as [string, string?];
     const matches = ROUTES.map((r) => ({ r, params: matchPath(r.path, pathOnly) })).filter((m) => m.params);
     const match = matches.find((m) => m.r.method === method);
@@ -72,7 +75,12 @@ export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
     const event = proxyEvent({ method, path: pathOnly, query: new URLSearchParams(query), headers: { 'content-type': type }, body: raw, sourceIp: '127.0.0.1' },
       match.r, match.params, {} as never);
     event.requestContext.authorizer = authorizer;
+    if (rawMode && Buffer.isBuffer(body)) Object.assign(event, { body: null, isBase64Encoded: false, [RAW]: body });
     const res = await fn(event, lambdaContext('test'));
+    const rawResult = (res as unknown as Record<symbol, unknown>)[RAW];
+    if (rawMode && Buffer.isBuffer(rawResult)) {
+      return { status: res.statusCode, headers: (res.headers ?? {}) as Record<string, string>, body: rawResult, rawResult, json: {} };
+    }
     const bytes = res.isBase64Encoded ? Buffer.from(res.body, 'base64') : Buffer.from(res.body ?? '', 'utf8');
     const headers = (res.headers ?? {}) as Record<string, string>;
     const isJson = /json/.test(headers['content-type'] ?? '');
@@ -83,6 +91,8 @@ export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
     call: (tenant, method, path, body, contentType) =>
       invoke(replication, { role: 'source-core', tenantId: tenant, serial: `00${tenant.slice(-6)}`, subject: `CN=${tenant}` }, method, path, body, contentType),
     callWith: (authorizer, method, path, body) => invoke(replication, authorizer, method, path, body),
+    callRaw: (tenant, method, path, body) =>
+      invoke(replication, { role: 'source-core', tenantId: tenant, serial: `00${tenant.slice(-6)}`, subject: `CN=${tenant}` }, method, path, body, undefined, true),
     admin: (method, path) => invoke(adminApi, { role: 'admin', serial: '00ad', subject: 'CN=admin' }, method, path),
     async project() {
       for (;;) {

@@ -76,6 +76,19 @@ describe('replication API', () => {
     assert.equal(again.json['created'], false);
   });
 
+  it('a gateway may pass binary bodies as bytes both ways (no base64), with the same results', async () => {
+    const rp = buildRp([makeVolume('sdc', 2, 5)]);
+    const [pack] = packsOf(rp.chunks.values());
+    const put = await h.callRaw(A, 'PUT', `/v1/machines/${M}/recovery-points/rp-raw/packs/${pack!.id}`, pack!.bytes);
+    assert.equal(put.status, 201, put.body.toString());
+    const id = pack!.chunkIds[0]!;
+    const got = await h.callRaw(A, 'GET', `/v1/chunks/${id}`);
+    assert.equal(got.status, 200);
+    assert.ok(got.rawResult?.equals(rp.chunks.get(id)!), 'raw chunk bytes handed back');
+    const viaBase64 = await h.call(A, 'GET', `/v1/chunks/${id}`);
+    assert.ok(viaBase64.body.equals(rp.chunks.get(id)!), 'the base64 body is still there for API Gateway');
+  });
+
   it('replicates an incremental on it that sends only what changed, and restores both RPs', async () => {
     const rp = buildRp(v2, v1);
     assert.equal(rp.kind, 'incremental');

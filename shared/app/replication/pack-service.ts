@@ -3,7 +3,8 @@
  * anything is stored, then stored as one object, then its chunks are indexed. No event is
  * appended: parallel uploads of one RP never contend on a stream version.
  */
-import { verifyPack, PackFormatError, type VerifiedPack } from '../../format/index.js';
+import { PackFormatError, type VerifiedPack } from '../../format/index.js';
+import { verifyPackAsync } from './pack-verify.js';
 import { DomainError } from '../../domain/decider.js';
 import { ReplicationRefusal } from '../../domain/recovery-point.js';
 import { assertSha256 } from '../../ids.js';
@@ -18,9 +19,9 @@ const IO_PARALLELISM = 16;
 
 export interface PackReceipt { packId: string; chunks: number; bytes: number; created: boolean }
 
-export function verifyUpload(bytes: Buffer, packId: string): VerifiedPack {
+export async function verifyUpload(bytes: Buffer, packId: string): Promise<VerifiedPack> {
   try {
-    return verifyPack(bytes, packId);
+    return await verifyPackAsync(bytes, packId);
   } catch (err) {
     if (err instanceof PackFormatError) throw new ReplicationRefusal('invalid', 'invalid-pack', `pack ${packId} refused, nothing stored: ${err.detail}`);
     throw err;
@@ -33,7 +34,7 @@ export async function uploadPack(
   assertSha256(packId);
   await requireActiveTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
-  const pack = verifyUpload(bytes, packId);
+  const pack = await verifyUpload(bytes, packId);
   // Verified above: no `sha256` option, so the store does not hash the bytes a second time.
   const { created } = await deps.blobs.put(packKey(tenantId, packId), bytes, { contentType: 'application/octet-stream' });
   await mapLimit(pack.entries, IO_PARALLELISM, async (e) => {
