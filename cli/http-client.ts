@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { readFileSync } from 'node:fs';
 
 export interface ClientIdentity { cert: string; key: string; ca: string }
@@ -20,7 +21,9 @@ export function identityFromFiles(files: { cert: string; key: string; ca: string
 export class ApiClient {
   private readonly agent: Agent;
   constructor(readonly baseUrl: string, identity: ClientIdentity, maxSockets = 8) {
-    this.agent = new Agent({ ...identity, keepAlive: true, maxSockets, minVersion: 'TLSv1.2' });
+    // The core's CA plus the public roots: locally the server certificate comes from the
+    // core's CA, on AWS from ACM (a public CA).
+    this.agent = new Agent({ ...identity, ca: [identity.ca, ...rootCertificates], keepAlive: true, maxSockets, minVersion: 'TLSv1.2' });
   }
 
   send(method: string, path: string, body?: Buffer, contentType = 'application/json'): Promise<Response> {

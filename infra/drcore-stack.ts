@@ -65,11 +65,9 @@ export class DrcoreStack extends Stack {
 
     eventLog.bindWriter(handlers['pairing-api']);
     readModels.bindReader(handlers['pairing-api']);
-    workflow.bindSender(handlers['pairing-api']);
 
     eventLog.bindWriter(handlers['admin-api']);
     readModels.bindReader(handlers['admin-api']);
-    workflow.bindSender(handlers['admin-api']);
 
     eventLog.bindWriter(handlers['replication-api']);
     readModels.bindReader(handlers['replication-api']);
@@ -86,6 +84,8 @@ export class DrcoreStack extends Stack {
 
     eventLog.bindStreamConsumer(projector, { onFailure: projectorFailures });
     readModels.bindWriter(projector);
+    // The projector is the workflow outbox: committed events become workflow messages.
+    workflow.bindSender(projector);
 
     const api = new DrcoreApi(this, 'Api', { handlers, authorizer });
     const domain = new MtlsDomain(this, 'Domain', {

@@ -10,22 +10,35 @@ import { ENV } from './env.js';
 import { newId } from './new-id.js';
 import { logger } from './logger.js';
 
+/** A value built on first use, once. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
 /**
  * The AWS adapters, configured from the environment the CDK app sets on each function
- * (shared/runtime/env.ts). Clients are the container's shared ones; on emulators,
- * DRCORE_AWS_ENDPOINT points them elsewhere.
+ * (shared/runtime/env.ts). Each adapter is built on first use: a function is only given
+ * the variables (and grants) of what it touches, so whoami never needs the data bucket.
  */
-export function awsDeps(options: { transactions?: 'native' | 'emulated-sequential' } = {}): AppDeps {
-  const readModels = new DynamoDbReadModels();
-  const dlq = process.env[ENV.workflowDlqUrl];
+export function awsDeps(): AppDeps {
+  const events = lazy(() => new DynamoDbEventStore());
+  const readModels = lazy(() => new DynamoDbReadModels());
+  const blobs = lazy(() => new S3BlobStore());
+  const queue = lazy(() => {
+    const dlq = process.env[ENV.workflowDlqUrl];
+    return new SqsQueue({ queueUrls: { workflow: { url: requiredEnv(ENV.workflowQueueUrl), ...(dlq ? { deadLetterUrl: dlq } : {}) } } });
+  });
+  // Notifications are stored in the read models and logged (CloudWatch, where the operator topic can pick them up).
+  const notifier = lazy(() => new LocalNotifier(readModels(), (line) => logger.info(line)));
+  const ca = lazy(() => new SecretsManagerCertificateAuthority());
   return {
-    events: new DynamoDbEventStore(options.transactions ? { transactions: options.transactions } : {}),
-    blobs: new S3BlobStore(),
-    queue: new SqsQueue({ queueUrls: { workflow: { url: requiredEnv(ENV.workflowQueueUrl), ...(dlq ? { deadLetterUrl: dlq } : {}) } } }),
-    readModels,
-    // Notifications are stored in the read models and logged (CloudWatch); an SNS topic can subscribe to the log later.
-    notifier: new LocalNotifier(readModels, (line) => logger.info(line)),
-    ca: new SecretsManagerCertificateAuthority({ secretArn: requiredEnv(ENV.caSecretArn) }),
+    get events() { return events(); },
+    get readModels() { return readModels(); },
+    get blobs() { return blobs(); },
+    get queue() { return queue(); },
+    get notifier() { return notifier(); },
+    get ca() { return ca(); },
     clock: () => new Date(),
     newId,
   };

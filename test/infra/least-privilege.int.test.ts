@@ -94,11 +94,11 @@ describe('least privilege: per concern', () => {
     assert.deepEqual([...actionsOn('whoami-api', 'EventLogTable')], []);
   });
 
-  it('pairing-api and admin-api: event log read + append, read models read, send to the workflow queue', () => {
+  it('pairing-api and admin-api: event log read + append, read models read, no queue (the projector is the outbox)', () => {
     for (const fn of ['pairing-api', 'admin-api'] as const) {
       assert.deepEqual([...actionsOn(fn, 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort(), fn);
       assert.deepEqual([...actionsOn(fn, 'ReadModelsTable')].sort(), [...TABLE_READ].sort(), fn);
-      assert.deepEqual([...actionsOn(fn, 'WorkflowQueue')].sort(), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], fn);
+      assert.deepEqual(service(fn, 'sqs'), [], fn);
       assert.deepEqual(service(fn, 's3'), [], fn);
       assert.deepEqual(service(fn, 'secretsmanager'), [], fn);
     }
@@ -126,6 +126,7 @@ describe('least privilege: per concern', () => {
     for (const g of onStream) assert.deepEqual(g.resources.map((r) => r.replace(/^EventLogTable[0-9A-F]+/, 'EventLogTable')), ['EventLogTable.StreamArn']);
     assert.deepEqual([...actionsOn('projector', 'ReadModelsTable')].sort(), [...TABLE_READ, ...MODEL_WRITE].sort());
     assert.deepEqual([...actionsOn('projector', 'ProjectorFailures')].sort(), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    assert.deepEqual([...actionsOn('projector', 'WorkflowQueue')].sort(), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
     assert.deepEqual(service('projector', 's3'), []);
   });
 
@@ -163,10 +164,10 @@ describe('least privilege: who reaches what', () => {
     assert.deepEqual(g.actions.sort(), ['s3:GetObject', 's3:PutObject']);
   });
 
-  it('only pairing-api and admin-api send workflow messages; only the worker consumes them', () => {
+  it('only the projector (the outbox of committed events) sends workflow messages; only the worker consumes them', () => {
     const senders = FUNCTIONS.filter((f) => actionsOn(f, 'WorkflowQueue').has('sqs:SendMessage'));
     const consumers = FUNCTIONS.filter((f) => actionsOn(f, 'WorkflowQueue').has('sqs:ReceiveMessage'));
-    assert.deepEqual(senders, ['pairing-api', 'admin-api']);
+    assert.deepEqual(senders, ['projector']);
     assert.deepEqual(consumers, ['workflow-worker']);
   });
 
