@@ -34,7 +34,7 @@ export interface CaBootstrapProperties {
 /** The CA secret's value, as the AWS CertificateAuthority adapter reads it. */
 export interface CaSecret { readonly initialized: true; readonly certificatePem: string; readonly privateKeyPem: string }
 
-/** A bundle secret's value (docs/deploy-aws.md shows how to turn it into files). */
+/** A bundle secret's value (README, "Deploy to AWS" shows how to turn it into files). */
 export interface BundleSecret {
   readonly initialized: true;
   readonly role: 'admin' | 'enrollment';

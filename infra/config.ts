@@ -4,7 +4,7 @@ import type { Node } from 'constructs';
  * The deploy-time parameters of the stack, read from CDK context (`cdk.json` or
  * `npx cdk deploy -c name=value`). Without them `npx cdk synth` still works offline with
  * placeholders, so a fresh clone can synthesize and test; a real deploy needs the real
- * domain name and ACM certificate (docs/deploy-aws.md).
+ * domain name and ACM certificate (README, "Deploy to AWS").
  */
 export interface DrcoreConfig {
   /** The custom domain clients call with their certificates, e.g. `drcore.example.com`. */
