@@ -14,10 +14,9 @@ import { logger } from '../shared/runtime/logger.js';
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
   const deps = await getDeps();
   for (const record of event.Records) {
-    const stored = storedEventFromStreamRecord(record);
-    if (!stored) continue;
     try {
-      await projectEvent(deps, stored);
+      const stored = storedEventFromStreamRecord(record);
+      if (stored) await projectEvent(deps, stored);
     } catch (error) {
       logger.error('projection failed', { sequenceNumber: record.dynamodb?.SequenceNumber, error: error as Error });
       return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };

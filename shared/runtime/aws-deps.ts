@@ -8,13 +8,8 @@ import { requiredEnv } from '../adapters/aws/clients.js';
 import { LocalNotifier } from '../adapters/local/file-notifier.js';
 import { ENV } from './env.js';
 import { newId } from './new-id.js';
+import { lazy } from './lazy.js';
 import { logger } from './logger.js';
-
-/** A value built on first use, once. */
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
 
 /**
  * The AWS adapters, configured from the environment the CDK app sets on each function

@@ -10,18 +10,21 @@ import { SqliteReadModels } from '../adapters/local/sqlite-read-models.js';
 import { QUEUES } from '../ports/queue.js';
 import { logger } from './logger.js';
 import { newId } from './new-id.js';
+import { lazy } from './lazy.js';
 
 /** The embedded adapters over one data dir (DESIGN §2). */
 export function localDeps(dataDir: string): AppDeps {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const readModels = SqliteReadModels.open(join(dataDir, 'read-models.db'));
+  const ca = lazy(() => new FileCertificateAuthority(join(dataDir, 'pki')));
   return {
     events: SqliteEventStore.open(join(dataDir, 'events.db')),
     blobs: new FileBlobStore(join(dataDir, 'blobs')),
     queue: SqliteQueue.open(join(dataDir, 'queue.db'), QUEUES),
     readModels,
     notifier: new LocalNotifier(readModels, (line) => logger.info(line)),
-    ca: new FileCertificateAuthority(join(dataDir, 'pki')),
+    // Read on first use: tools that never sign (rebuild-projections, tests) need no CA.
+    get ca() { return ca(); },
     clock: () => new Date(),
     newId,
   };
