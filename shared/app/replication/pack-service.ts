@@ -3,8 +3,7 @@
  * anything is stored, then stored as one object, then its chunks are indexed. No event is
  * appended: parallel uploads of one RP never contend on a stream version.
  */
-import { PackFormatError, type VerifiedPack } from '../../format/index.js';
-import { verifyPackAsync } from './pack-verify.js';
+import { PackFormatError, verifyPack, type VerifiedPack } from '../../format/index.js';
 import { DomainError } from '../../domain/decider.js';
 import { ReplicationRefusal } from '../../domain/recovery-point.js';
 import { assertSha256 } from '../../ids.js';
@@ -19,9 +18,10 @@ const IO_PARALLELISM = 16;
 
 export interface PackReceipt { packId: string; chunks: number; bytes: number; created: boolean }
 
-export async function verifyUpload(bytes: Buffer, packId: string): Promise<VerifiedPack> {
+/** verifyPack (structure, every chunk's SHA-256, the pack id): each byte hashed once per digest, before anything is stored. */
+export function verifyUpload(bytes: Buffer, packId: string): VerifiedPack {
   try {
-    return await verifyPackAsync(bytes, packId);
+    return verifyPack(bytes, packId);
   } catch (err) {
     if (err instanceof PackFormatError) throw new ReplicationRefusal('invalid', 'invalid-pack', `pack ${packId} refused, nothing stored: ${err.detail}`);
     throw err;
@@ -34,7 +34,7 @@ export async function uploadPack(
   assertSha256(packId);
   await requireActiveTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
-  const pack = await verifyUpload(bytes, packId);
+  const pack = verifyUpload(bytes, packId);
   // Verified above: no `sha256` option, so the store does not hash the bytes a second time.
   const { created } = await deps.blobs.put(packKey(tenantId, packId), bytes, { contentType: 'application/octet-stream' });
   await mapLimit(pack.entries, IO_PARALLELISM, async (e) => {
