@@ -8,7 +8,8 @@ import { readPairing, stateDir } from './state.js';
 /**
  * The replication API as this source core: its certificate and key from the state dir
  * (cert.pem, key.pem, ca.pem, written by `drcore source pair`), the target from pairing.json
- * unless --target overrides it. `parallel` keep-alive connections at most.
+ * unless --target overrides it. `parallel` keep-alive connections carry packs or chunks; two
+ * more carry the small control requests (missing, commit) so they never queue behind a pack.
  */
 export function sourceApi(values: { state?: string | undefined; target?: string | undefined }, parallel: number): { api: ReplicationApi; client: ApiClient; dir: string } {
   const dir = stateDir(values.state);
@@ -18,7 +19,7 @@ export function sourceApi(values: { state?: string | undefined; target?: string 
   }
   const target = values.target ?? readPairing(dir)?.target;
   if (!target) throw new UsageError(`no target: ${join(dir, 'pairing.json')} is missing; pass --target URL`);
-  const client = new ApiClient(target, identityFromFiles(files), parallel);
+  const client = new ApiClient(target, identityFromFiles(files), parallel + 2);
   return { api: new ReplicationApi(client), client, dir };
 }
 

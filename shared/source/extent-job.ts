@@ -8,6 +8,8 @@
  *  - DELTA: at most half the sub-blocks changed — a chunk with the bitmap and those sub-blocks;
  *  - FULL: a chunk with the whole extent.
  *
+ * A chunk of at least SOLO_MIN_CHUNK bytes comes back already packed alone (solo-pack.ts); a raw
+ * FULL extent read into a frame with SOLO_DATA_OFFSET bytes of headroom is packed in place.
  * Pure, synchronous: runs on a worker thread (extent-worker.ts) and in unit tests.
  */
 import { encodeDeltaChunk, encodeFullChunk } from '../format/chunk.js';
@@ -15,7 +17,9 @@ import type { EncodeOptions } from '../format/codec.js';
 import { chooseEncoding, extractSubBlocks } from '../format/delta.js';
 import { subBlockCount } from '../format/geometry.js';
 import { chunkId } from '../format/hash.js';
+import { looksIncompressible } from './compressibility.js';
 import { bitmapBytes, changedBitmap, nonZeroBitmap, subBlockSignatures } from './signatures.js';
+import { frameRawFullPack, SOLO_DATA_OFFSET, SOLO_MIN_CHUNK, soloPack, type SoloPack } from './solo-pack.js';
 
 export type ExtentDecision = 'SKIP' | 'ZERO' | 'FULL' | 'DELTA';
 
@@ -26,7 +30,11 @@ export interface ExtentInput {
   /** 'base': absent = zero. 'incremental': absent = the parent's extent. */
   readonly type: 'base' | 'incremental';
   readonly subBlockSize: number;
+  /** The signature key (signatures.ts). */
+  readonly key: Uint8Array;
   readonly encode?: EncodeOptions;
+  /** When `bytes` is `frame[SOLO_DATA_OFFSET, +length)`, a raw FULL extent is packed in place. */
+  readonly frame?: Buffer;
 }
 
 export interface ExtentOutcome {
@@ -35,14 +43,24 @@ export interface ExtentOutcome {
   readonly signatures: Buffer;
   /** Bytes of sub-blocks that differ from the parent state (zeros when there is none). */
   readonly changedBytes: number;
-  readonly chunk?: Buffer;
   readonly chunkId?: string;
+  /** A chunk to pack with others (small), or … */
+  readonly chunk?: Buffer;
+  /** … a pack holding just this chunk (big). When it used `frame`, the frame is taken. */
+  readonly pack?: SoloPack;
+  readonly frameUsed?: boolean;
   readonly bitmap?: bigint;
+}
+
+function packed(decision: 'FULL' | 'DELTA', base: Omit<ExtentOutcome, 'decision'>, chunk: Buffer): ExtentOutcome {
+  const id = chunkId(chunk);
+  if (chunk.length >= SOLO_MIN_CHUNK) return { ...base, decision, chunkId: id, pack: soloPack(chunk, id) };
+  return { ...base, decision, chunkId: id, chunk };
 }
 
 export function encodeExtentJob(input: ExtentInput): ExtentOutcome {
   const { bytes, subBlockSize } = input;
-  const signatures = subBlockSignatures(bytes, subBlockSize);
+  const signatures = subBlockSignatures(bytes, subBlockSize, input.key);
   const blocks = subBlockCount(bytes.length, subBlockSize);
   const parent = input.previous && input.previous.length === signatures.length ? input.previous : undefined;
   const nonZero = nonZeroBitmap(bytes, subBlockSize);
@@ -56,13 +74,18 @@ export function encodeExtentJob(input: ExtentInput): ExtentOutcome {
   const changedBytes = bitmapBytes(changed, bytes.length, subBlockSize);
   if (nonZero === 0n) {
     // No parent state of this length in an incremental: the parent's extent may be anything.
-    const decision = input.type === 'base' ? 'SKIP' : 'ZERO';
-    return { decision, signatures, changedBytes };
+    return { decision: input.type === 'base' ? 'SKIP' : 'ZERO', signatures, changedBytes };
   }
   if (parent && chooseEncoding(changed, blocks) === 'DELTA') {
     const chunk = encodeDeltaChunk(changed, extractSubBlocks(bytes, changed, subBlockSize), input.encode);
-    return { decision: 'DELTA', signatures, changedBytes, chunk, chunkId: chunkId(chunk), bitmap: changed };
+    return { ...packed('DELTA', { signatures, changedBytes }, chunk), bitmap: changed };
   }
-  const chunk = encodeFullChunk(bytes, input.encode);
-  return { decision: 'FULL', signatures, changedBytes, chunk, chunkId: chunkId(chunk) };
+  const raw = input.encode?.compress === false || looksIncompressible(bytes);
+  const frame = input.frame;
+  if (raw && frame && bytes.byteOffset === frame.byteOffset + SOLO_DATA_OFFSET && bytes.buffer === frame.buffer && bytes.length >= SOLO_MIN_CHUNK) {
+    const pack = frameRawFullPack(frame, bytes.length);
+    return { decision: 'FULL', signatures, changedBytes, chunkId: pack.chunkId, pack, frameUsed: true };
+  }
+  const chunk = encodeFullChunk(bytes, raw ? { ...input.encode, compress: false } : input.encode);
+  return packed('FULL', { signatures, changedBytes }, chunk);
 }

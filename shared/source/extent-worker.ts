@@ -1,10 +1,12 @@
 /**
  * Worker thread: reads extents from a volume (read-only) and runs encodeExtentJob on them —
- * signatures, zero detection, zstd and SHA-256 — so the main thread only packs and sends.
- * Each worker keeps its own read-only descriptors and one reusable 4 MiB read buffer.
+ * signatures, zero detection, zstd, SHA-256 and one-chunk packs — so the main thread only asks,
+ * packs small chunks and sends. Extents are read into a frame with room for the pack and chunk
+ * headers; a raw FULL extent leaves in that very frame (transferred, not copied).
  */
 import { parentPort } from 'node:worker_threads';
 import { encodeExtentJob } from './extent-job.js';
+import { SOLO_DATA_OFFSET } from './solo-pack.js';
 import { Volume } from './volume.js';
 import type { WorkerReply, WorkerRequest } from './worker-messages.js';
 
@@ -12,7 +14,7 @@ const port = parentPort;
 if (!port) throw new Error('extent-worker must run on a worker thread');
 
 const volumes = new Map<string, Volume>();
-let buffer = Buffer.allocUnsafe(0);
+let frame: Buffer | undefined;
 
 function volume(path: string): Volume {
   let v = volumes.get(path);
@@ -23,10 +25,8 @@ function volume(path: string): Volume {
   return v;
 }
 
-/** Buffers not worth transferring (small, or slices of Node's shared pool) are copied instead. */
-function transferable(b: Buffer): boolean {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength >= 64 * 1024;
-}
+/** A buffer that owns its whole ArrayBuffer can be transferred; others (pool slices) are copied. */
+const ownsBuffer = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
 
 port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'close') {
@@ -35,18 +35,22 @@ port.on('message', (msg: WorkerRequest) => {
     return;
   }
   try {
-    if (buffer.length < msg.length) buffer = Buffer.allocUnsafe(msg.length);
-    const bytes = volume(msg.path).readAt(buffer, msg.length, msg.offset);
+    if (!frame || frame.length < SOLO_DATA_OFFSET + msg.length) frame = Buffer.allocUnsafe(SOLO_DATA_OFFSET + Math.max(msg.length, 4 * 1024 * 1024));
+    const bytes = volume(msg.path).readAt(frame.subarray(SOLO_DATA_OFFSET), msg.length, msg.offset);
     const out = encodeExtentJob({
-      bytes, previous: msg.previous, type: msg.rpType, subBlockSize: msg.subBlockSize,
-      encode: { level: msg.level, compress: msg.compress },
+      bytes, previous: msg.previous, type: msg.rpType, subBlockSize: msg.subBlockSize, key: msg.key,
+      encode: { level: msg.level }, frame,
     });
+    if (out.frameUsed) frame = undefined; // it leaves with the pack
     const reply: WorkerReply = {
       seq: msg.seq, ok: true, decision: out.decision, signatures: out.signatures, changedBytes: out.changedBytes,
-      ...(out.chunk && out.chunkId ? { chunk: out.chunk, chunkId: out.chunkId } : {}),
-      ...(out.bitmap !== undefined ? { bitmap: out.bitmap.toString(16) } : {}),
+      ...(out.chunkId ? { chunkId: out.chunkId } : {}),
+      ...(out.chunk ? { chunk: out.chunk } : {}),
+      ...(out.pack ? { pack: out.pack.bytes, packId: out.pack.packId } : {}),
     };
-    const transfer = out.chunk && transferable(out.chunk) ? [out.chunk.buffer as ArrayBuffer] : [];
+    const transfer: ArrayBuffer[] = [];
+    if (out.pack && (out.frameUsed || ownsBuffer(out.pack.bytes))) transfer.push(out.pack.bytes.buffer as ArrayBuffer);
+    if (out.chunk && ownsBuffer(out.chunk) && out.chunk.length >= 64 * 1024) transfer.push(out.chunk.buffer as ArrayBuffer);
     port.postMessage(reply, transfer);
   } catch (err) {
     const reply: WorkerReply = { seq: msg.seq, ok: false, error: err instanceof Error ? err.message : String(err) };

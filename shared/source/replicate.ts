@@ -15,6 +15,7 @@ import type { RecoveryPoint, ReplicationApi, RpKind } from './api.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { MachineStateDir, type RunPlan, type RunVolume } from './replication-state.js';
 import { SignatureReader, SignatureWriter } from './signature-file.js';
+import { SIG_KEY_BYTES } from './signatures.js';
 import { Uploader } from './uploader.js';
 import { replicateVolume } from './volume-pass.js';
 import { volumeSize, type VolumeSpec } from './volume.js';
@@ -119,12 +120,14 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
       const prevState = p.kind === 'incremental' ? state?.volumes[v.name] : undefined;
       const previous = prevState ? SignatureReader.open(dir.path(prevState.signatures)) : undefined;
       const usable = previous && previous.header.geometry.extentSize === g.extentSize && previous.header.geometry.subBlockSize === g.subBlockSize;
-      const signatures = new SignatureWriter(dir.path(dir.signatureName(v.name, p.rpId)), { geometry: g, sizeBytes: v.sizeBytes, rpId: p.rpId });
+      // The key carries forward so this state's signatures compare with the next run's.
+      const key = usable ? previous.header.key : randomBytes(SIG_KEY_BYTES);
+      const signatures = new SignatureWriter(dir.path(dir.signatureName(v.name, p.rpId)), { geometry: g, sizeBytes: v.sizeBytes, rpId: p.rpId, key });
       manifest.beginVolume(v.name, v.sizeBytes);
       try {
         const s = await replicateVolume({
           name: v.name, path: v.path, sizeBytes: v.sizeBytes, kind: p.kind, geometry: g,
-          previous: usable ? previous : undefined, signatures, pool, manifest, uploader,
+          previous: usable ? previous : undefined, signatures, pool, manifest, uploader, key,
           zstdLevel: o.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
           onExtent: (n) => { result.bytesRead += n; o.progress?.({ done: result.bytesRead, total, sent: uploader.stats.bytesSent }); },
         });

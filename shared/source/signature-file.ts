@@ -4,7 +4,8 @@
  *   0   magic 'DRSG'  4 | version u8 (1) | reserved 3
  *   8   extentSize u32 | subBlockSize u32
  *  16   sizeBytes u64
- *  24   rpId length u8 | rpId (ASCII, ≤ 64) padded to 128 bytes in all
+ *  24   rpId length u8 | rpId (ASCII, ≤ 64), zero padded
+ *  96   signature key (SIG_KEY_BYTES = 16; see signatures.ts), then zeros up to
  * 128   per extent, in order: its sub-blocks' signatures (SIG_BYTES each)
  *
  * Every extent but the last is full, so extent i starts at 128 + i × (extentSize/subBlockSize)
@@ -14,7 +15,7 @@
  */
 import { closeSync, fsyncSync, openSync, readSync, renameSync, writeSync, fstatSync } from 'node:fs';
 import { extentCount, extentLength, subBlockCount, type Geometry } from '../format/geometry.js';
-import { SIG_BYTES } from './signatures.js';
+import { SIG_BYTES, SIG_KEY_BYTES } from './signatures.js';
 
 const MAGIC = Buffer.from('DRSG', 'latin1');
 const VERSION = 1;
@@ -24,6 +25,8 @@ export interface SignatureHeader {
   readonly geometry: Geometry;
   readonly sizeBytes: number;
   readonly rpId: string;
+  /** The key the signatures were made with; the next state keeps it so they compare. */
+  readonly key: Buffer;
 }
 
 /** Total size in bytes of the signature file of a volume. */
@@ -45,6 +48,8 @@ function encodeHeader(h: SignatureHeader): Buffer {
   if (id.length > 64) throw new RangeError('rpId longer than 64 bytes');
   b[24] = id.length;
   id.copy(b, 25);
+  if (h.key.length !== SIG_KEY_BYTES) throw new RangeError(`a signature key is ${SIG_KEY_BYTES} bytes`);
+  h.key.copy(b, 96);
   return b;
 }
 
@@ -57,6 +62,7 @@ function decodeHeader(b: Buffer, file: string): SignatureHeader {
     geometry: { extentSize: b.readUInt32LE(8), subBlockSize: b.readUInt32LE(12) },
     sizeBytes: Number(b.readBigUInt64LE(16)),
     rpId: b.toString('latin1', 25, 25 + len),
+    key: Buffer.from(b.subarray(96, 96 + SIG_KEY_BYTES)),
   };
 }
 

@@ -25,8 +25,12 @@ export interface VolumePassInput {
   readonly manifest: ManifestWriter;
   readonly uploader: Uploader;
   readonly zstdLevel: number;
+  /** The signature key of this volume's state (signatures.ts). */
+  readonly key: Uint8Array;
   readonly onExtent?: (bytes: number) => void;
 }
+
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 export interface VolumePassStats { bytesRead: number; bytesChanged: number; full: number; delta: number; zero: number; unchanged: number }
 
@@ -42,7 +46,7 @@ export async function replicateVolume(input: VolumePassInput): Promise<VolumePas
     const p = pool.run({
       path: input.path, offset: index * g.extentSize, length: extentLength(input.sizeBytes, index, g),
       previous: input.kind === 'incremental' ? input.previous?.extent(index) : undefined,
-      rpType: input.kind, subBlockSize: g.subBlockSize, level: input.zstdLevel, compress: true,
+      rpType: input.kind, subBlockSize: g.subBlockSize, level: input.zstdLevel, key: input.key,
     });
     p.catch(() => { /* awaited in order below */ });
     queue.push(p);
@@ -60,11 +64,13 @@ export async function replicateVolume(input: VolumePassInput): Promise<VolumePas
         case 'SKIP': stats.unchanged++; break;
         case 'ZERO': stats.zero++; entry = { index, kind: 'ZERO' }; break;
         case 'FULL': case 'DELTA': {
-          if (!reply.chunk || !reply.chunkId) throw new Error(`extent ${index}: worker returned no chunk`);
+          if (!reply.chunkId) throw new Error(`extent ${index}: worker returned no chunk`);
           if (reply.decision === 'FULL') stats.full++;
           else stats.delta++;
           entry = { index, kind: reply.decision, chunk: reply.chunkId };
-          await input.uploader.add(reply.chunkId, Buffer.from(reply.chunk.buffer, reply.chunk.byteOffset, reply.chunk.byteLength));
+          if (reply.pack && reply.packId) await input.uploader.addPack(reply.chunkId, reply.packId, asBuffer(reply.pack));
+          else if (reply.chunk) await input.uploader.add(reply.chunkId, asBuffer(reply.chunk));
+          else throw new Error(`extent ${index}: worker returned no chunk`);
           break;
         }
       }

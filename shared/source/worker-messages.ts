@@ -5,15 +5,17 @@ export type WorkerRequest =
   | {
     readonly type: 'extent'; readonly seq: number; readonly path: string; readonly offset: number; readonly length: number;
     readonly previous: Uint8Array | undefined; readonly rpType: 'base' | 'incremental'; readonly subBlockSize: number;
-    readonly level: number; readonly compress: boolean;
+    readonly key: Uint8Array; readonly level: number;
   }
   | { readonly type: 'close'; readonly path: string };
 
 export type WorkerReply =
   | {
     readonly seq: number; readonly ok: true; readonly decision: ExtentDecision; readonly signatures: Uint8Array;
-    readonly changedBytes: number; readonly chunk?: Uint8Array; readonly chunkId?: string;
-    /** Hex of the DELTA bitmap (bigints do not cross threads cheaply in every Node version). */
-    readonly bitmap?: string;
+    readonly changedBytes: number; readonly chunkId?: string;
+    /** A small chunk for the pack builder … */
+    readonly chunk?: Uint8Array;
+    /** … or a pack holding just this chunk. */
+    readonly pack?: Uint8Array; readonly packId?: string;
   }
   | { readonly seq: number; readonly ok: false; readonly error: string };

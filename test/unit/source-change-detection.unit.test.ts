@@ -15,6 +15,7 @@ import { SignatureReader, SignatureWriter, signatureFileSize } from '../../share
 import { changedBitmap, SIG_BYTES, subBlockSignatures } from '../../shared/source/signatures.js';
 
 const SB = 16;
+const KEY = Buffer.alloc(16, 0x42);
 const G: Geometry = { extentSize: 64 * SB, subBlockSize: SB };
 
 function randomBytes(n: number, seed: number): Buffer {
@@ -30,8 +31,8 @@ describe('sub-block signatures', () => {
       const before = randomBytes(length, seed);
       const after = Buffer.from(before);
       for (const w of writes) after[w % length] = (after[w % length]! + 1) & 0xff;
-      const a = subBlockSignatures(before, SB);
-      const b = subBlockSignatures(after, SB);
+      const a = subBlockSignatures(before, SB, KEY);
+      const b = subBlockSignatures(after, SB, KEY);
       assert.equal(a.length, Math.ceil(length / SB) * SIG_BYTES);
       const bitmap = changedBitmap(a, b);
       for (let j = 0; j * SB < length; j++) {
@@ -41,6 +42,12 @@ describe('sub-block signatures', () => {
     }));
   });
 
+  it('depend on the key: signatures under another key never compare equal', () => {
+    const block = randomBytes(SB * 4, 5);
+    assert.notDeepEqual(subBlockSignatures(block, SB, KEY), subBlockSignatures(block, SB, Buffer.alloc(16, 1)));
+    assert.deepEqual(subBlockSignatures(block, SB, KEY), subBlockSignatures(Buffer.from(block), SB, KEY));
+  });
+
   it('refuses to compare lists of different lengths', () => {
     assert.throws(() => changedBitmap(Buffer.alloc(32), Buffer.alloc(48)), RangeError);
   });
@@ -48,9 +55,9 @@ describe('sub-block signatures', () => {
 
 describe('extent decisions', () => {
   const base = randomBytes(64 * SB, 7);
-  const sigs = subBlockSignatures(base, SB);
+  const sigs = subBlockSignatures(base, SB, KEY);
   const job = (bytes: Buffer, previous: Buffer | undefined, type: 'base' | 'incremental' = 'incremental') =>
-    encodeExtentJob({ bytes, previous, type, subBlockSize: SB });
+    encodeExtentJob({ bytes, previous, type, subBlockSize: SB, key: KEY });
 
   it('base: an all-zero extent is skipped, data is FULL with a chunk whose id is its SHA-256', () => {
     assert.equal(job(Buffer.alloc(64 * SB), undefined, 'base').decision, 'SKIP');
@@ -64,8 +71,8 @@ describe('extent decisions', () => {
   it('incremental: unchanged is skipped, a few changed sub-blocks make a DELTA that rebuilds the extent', () => {
     assert.equal(job(Buffer.from(base), sigs).decision, 'SKIP');
     const changed = Buffer.from(base);
-    changed[3 * SB] ^= 1;
-    changed[40 * SB + 5] ^= 1;
+    changed[3 * SB] = changed[3 * SB]! ^ 1;
+    changed[40 * SB + 5] = changed[40 * SB + 5]! ^ 1;
     const d = job(changed, sigs);
     assert.equal(d.decision, 'DELTA');
     assert.deepEqual(subBlockIndices(d.bitmap!), [3, 40]);
@@ -94,10 +101,10 @@ describe('signature files', () => {
       const size = 3 * G.extentSize + 5 * SB + 3;
       const volume = randomBytes(size, 3);
       const file = join(dir, 'v.sig');
-      const w = new SignatureWriter(file, { geometry: G, sizeBytes: size, rpId: 'rp-1' });
+      const w = new SignatureWriter(file, { geometry: G, sizeBytes: size, rpId: 'rp-1', key: KEY });
       const expected: Buffer[] = [];
       for (let i = 0; i < extentCount(size, G); i++) {
-        const s = subBlockSignatures(volume.subarray(i * G.extentSize, i * G.extentSize + extentLength(size, i, G)), SB);
+        const s = subBlockSignatures(volume.subarray(i * G.extentSize, i * G.extentSize + extentLength(size, i, G)), SB, KEY);
         expected.push(s);
         w.append(s);
       }
@@ -105,6 +112,7 @@ describe('signature files', () => {
       const r = SignatureReader.open(file);
       assert.equal(r.header.rpId, 'rp-1');
       assert.equal(r.header.sizeBytes, size);
+      assert.deepEqual(r.header.key, KEY);
       expected.forEach((s, i) => assert.deepEqual(r.extent(i), s));
       assert.equal(r.extent(4), undefined);
       r.close();
@@ -122,7 +130,7 @@ describe('change detection end to end (pure)', () => {
     const signatures: Buffer[] = [];
     for (let i = 0; i < extentCount(volume.length, G); i++) {
       const bytes = volume.subarray(i * G.extentSize, i * G.extentSize + extentLength(volume.length, i, G));
-      const out = encodeExtentJob({ bytes, previous: previous?.[i], type, subBlockSize: SB });
+      const out = encodeExtentJob({ bytes, previous: previous?.[i], type, subBlockSize: SB, key: KEY });
       signatures.push(out.signatures);
       if (out.decision === 'ZERO') extents.push({ index: i, kind: 'ZERO' });
       if (out.decision === 'FULL' || out.decision === 'DELTA') {
