@@ -5,6 +5,7 @@
  * resolved `parallel` at a time (one request each on the keep-alive connections) and written
  * sparsely (SparseWriter). Memory: `parallel` extents plus a few manifest parts.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchChunk } from '../format/chunk-source.js';
 import { extentCount } from '../format/geometry.js';
@@ -56,6 +57,7 @@ export async function recoveryPointChain(api: ReplicationApi, machineId: string,
 export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
   const chainRps = await recoveryPointChain(o.api, o.machineId, o.rp);
+  mkdirSync(o.outDir, { recursive: true });
   const target = chainRps[chainRps.length - 1] as RecoveryPoint;
   let bytesFetched = 0;
   const getChunk = async (id: string): Promise<Buffer> => {
