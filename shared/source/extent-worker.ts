@@ -15,6 +15,9 @@ if (!port) throw new Error('extent-worker must run on a worker thread');
 
 const volumes = new Map<string, Volume>();
 let frame: Buffer | undefined;
+/** Frames handed back by the main thread after their pack was sent (fresh 4 MiB buffers cost page faults). */
+const spare: Buffer[] = [];
+const MAX_SPARE = 4;
 
 function volume(path: string): Volume {
   let v = volumes.get(path);
@@ -34,8 +37,15 @@ port.on('message', (msg: WorkerRequest) => {
     volumes.delete(msg.path);
     return;
   }
+  if (msg.type === 'recycle') {
+    if (spare.length < MAX_SPARE && msg.frame.byteLength >= SOLO_DATA_OFFSET + 4 * 1024 * 1024) spare.push(Buffer.from(msg.frame));
+    return;
+  }
   try {
-    if (!frame || frame.length < SOLO_DATA_OFFSET + msg.length) frame = Buffer.allocUnsafe(SOLO_DATA_OFFSET + Math.max(msg.length, 4 * 1024 * 1024));
+    if (!frame || frame.length < SOLO_DATA_OFFSET + msg.length) {
+      const reuse = spare.pop();
+      frame = reuse && reuse.length >= SOLO_DATA_OFFSET + msg.length ? reuse : Buffer.allocUnsafe(SOLO_DATA_OFFSET + Math.max(msg.length, 4 * 1024 * 1024));
+    }
     const bytes = volume(msg.path).readAt(frame.subarray(SOLO_DATA_OFFSET), msg.length, msg.offset);
     const out = encodeExtentJob({
       bytes, previous: msg.previous, type: msg.rpType, subBlockSize: msg.subBlockSize, key: msg.key,

@@ -109,12 +109,16 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
 
   const state = dir.state();
   const total = volumes.reduce((n, v) => n + v.sizeBytes, 0);
+  const pool = new ExtentWorkerPool(o.threads);
   const uploader = new Uploader({
     missing: (ids) => o.api.missing(o.machineId, p.rpId, ids),
     putPack: (id, bytes) => o.api.putPack(o.machineId, p.rpId, id, bytes),
-  }, { parallel: o.parallel, onPackSent: () => o.progress?.({ done: result.bytesRead, total, sent: uploader.stats.bytesSent }) });
+  }, {
+    parallel: o.parallel,
+    onPackSent: () => o.progress?.({ done: result.bytesRead, total, sent: uploader.stats.bytesSent }),
+    release: (pack) => { if (pack.byteOffset === 0 && pack.buffer.byteLength > 0) pool.recycle(pack.buffer as ArrayBuffer); },
+  });
   const manifest = new ManifestWriter(p.kind, g, (id, chunk) => uploader.add(id, chunk));
-  const pool = new ExtentWorkerPool(o.threads);
   try {
     for (const v of volumes) {
       const prevState = p.kind === 'incremental' ? state?.volumes[v.name] : undefined;

@@ -26,15 +26,18 @@ export interface UploaderOptions {
   /** Ask `missing` once this many chunks or bytes are waiting. */
   readonly batchChunks?: number;
   readonly batchBytes?: number;
-  /** Batches asked about but not yet uploaded, at most (default 3). */
+  /** Batches asked about but not yet uploaded, at most (default 2). */
   readonly ahead?: number;
   /** Called after each pack is stored, with its size. */
   readonly onPackSent?: (bytes: number, chunks: number) => void;
+  /** Called with each pack given to `addPack` once the uploader no longer needs its bytes. */
+  readonly release?: (pack: Buffer) => void;
 }
 
 export interface UploadStats { chunksOffered: number; chunksSent: number; packsSent: number; bytesSent: number }
 
 interface Item { id: string; bytes: Buffer; packId?: string }
+type Outgoing = EncodedPack & { readonly solo?: boolean };
 
 export class Uploader {
   private batch: Item[] = [];
@@ -56,7 +59,7 @@ export class Uploader {
   constructor(private readonly target: UploadTarget, private readonly options: UploaderOptions) {
     this.maxChunks = options.batchChunks ?? 64;
     this.maxBytes = options.batchBytes ?? 8 * 1024 * 1024;
-    this.ahead = Math.max(1, options.ahead ?? 3);
+    this.ahead = Math.max(1, options.ahead ?? 2);
   }
 
   /** Offers one chunk; resolves when the pipeline has room for more. */
@@ -72,7 +75,10 @@ export class Uploader {
   private async offer(item: Item): Promise<void> {
     this.check();
     this.stats.chunksOffered++;
-    if (this.recent.has(item.id) || this.batchIds.has(item.id)) return;
+    if (this.recent.has(item.id) || this.batchIds.has(item.id)) {
+      if (item.packId) this.options.release?.(item.bytes);
+      return;
+    }
     this.batch.push(item);
     this.batchIds.add(item.id);
     this.batchBytes += item.bytes.length;
@@ -101,8 +107,11 @@ export class Uploader {
       if (this.failure !== undefined) return;
       const missing = new Set(await answer);
       for (const c of batch) {
-        if (!missing.has(c.id)) continue;
-        if (c.packId) await this.send({ id: c.packId, bytes: c.bytes, chunkIds: [c.id] });
+        if (!missing.has(c.id)) {
+          if (c.packId) this.options.release?.(c.bytes);
+          continue;
+        }
+        if (c.packId) await this.send({ id: c.packId, bytes: c.bytes, chunkIds: [c.id], solo: true });
         else {
           const full = this.builder.add(c.bytes, c.id);
           if (full) await this.send(full);
@@ -114,7 +123,7 @@ export class Uploader {
     while (this.stages.length > this.ahead) await this.stages.shift();
   }
 
-  private async send(pack: EncodedPack): Promise<void> {
+  private async send(pack: Outgoing): Promise<void> {
     while (this.inflight.size >= this.options.parallel) await Promise.race(this.inflight);
     this.check();
     const p: Promise<void> = this.target.putPack(pack.id, pack.bytes).then(() => {
@@ -122,7 +131,10 @@ export class Uploader {
       this.stats.chunksSent += pack.chunkIds.length;
       this.stats.bytesSent += pack.bytes.length;
       this.options.onPackSent?.(pack.bytes.length, pack.chunkIds.length);
-    }, (err: unknown) => { this.failure ??= err; }).finally(() => { this.inflight.delete(p); });
+    }, (err: unknown) => { this.failure ??= err; }).finally(() => {
+      this.inflight.delete(p);
+      if (pack.solo) this.options.release?.(pack.bytes);
+    });
     this.inflight.add(p);
   }
 

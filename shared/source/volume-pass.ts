@@ -37,7 +37,7 @@ export interface VolumePassStats { bytesRead: number; bytesChanged: number; full
 export async function replicateVolume(input: VolumePassInput): Promise<VolumePassStats> {
   const { geometry: g, pool } = input;
   const count = extentCount(input.sizeBytes, g);
-  const window = Math.max(4, pool.size * 3);
+  const window = Math.max(3, pool.size * 2);
   const stats: VolumePassStats = { bytesRead: 0, bytesChanged: 0, full: 0, delta: 0, zero: 0, unchanged: 0 };
   const queue: Promise<ExtentReply>[] = [];
   let next = 0;

@@ -7,7 +7,9 @@ export type WorkerRequest =
     readonly previous: Uint8Array | undefined; readonly rpType: 'base' | 'incremental'; readonly subBlockSize: number;
     readonly key: Uint8Array; readonly level: number;
   }
-  | { readonly type: 'close'; readonly path: string };
+  | { readonly type: 'close'; readonly path: string }
+  /** A pack buffer the main thread is done with, handed back for reuse as a read frame. */
+  | { readonly type: 'recycle'; readonly frame: ArrayBuffer };
 
 export type WorkerReply =
   | {

@@ -22,6 +22,7 @@ export const defaultThreads = (): number => Math.max(1, Math.min(4, availablePar
 export class ExtentWorkerPool {
   private readonly slots: Slot[] = [];
   private seq = 0;
+  private recycled = 0;
   private failure: Error | undefined;
 
   constructor(threads: number = defaultThreads()) {
@@ -65,6 +66,14 @@ export class ExtentWorkerPool {
       const msg: WorkerRequest = { type: 'extent', seq, ...request };
       slot.worker.postMessage(msg);
     });
+  }
+
+  /** Hands a spent pack buffer back to a worker to read the next extents into (transferred). */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.failure || buffer.byteLength === 0) return;
+    const slot = this.slots[this.recycled++ % this.slots.length] as Slot;
+    const msg: WorkerRequest = { type: 'recycle', frame: buffer };
+    slot.worker.postMessage(msg, [buffer]);
   }
 
   /** Lets the workers close their descriptors of a volume. */
