@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type CliRun } from '../support/core-process.js';
@@ -39,6 +39,25 @@ export async function restore(machine: string, state: string, rp: string, out: s
 /** `cmp` exits 0 only when both files are byte-identical. */
 export async function sameBytes(a: string, b: string): Promise<boolean> {
   try { await exec('cmp', ['--silent', a, b]); return true; } catch { return false; }
+}
+
+/** Bytes of a file in 64 KiB granules that hold anything but zeros (what a sparse copy must allocate). */
+export function nonZeroGranuleBytes(file: string, granule = 64 * 1024): number {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(4 * 1024 * 1024);
+  const zero = Buffer.alloc(granule);
+  let total = 0;
+  try {
+    for (let at = 0; ; at += buf.length) {
+      const n = readSync(fd, buf, 0, buf.length, at);
+      if (n === 0) break;
+      for (let g = 0; g < n; g += granule) {
+        const end = Math.min(g + granule, n);
+        if (!buf.subarray(g, end).equals(zero.subarray(0, end - g))) total += end - g;
+      }
+    }
+  } finally { closeSync(fd); }
+  return total;
 }
 
 export function snapshot(image: string, to: string): string {
