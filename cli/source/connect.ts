@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReplicationApi } from '../../shared/source/api.js';
+import { HttpsTransport } from '../../shared/source/transport.js';
 import { UsageError } from '../args.js';
-import { ApiClient, identityFromFiles } from '../http-client.js';
+import { identityFromFiles } from '../http-client.js';
 import { readPairing, stateDir } from './state.js';
 
 /**
@@ -11,7 +12,7 @@ import { readPairing, stateDir } from './state.js';
  * unless --target overrides it. `parallel` keep-alive connections carry packs or chunks; two
  * more carry the small control requests (missing, commit) so they never queue behind a pack.
  */
-export function sourceApi(values: { state?: string | undefined; target?: string | undefined }, parallel: number): { api: ReplicationApi; client: ApiClient; dir: string } {
+export function sourceApi(values: { state?: string | undefined; target?: string | undefined }, parallel: number): { api: ReplicationApi; client: HttpsTransport; dir: string } {
   const dir = stateDir(values.state);
   const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
   if (!existsSync(files.cert) || !existsSync(files.key)) {
@@ -19,7 +20,7 @@ export function sourceApi(values: { state?: string | undefined; target?: string 
   }
   const target = values.target ?? readPairing(dir)?.target;
   if (!target) throw new UsageError(`no target: ${join(dir, 'pairing.json')} is missing; pass --target URL`);
-  const client = new ApiClient(target, identityFromFiles(files), parallel + 2);
+  const client = new HttpsTransport(target, identityFromFiles(files), parallel + 2);
   return { api: new ReplicationApi(client), client, dir };
 }
 

@@ -13,6 +13,8 @@ export interface HttpResponse {
 
 export interface HttpTransport {
   send(method: string, path: string, body?: Buffer, contentType?: string): Promise<HttpResponse>;
+  /** Optional: takes back a response body the caller no longer uses, for reuse. */
+  recycle?(body: Buffer): void;
 }
 
 export interface Problem { type?: string; title?: string; status?: number; detail?: string; [k: string]: unknown }
@@ -114,6 +116,11 @@ export class ReplicationApi {
 
   commit(machineId: string, rpId: string, request: CommitRequest): Promise<RecoveryPoint> {
     return this.json<RecoveryPoint>('commit', 'POST', `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/commit`, request);
+  }
+
+  /** Hands a chunk's bytes back to the transport once nothing refers to them any more. */
+  release(chunk: Buffer): void {
+    this.http.recycle?.(chunk);
   }
 
   /** A stored chunk's bytes (not verified here: the caller checks them against the id). */

@@ -82,11 +82,19 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
       let failure: unknown;
       const lane = async (): Promise<void> => {
         for (let i = next++; i < count && failure === undefined; i = next++) {
+          // Chunks fetched for this extent go back to the transport once it is written.
+          const used: Buffer[] = [];
+          const getData = async (id: string): Promise<Buffer> => {
+            const b = await getChunk(id);
+            used.push(b);
+            return b;
+          };
           try {
-            const bytes = await resolveExtent(links, v.name, i, getChunk);
+            const bytes = await resolveExtent(links, v.name, i, getData);
             await writer.write(i * g.extentSize, bytes);
             result.bytesRestored += bytes.length;
             o.progress?.({ done: result.bytesRestored, total });
+            for (const b of used) o.api.release(b);
           } catch (err) {
             failure ??= err;
           }
