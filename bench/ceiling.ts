@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
-import { ROOT, peakRss } from '../test/support/core-process.js';
+import { ROOT, cpuSeconds, peakRss } from '../test/support/core-process.js';
 import { keystream } from './image.js';
 
-export interface CeilingResult { mbPerSec: number; bytes: number; seconds: number; serverPeakRss: number }
+export interface CeilingResult { mbPerSec: number; bytes: number; seconds: number; serverPeakRss: number; serverCpuSeconds: number }
 
 const BODY = 4 * 1024 * 1024;
 
@@ -43,11 +43,12 @@ export async function measureCeiling(o: { serverKey: string; serverCert: string;
     for (let i = 0; i < o.parallel; i++) await put(); // warm up: handshakes and sockets
     const requests = Math.max(o.parallel * 4, Math.ceil(o.bytes / BODY));
     let next = 0;
+    const cpu0 = cpuSeconds(child.pid);
     const started = performance.now();
     await Promise.all(Array.from({ length: o.parallel }, async () => { while (next++ < requests) await put(); }));
     const seconds = (performance.now() - started) / 1000;
     const bytes = requests * BODY;
-    return { mbPerSec: bytes / seconds / 1e6, bytes, seconds, serverPeakRss: peakRss(child.pid) };
+    return { mbPerSec: bytes / seconds / 1e6, bytes, seconds, serverPeakRss: peakRss(child.pid), serverCpuSeconds: cpuSeconds(child.pid) - cpu0 };
   } finally {
     agent.destroy();
     child.kill('SIGTERM');

@@ -17,6 +17,9 @@ export interface Phase {
   detectedChanged?: number;
   serverPeakRss: number;
   clientPeakRss: number;
+  /** CPU seconds of the server process during the phase, and of the CLI process (start-up included). */
+  serverCpuSeconds: number;
+  clientCpuSeconds: number;
 }
 
 export interface Report {
@@ -39,8 +42,8 @@ export function printReport(r: Report): void {
   out(`drcore bench — ${mib(r.size)} image (${mib(r.layout.random)} incompressible, ${mib(r.layout.zero)} zero, ${mib(r.layout.compressible)} compressible), ` +
     `${r.parallel} connections, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}`);
   out();
-  const rows = [['phase', 'seconds', 'MB/s', 'of ceiling', 'changed', 'sent', 'sent/changed', 'server RSS', 'client RSS']];
-  rows.push(['raw mTLS upload ceiling (discarding server)', r.ceiling.seconds.toFixed(2), c.toFixed(1), '100 %', '-', mib(r.ceiling.bytes), '-', mib(r.ceiling.serverPeakRss), '-']);
+  const rows = [['phase', 'seconds', 'MB/s', 'of ceiling', 'changed', 'sent', 'sent/changed', 'server RSS', 'client RSS', 'server CPU', 'client CPU']];
+  rows.push(['raw mTLS upload ceiling (discarding server)', r.ceiling.seconds.toFixed(2), c.toFixed(1), '100 %', '-', mib(r.ceiling.bytes), '-', mib(r.ceiling.serverPeakRss), '-', `${r.ceiling.serverCpuSeconds.toFixed(1)} s`, '-']);
   for (const p of r.phases) {
     const rate = p.bytes / p.seconds / 1e6;
     const changed = p.bytesChanged;
@@ -48,6 +51,7 @@ export function printReport(r: Report): void {
       p.name, p.seconds.toFixed(2), rate.toFixed(1), `${((rate / c) * 100).toFixed(0)} %`,
       changed === undefined ? '-' : mib(changed), mib(p.bytesSent),
       changed ? (p.bytesSent / changed).toFixed(3) : '-', mib(p.serverPeakRss), mib(p.clientPeakRss),
+      `${p.serverCpuSeconds.toFixed(1)} s`, `${p.clientCpuSeconds.toFixed(1)} s`,
     ]);
   }
   out(table(rows));
@@ -65,4 +69,9 @@ export function printReport(r: Report): void {
   const inc = inc64 && inc64.bytesChanged ? inc64.bytesSent / inc64.bytesChanged : Number.NaN;
   out(`target incremental (64 KiB) sent ≤ 1.3 × changed: ${inc.toFixed(3)} × — ${verdict(inc <= 1.3)}`);
   out(`restore byte-identical (cmp): ${r.identical ? 'yes' : 'NO'}`);
+  out();
+  out('server CPU ≈ seconds means the single-threaded server process was the bottleneck of that phase;');
+  out(`the ceiling's server spent ${((r.ceiling.serverCpuSeconds / r.ceiling.bytes) * 4 * 2 ** 20 * 1000).toFixed(1)} ms of CPU per 4 MiB, the core ` +
+    `${initial ? ((initial.serverCpuSeconds / Math.max(1, initial.bytesSent)) * 4 * 2 ** 20 * 1000).toFixed(1) : '-'} ms per 4 MiB uploaded and ` +
+    `${restore ? ((restore.serverCpuSeconds / Math.max(1, restore.bytesSent)) * 4 * 2 ** 20 * 1000).toFixed(1) : '-'} ms per 4 MiB read back.`);
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, parseSize, formatBytes } from '../cli/args.js';
 import { ApiClient, identityFromFiles } from '../cli/http-client.js';
-import { CoreProcess, peakRss, runCli, type CliRun } from '../test/support/core-process.js';
+import { CoreProcess, cpuSeconds, peakRss, runCli, type CliRun } from '../test/support/core-process.js';
 import { measureCeiling } from './ceiling.js';
 import { mutateBlocks, writeImage } from './image.js';
 import { printReport, type Phase } from './report.js';
@@ -60,12 +60,14 @@ async function main(): Promise<void> {
     const common = ['--machine', 'bench', '--state', src.stateDir, '--parallel', String(parallel), '--json'];
     const replicatePhase = async (name: string, changed: number | undefined): Promise<void> => {
       await core!.restart(); // a fresh server process: its peak RSS is this phase's
+      const cpu0 = cpuSeconds(core!.pid);
       const r = await runCli(['source', 'replicate', '--volume', `disk=${image}`, ...common]);
       const serverPeak = peakRss(core!.pid);
+      const serverCpu = cpuSeconds(core!.pid) - cpu0;
       const s = lastJson<Summary>(r, name);
       phases.push({
         name, seconds: s.seconds, bytes: s.bytesRead, bytesSent: s.bytesSent, bytesChanged: changed ?? s.bytesChanged,
-        detectedChanged: s.bytesChanged, serverPeakRss: serverPeak, clientPeakRss: r.peakRss,
+        detectedChanged: s.bytesChanged, serverPeakRss: serverPeak, clientPeakRss: r.peakRss, serverCpuSeconds: serverCpu, clientCpuSeconds: r.cpuSeconds,
       });
       log(`${name}: ${JSON.stringify(s)}`);
     };
@@ -78,13 +80,15 @@ async function main(): Promise<void> {
     await replicatePhase('incremental, 1 % of 4 KiB blocks', m4.bytes);
 
     await core.restart();
+    const rcpu0 = cpuSeconds(core.pid);
     const out = join(dir, 'restored');
     const r = await runCli(['source', 'restore', '--machine', 'bench', '--rp', 'latest', '--out', out, '--state', src.stateDir, '--parallel', String(parallel), '--json']);
     const serverPeak = peakRss(core.pid);
+    const serverCpu = cpuSeconds(core.pid) - rcpu0;
     const rs = lastJson<{ seconds: number; bytesRestored: number; bytesFetched: number; chain: string[] }>(r, 'restore');
     let identical = true;
     try { await run('cmp', [image, join(out, 'disk.img')]); } catch { identical = false; }
-    phases.push({ name: `restore (chain of ${rs.chain.length}, cmp ${identical ? 'identical' : 'DIFFERENT'})`, seconds: rs.seconds, bytes: rs.bytesRestored, bytesSent: rs.bytesFetched, serverPeakRss: serverPeak, clientPeakRss: r.peakRss });
+    phases.push({ name: `restore (chain of ${rs.chain.length}, cmp ${identical ? 'identical' : 'DIFFERENT'})`, seconds: rs.seconds, bytes: rs.bytesRestored, bytesSent: rs.bytesFetched, serverPeakRss: serverPeak, clientPeakRss: r.peakRss, serverCpuSeconds: serverCpu, clientCpuSeconds: r.cpuSeconds });
 
     const client = new ApiClient(core.url, identityFromFiles({ cert: join(src.stateDir, 'cert.pem'), key: join(src.stateDir, 'key.pem'), ca: pki.ca }));
     let storedBytes = 0;

@@ -36,6 +36,15 @@ export function peakRss(pid: number | undefined): number {
   } catch { return 0; }
 }
 
+/** CPU time (user + system) a live process has used, in seconds; 0 once it is gone. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+  } catch { return 0; }
+}
+
 export interface PairedSource { stateDir: string; tenantId: string }
 
 export class CoreProcess {
@@ -154,7 +163,11 @@ async function retry<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
   }
 }
 
-export interface CliRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; peakRss: number; pid: number | undefined }
+export interface CliRun {
+  code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number | undefined;
+  /** Peak RSS and CPU seconds of the child, as last sampled before it exited (every 50 ms). */
+  peakRss: number; cpuSeconds: number;
+}
 
 /**
  * Runs `drcore ARGS` as a child process; `onSpawn` may act on it while it runs (e.g. kill it).
@@ -166,17 +179,22 @@ export function runCli(args: readonly string[], options: { onSpawn?: (child: Chi
   let stdout = '';
   let stderr = '';
   let peak = 0;
+  let cpu = 0;
   child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
   child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-  const sampler = setInterval(() => { peak = Math.max(peak, peakRss(child.pid)); }, 50);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, peakRss(child.pid));
+    cpu = Math.max(cpu, cpuSeconds(child.pid));
+  }, 50);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
   options.onSpawn?.(child);
   return new Promise((resolve) => {
     child.once('exit', (code, signal) => {
       clearInterval(sampler);
       clearTimeout(timer);
-      child.stdout.once('end', () => resolve({ code, signal, stdout, stderr, peakRss: peak, pid: child.pid }));
-      if (child.stdout.readableEnded) resolve({ code, signal, stdout, stderr, peakRss: peak, pid: child.pid });
+      const done = () => resolve({ code, signal, stdout, stderr, peakRss: peak, cpuSeconds: cpu, pid: child.pid });
+      child.stdout.once('end', done);
+      if (child.stdout.readableEnded) done();
     });
   });
 }
