@@ -27,7 +27,6 @@ export interface Report {
   storedBytes: number; blobBytes: number; identical: boolean;
 }
 
-const mb = (n: number) => (n / 1e6).toFixed(1);
 const mib = (n: number) => formatBytes(n);
 
 function table(rows: string[][]): string {

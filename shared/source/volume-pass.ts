@@ -8,7 +8,7 @@ import { extentCount, extentLength, type Geometry } from '../format/geometry.js'
 import type { ExtentEntry } from '../format/manifest-types.js';
 import type { RpKind } from './api.js';
 import type { ManifestWriter } from './manifest-writer.js';
-import { SignatureReader, SignatureWriter } from './signature-file.js';
+import type { SignatureReader, SignatureWriter } from './signature-file.js';
 import type { Uploader } from './uploader.js';
 import type { ExtentReply, ExtentWorkerPool } from './worker-pool.js';
 
