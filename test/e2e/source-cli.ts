@@ -89,7 +89,7 @@ export async function whenWhileRunning(child: ChildProcess, check: () => boolean
   const end = Date.now() + timeoutMs;
   while (child.exitCode === null && child.signalCode === null && Date.now() < end) {
     if (check()) return true;
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 2));
   }
   return false;
 }
