@@ -1,6 +1,7 @@
 /**
  * `drcore source restore`: writes DIR/NAME.img for each volume of a recovery point, resolving
- * its chain (base … RP) with shared/format's resolveExtent: every chunk — manifest roots, parts,
+ * its chain (base … RP) with the rules of shared/format's resolveExtent (extent-resolver.ts,
+ * which reuses one scratch extent per lane): every chunk — manifest roots, parts,
  * data — is fetched from the target and verified against its SHA-256 id before use. Extents are
  * resolved `parallel` at a time (one request each on the keep-alive connections) and written
  * sparsely (SparseWriter). Memory: `parallel` extents plus a few manifest parts.
@@ -8,10 +9,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchChunk } from '../format/chunk-source.js';
-import { extentCount } from '../format/geometry.js';
+import { extentCount, extentLength } from '../format/geometry.js';
 import { ManifestReader } from '../format/manifest-reader.js';
-import { checkChain, resolveExtent, type ChainLink } from '../format/restore.js';
+import { checkChain } from '../format/restore.js';
 import type { RecoveryPoint, ReplicationApi } from './api.js';
+import { resolveInto, ZERO_EXTENT } from './extent-resolver.js';
 import { SparseWriter } from './sparse-writer.js';
 
 export interface RestoreOptions {
@@ -65,7 +67,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
     bytesFetched += bytes.length;
     return bytes;
   };
-  const links: ChainLink[] = [];
+  const links: ManifestReader[] = [];
   for (const rp of chainRps) links.push(ManifestReader.open(await fetchChunk(getChunk, rp.manifest), getChunk, { cacheParts: 4 }));
   const g = checkChain(links);
   const last = links[links.length - 1] as ManifestReader;
@@ -81,6 +83,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
       let next = 0;
       let failure: unknown;
       const lane = async (): Promise<void> => {
+        const scratch = Buffer.allocUnsafe(g.extentSize);
         for (let i = next++; i < count && failure === undefined; i = next++) {
           // Chunks fetched for this extent go back to the transport once it is written.
           const used: Buffer[] = [];
@@ -90,9 +93,9 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
             return b;
           };
           try {
-            const bytes = await resolveExtent(links, v.name, i, getData);
-            await writer.write(i * g.extentSize, bytes);
-            result.bytesRestored += bytes.length;
+            const bytes = await resolveInto(links, g, v.name, i, getData, scratch);
+            if (bytes !== ZERO_EXTENT) await writer.write(i * g.extentSize, bytes); // else: a hole
+            result.bytesRestored += extentLength(v.sizeBytes, i, g);
             o.progress?.({ done: result.bytesRestored, total });
             for (const b of used) o.api.release(b);
           } catch (err) {
