@@ -66,7 +66,7 @@ class FakeTarget implements HttpTransport {
 
 function volume(size: number, seed: number): Buffer {
   const b = createCipheriv('aes-128-ctr', Buffer.alloc(16, seed), Buffer.alloc(16)).update(Buffer.alloc(size));
-  b.fill(0, 2 * 4 * MiB, 3 * 4 * MiB); // one zero extent
+  if (size >= 3 * 4 * MiB) b.fill(0, 2 * 4 * MiB, 3 * 4 * MiB); // one zero extent
   return b;
 }
 
@@ -147,6 +147,25 @@ describe('replicate against an in-memory target', { timeout: 120_000 }, () => {
       assert.equal(inc.kind, 'incremental');
       assert.ok((await t.restored(base.rpId)).equals(v2));
       assert.ok((await t.restored(inc.rpId)).equals(grown));
+    } finally { t.done(); }
+  });
+
+  it('replicates several volumes into one RP and restores each to NAME.img', async () => {
+    const t = setup();
+    try {
+      const api = new ReplicationApi(t.target, { attempts: 2, baseDelayMs: 1 });
+      const a = volume(2 * 4 * MiB + 7, 5);
+      const b = Buffer.alloc(3 * 4 * MiB); // all zero: nothing but its size is sent
+      writeFileSync(join(t.dir, 'a.img'), a);
+      writeFileSync(join(t.dir, 'b.img'), b);
+      const volumes = [{ name: 'sda', path: join(t.dir, 'a.img') }, { name: 'sdb', path: join(t.dir, 'b.img') }];
+      const r = await replicate({ api, stateDir: join(t.dir, 'state2'), machineId: 'm2', volumes, parallel: 2, threads: 2 });
+      assert.deepEqual(t.target.rps.get(r.rpId)?.volumes, [{ name: 'sda', sizeBytes: a.length }, { name: 'sdb', sizeBytes: b.length }]);
+      assert.equal(r.bytesRead, a.length + b.length);
+      const out = join(t.dir, 'multi');
+      await restore({ api, machineId: 'm2', rp: r.rpId, outDir: out, parallel: 2 });
+      assert.ok(readFileSync(join(out, 'sda.img')).equals(a));
+      assert.ok(readFileSync(join(out, 'sdb.img')).equals(b));
     } finally { t.done(); }
   });
 });
