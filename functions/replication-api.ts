@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { apiHandler, type RouteContext, type RouteHandler } from '../shared/http/api-handler.js';
 import { jsonBody, rawBody } from '../shared/http/body.js';
+import { attachRawBody, rawOf } from '../shared/http/raw-body.js';
 import { binary, json } from '../shared/http/responses.js';
 import { forbidden, HttpProblem, payloadTooLarge, unsupportedMediaType } from '../shared/http/problem.js';
 import { CommitBody, MissingBody, RegisterMachineBody } from '../shared/http/schemas/replication.js';
@@ -41,26 +42,9 @@ const route = (fn: (ctx: RouteContext, tenantId: string) => ReturnType<RouteHand
   }
 };
 
-/**
- * The local gateway may pass binary bodies through as bytes under this registered symbol,
- * both ways, sparing a base64 encode and decode of every pack and chunk (API Gateway itself
- * base64-encodes; its events never carry the symbol). `body` stays correct either way.
- */
-export const RAW_BODY = Symbol.for('drcore.rawBody');
-
-function rawOf(value: object): Buffer | undefined {
-  const raw = (value as Record<symbol, unknown>)[RAW_BODY];
-  return Buffer.isBuffer(raw) ? raw : undefined;
-}
-
 /** A binary 200 whose base64 `body` is computed only if someone reads it. */
 function binaryResult(bytes: Buffer, headers: Record<string, string>): APIGatewayProxyResult {
-  const shaped = binary(Buffer.alloc(0), headers);
-  let encoded: string | undefined;
-  return Object.defineProperties({ ...shaped }, {
-    body: { enumerable: true, get: () => (encoded ??= bytes.toString('base64')) },
-    [RAW_BODY]: { enumerable: false, value: bytes },
-  });
+  return attachRawBody({ ...binary(Buffer.alloc(0), headers) }, bytes);
 }
 
 function packBody(event: APIGatewayProxyEvent): Buffer {

@@ -1,6 +1,7 @@
 import { randomUUID, type X509Certificate } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type { RouteSpec } from '../shared/http/routes.js';
+import { attachRawBody } from '../shared/http/raw-body.js';
 
 type ClientCert = NonNullable<APIGatewayProxyEvent['requestContext']['identity']['clientCert']>;
 
@@ -20,8 +21,17 @@ export interface IncomingRequest {
   method: string; path: string; query: URLSearchParams; headers: Record<string, string>; body: Buffer; sourceIp: string;
 }
 
-/** A REST API (v1) proxy event for `route`, with the body base64-encoded for binary media types. */
-export function proxyEvent(req: IncomingRequest, route: RouteSpec, params: Record<string, string>, clientCert: ClientCert): APIGatewayProxyEvent {
+/** A REST API (v1) proxy event for `route`, the body base64-encoded for binary media types (as API Gateway does). */
+export function proxyEvent(
+  req: IncomingRequest, route: RouteSpec, params: Record<string, string>, clientCert: ClientCert, options: { handOverRawBody?: boolean } = {},
+): APIGatewayProxyEvent {
+  const binary = /^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '');
+  const event = shapedEvent(req, route, params, clientCert, binary && !options.handOverRawBody);
+  // The local gateway's shortcut: bytes under RAW_BODY, `body` base64-encoded only if read.
+  return binary && options.handOverRawBody && req.body.length > 0 ? attachRawBody(event, req.body) : event;
+}
+
+function shapedEvent(req: IncomingRequest, route: RouteSpec, params: Record<string, string>, clientCert: ClientCert, base64: boolean): APIGatewayProxyEvent {
   const binary = /^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '');
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
@@ -38,7 +48,7 @@ export function proxyEvent(req: IncomingRequest, route: RouteSpec, params: Recor
     multiValueQueryStringParameters: req.query.size ? multiQuery : null,
     pathParameters: Object.keys(params).length ? params : null,
     stageVariables: null,
-    body: req.body.length === 0 ? null : binary ? req.body.toString('base64') : req.body.toString('utf8'),
+    body: req.body.length === 0 || (binary && !base64) ? null : base64 ? req.body.toString('base64') : req.body.toString('utf8'),
     isBase64Encoded: binary && req.body.length > 0,
     requestContext: {
       accountId: '000000000000', apiId: 'local', authorizer: null, protocol: 'HTTP/1.1', httpMethod: req.method,

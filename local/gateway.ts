@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { HttpProblem, problemResponse } from '../shared/http/problem.js';
+import { rawOf } from '../shared/http/raw-body.js';
 import { matchPath, ROUTES, type FunctionName } from '../shared/http/routes.js';
 import { logger } from '../shared/runtime/logger.js';
 import { authorizerEvent, clientCertOf, proxyEvent } from './api-event.js';
@@ -58,7 +59,7 @@ export function createGateway(options: GatewayOptions): Server {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
     const event = proxyEvent({ method, path: url.pathname, query: url.searchParams, headers, body, sourceIp: socket.remoteAddress ?? '127.0.0.1' },
-      match.r, match.params ?? {}, clientCertOf(peer));
+      match.r, match.params ?? {}, clientCertOf(peer), { handOverRawBody: true });
 
     let policy: APIGatewayAuthorizerResult;
     try {
@@ -75,23 +76,28 @@ export function createGateway(options: GatewayOptions): Server {
   return server;
 }
 
+/** The whole body, or undefined past `max`. With a content-length it lands in one buffer, copied once. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    const exact = Number.isSafeInteger(declared) && declared >= 0 && declared <= max ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
+    let tooLarge = Number.isSafeInteger(declared) && declared > max;
     req.on('data', (c: Buffer) => {
+      if (tooLarge) return;
+      if (size + c.length > max || (exact && size + c.length > exact.length)) { tooLarge = true; chunks.length = 0; return; }
+      if (exact) c.copy(exact, size); else chunks.push(c);
       size += c.length;
-      if (size > max) { tooLarge = true; chunks.length = 0; return; }
-      if (!tooLarge) chunks.push(c);
     });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
+    req.on('end', () => resolve(tooLarge ? undefined : exact ? exact.subarray(0, size) : Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyResult, close = false): void {
-  const body = result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+  const raw = rawOf(result);
+  const body = raw ?? (result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8'));
   const headers: Record<string, string | number> = { ...(result.headers as Record<string, string> | undefined), 'content-length': body.length };
   if (close) headers['connection'] = 'close';
   res.writeHead(result.statusCode, headers);

@@ -32,9 +32,10 @@ describe('pairing API refusals', () => {
     const created = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', { coreName: 'c', coreId: 'c', email: 'c@example.com', csr });
     await admin.json('POST', `/v1/admin/pairing-requests/${created.id}/reject`, { reason: 'test' });
     decidedId = created.id;
-    // Let the workflow settle so the log is quiet while we measure it.
-    await eventually(async () => ((await enrollment.json<PairingView>('GET', `/v1/pairing-requests/${decidedId}`)).feedback.length >= 3 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    // Let the workflow settle (the acknowledgement, if it ran before the rejection; the
+    // rejection notification) so the log is quiet while we measure it.
+    await eventually(async () => ((await t.deps.notifier.recent()).some((n) => n.id === `pairing-rejected-${decidedId}`) ? true : undefined));
+    await new Promise((r) => setTimeout(r, 500));
   });
   after(async () => { await t.stop(); });
 
