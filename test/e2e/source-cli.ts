@@ -78,6 +78,18 @@ export function packBytes(dataDir: string, tenantId: string): number {
   return readdirSync(dir).filter((f) => !f.includes('~')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }
 
+/** Polls `measure` until it has not changed for `quietMs` (e.g. a killed client's last pack landing). */
+export async function settled(measure: () => number, quietMs = 600): Promise<number> {
+  let value = measure();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = measure();
+    if (now !== value) { value = now; since = Date.now(); }
+  }
+  return value;
+}
+
 /** The source's replication in progress for a machine (run.json), if any. */
 export function runPlan(state: string, machine: string): { rpId: string; manifest?: string } | undefined {
   const file = join(state, 'machines', machine, 'run.json');
