@@ -12,6 +12,7 @@ const USAGE = `drcore — event-sourced cloud target core for block-level backup
   drcore admin reject ID --reason TEXT
   drcore admin ignore ID
   drcore admin tenants | tenant ID | revoke TENANT SERIAL --reason TEXT
+  drcore admin revoke-certificate SERIAL --reason TEXT [--pem CERT.pem]   (any certificate, bootstrap bundles too)
   drcore admin events [--stream ID] [--limit N]
   drcore admin verify-log [--data DIR]
   drcore admin rebuild-projections [--data DIR]

@@ -2,13 +2,13 @@ import { apiHandler } from '../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../shared/http/body.js';
 import { json } from '../shared/http/responses.js';
 import { notFound } from '../shared/http/problem.js';
-import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, RejectBody, RevokeBody } from '../shared/http/schemas/pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../shared/app/pairing-service.js';
 import { PAIRING_REQUESTS, type PairingRequestSummary } from '../shared/app/projections/pairing-requests.js';
 import { TENANTS, type TenantSummary } from '../shared/app/projections/tenants.js';
 import { CERTIFICATES, type CertificateSummary } from '../shared/app/projections/certificates.js';
 import { MACHINES, tenantPrefix, type MachineSummary } from '../shared/app/projections/machines.js';
-import { revokeCertificate } from '../shared/app/certificate-service.js';
+import { revokeAnyCertificate, revokeCertificate } from '../shared/app/certificate-service.js';
 import { assertId, assertStreamId } from '../shared/ids.js';
 import { getDeps } from '../shared/runtime/deps.js';
 
@@ -62,5 +62,10 @@ export const handler = apiHandler('admin-api', {
     const serial = assertId('serial', params['serial']);
     const { reason } = jsonBody(event, RevokeBody);
     return json(200, await revokeCertificate(await getDeps(), tenantId, serial, reason, caller.serial, actor));
+  },
+  'POST /v1/admin/certificates/{serial}/revoke': async ({ event, params, caller, actor }) => {
+    const serial = assertId('serial', params['serial']);
+    const body = jsonBody(event, RevokeAnyBody);
+    return json(200, await revokeAnyCertificate(await getDeps(), serial, body, caller.serial, actor));
   },
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { verifyLog } from '../../shared/app/verify-log.js';
@@ -93,6 +94,17 @@ export async function adminCommand(sub: string | undefined, argv: string[], out:
         return 0;
       } finally { api.close(); }
     }
+    case 'revoke-certificate': {
+      const { values, positionals } = parse(argv, { ...common, reason: { type: 'string' }, pem: { type: 'string' } });
+      const serial = positionals[0];
+      if (!serial || !values.reason) throw new UsageError('drcore admin revoke-certificate SERIAL --reason TEXT [--pem CERT.pem]');
+      const certificate = values.pem ? readFileSync(values.pem, 'utf8') : undefined;
+      const api = adminClient(values);
+      try {
+        out(JSON.stringify(await api.json('POST', `/v1/admin/certificates/${encodeURIComponent(serial)}/revoke`, { reason: values.reason, ...(certificate ? { certificate } : {}) })));
+        return 0;
+      } finally { api.close(); }
+    }
     case 'verify-log': {
       const { values } = parse(argv, common);
       const store = SqliteEventStore.open(join(resolve(values.data ?? DEFAULT_DATA), 'events.db'));
@@ -109,6 +121,6 @@ export async function adminCommand(sub: string | undefined, argv: string[], out:
     }
     case 'rebuild-projections': return rebuildProjectionsCommand(argv, out);
     default:
-      throw new UsageError('drcore admin requests|approve|reject|ignore|events|tenants|tenant|revoke|verify-log|rebuild-projections …');
+      throw new UsageError('drcore admin requests|approve|reject|ignore|events|tenants|tenant|revoke|revoke-certificate|verify-log|rebuild-projections …');
   }
 }

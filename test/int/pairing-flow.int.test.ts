@@ -4,6 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiClient } from '../../cli/http-client.js';
 import type { PairingView } from '../../shared/app/pairing-service.js';
+import { loadCa, newSerial } from '../../shared/pki/ca.js';
+import { issueClientCertificate } from '../../shared/pki/client-cert.js';
+import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
 import { eventually, openssl, startCore, type TestCore } from '../support/in-process-core.js';
 
 /**
@@ -122,6 +125,29 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
       const after = await source.send('GET', '/v1/whoami');
       assert.equal(after.status, 403);
     } finally { source.close(); }
+  });
+
+  it('revokes any certificate by serial, registering one the registry never saw from its PEM', async () => {
+    // An enrollment certificate signed by the core's CA outside the registry (as the AWS CA bootstrap makes them).
+    const ca = loadCa(await readFile(t.core.pki.caCert, 'utf8'), await readFile(t.core.pki.caKey, 'utf8'));
+    const keys = generateKeyPair();
+    const serial = newSerial();
+    const extra = issueClientCertificate(ca, { publicKey: keys.publicKey, role: 'enrollment', commonName: 'partner enrollment', serial, now: new Date() });
+    const partner = new ApiClient(t.url, { cert: extra.certificatePem, key: privateKeyToPem(keys.privateKey), ca: ca.certificatePem });
+    try {
+      assert.equal((await partner.send('GET', '/v1/whoami')).status, 200);
+      const unknown = await admin.send('POST', `/v1/admin/certificates/${serial}/revoke`, Buffer.from(JSON.stringify({ reason: 'leaked' })));
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.body.toString(), /send its PEM/);
+      const wrong = await admin.send('POST', `/v1/admin/certificates/${newSerial()}/revoke`, Buffer.from(JSON.stringify({ reason: 'x', certificate: extra.certificatePem })));
+      assert.equal(wrong.status, 422);
+      const revoked = await admin.json<{ status: string }>('POST', `/v1/admin/certificates/${serial}/revoke`, { reason: 'leaked', certificate: extra.certificatePem });
+      assert.equal(revoked.status, 'revoked');
+      assert.equal((await partner.send('GET', '/v1/whoami')).status, 403);
+      const me = await admin.json<{ serial: string }>('GET', '/v1/whoami');
+      const self = await admin.send('POST', `/v1/admin/certificates/${me.serial}/revoke`, Buffer.from(JSON.stringify({ reason: 'oops' })));
+      assert.equal(self.status, 409, 'an admin cannot lock itself out');
+    } finally { partner.close(); }
   });
 
   it('serves the OpenAPI document generated from the request schemas', async () => {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { REPLICATION_SCHEMAS } from './replication.js';
-import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeBody } from './pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
 /** Request schemas by route key (`METHOD path`), for the OpenAPI document. */
 export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType }> = {
@@ -11,6 +11,7 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/pairing-requests/{id}/ignore': { body: EmptyBody },
   'GET /v1/admin/events': { query: EventsQuery },
   'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': { body: RevokeBody },
+  'POST /v1/admin/certificates/{serial}/revoke': { body: RevokeAnyBody },
   ...REPLICATION_SCHEMAS,
 };
 
