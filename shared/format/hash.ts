@@ -1,6 +1,6 @@
 /**
  * SHA-256 helpers for the replication formats (DESIGN §5): a chunk's id is the SHA-256 of its
- * stored bytes, a pack's id the SHA-256 of the pack bytes. Ids are lowercase hex (64 chars),
+ * stored bytes, a pack's id the SHA-256 of its header and index (pack.ts). Ids are lowercase hex (64 chars),
  * the form `assertSha256` in shared/ids.ts accepts.
  */
 import { createHash } from 'node:crypto';

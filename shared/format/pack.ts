@@ -10,7 +10,10 @@
  *
  * The layout is canonical (offsets follow from lengths), so any flipped byte or truncation is
  * detected: in the header or index by the structural checks, in chunk bytes by SHA-256.
- * Pack id = SHA-256 of the pack bytes.
+ * Pack id = SHA-256 of the header and index (everything before the first chunk byte). The index
+ * holds every chunk's SHA-256 and the layout is canonical, so the id commits to every byte of
+ * the pack (a Merkle root of depth one) while each byte is hashed once, not twice: verifyPack
+ * checks every chunk against its index entry and the id against the header and index.
  *
  * DECISION: the size limit. DESIGN says "at most 4 MiB" per pack, and a chunk holds at most one
  * 4 MiB extent; a FULL chunk of incompressible data is therefore 4 MiB + its 12-byte header and
@@ -89,7 +92,7 @@ export function encodePack(chunks: readonly PackInput[]): EncodedPack {
     out.writeUInt32LE(c.bytes.length, slot + 36);
     at += c.bytes.copy(out, at);
   });
-  return { id: sha256Hex(out), bytes: out, chunkIds: items.map((c) => c.id) };
+  return { id: packId(out), bytes: out, chunkIds: items.map((c) => c.id) };
 }
 
 /**
@@ -145,10 +148,14 @@ export function verifyPack(pack: Uint8Array, expectedId?: string): VerifiedPack 
     const actual = sha256Hex(e.bytes);
     if (actual !== e.id) throw new PackFormatError(`entry ${i}: chunk bytes hash to ${actual}, index says ${e.id}`);
   }
-  const id = sha256Hex(pack);
-  if (expectedId !== undefined && id !== expectedId) throw new PackFormatError(`pack bytes hash to ${id}, expected ${expectedId}`);
+  const id = packId(pack);
+  if (expectedId !== undefined && id !== expectedId) throw new PackFormatError(`pack header and index hash to ${id}, expected ${expectedId}`);
   return { id, entries };
 }
 
-/** Pack id: SHA-256 (hex) of the pack bytes. */
-export const packId = (pack: Uint8Array): string => sha256Hex(pack);
+/** Pack id: SHA-256 (hex) of the header and index (see the file header for why that covers every byte). */
+export function packId(pack: Uint8Array): string {
+  const buf = toBuffer(pack);
+  const count = buf.length >= PACK_HEADER_BYTES ? buf.readUInt32LE(8) : 0;
+  return sha256Hex(buf.subarray(0, Math.min(buf.length, PACK_HEADER_BYTES + count * PACK_INDEX_ENTRY_BYTES)));
+}

@@ -7,7 +7,7 @@
 import { CHUNK_MAGIC, CHUNK_VERSION, KIND_FULL } from '../format/chunk.js';
 import { CODEC_NONE } from '../format/codec.js';
 import { sha256Raw } from '../format/hash.js';
-import { encodePack, PACK_HEADER_BYTES, PACK_INDEX_ENTRY_BYTES, PACK_MAGIC, PACK_VERSION } from '../format/pack.js';
+import { encodePack, PACK_HEADER_BYTES, PACK_INDEX_ENTRY_BYTES, PACK_MAGIC, PACK_VERSION, packId } from '../format/pack.js';
 
 const CHUNK_HEADER = 12;
 const CHUNK_AT = PACK_HEADER_BYTES + PACK_INDEX_ENTRY_BYTES;
@@ -35,7 +35,7 @@ export function frameRawFullPack(frame: Buffer, length: number): SoloPack {
   chunkId.copy(pack, PACK_HEADER_BYTES);
   pack.writeUInt32LE(CHUNK_AT, PACK_HEADER_BYTES + 32);
   pack.writeUInt32LE(CHUNK_HEADER + length, PACK_HEADER_BYTES + 36);
-  return { packId: sha256Raw(pack).toString('hex'), chunkId: chunkId.toString('hex'), bytes: pack };
+  return { packId: packId(pack), chunkId: chunkId.toString('hex'), bytes: pack };
 }
 
 /** A one-chunk pack of an already encoded chunk. */
