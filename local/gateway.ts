@@ -8,6 +8,7 @@ import { matchPath, ROUTES, type FunctionName } from '../shared/http/routes.js';
 import { logger } from '../shared/runtime/logger.js';
 import { authorizerEvent, clientCertOf, proxyEvent } from './api-event.js';
 import { lambdaContext } from './lambda-context.js';
+import { BodyPool } from './body-pool.js';
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
@@ -27,6 +28,7 @@ export interface GatewayOptions {
  */
 export function createGateway(options: GatewayOptions): Server {
   const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const pool = new BodyPool();
   const server = createServer({
     key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca,
     requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2',
@@ -54,7 +56,12 @@ export function createGateway(options: GatewayOptions): Server {
         ? new HttpProblem(405, 'Method Not Allowed', `${method} is not allowed on ${url.pathname}`)
         : new HttpProblem(404, 'Not Found', `no route ${method} ${url.pathname}`)));
     }
-    const body = await readBody(req, maxBody);
+    const declared = Number(req.headers['content-length']);
+    const lease = Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBody ? pool.take(declared) : undefined;
+    // Back to the pool only once the response is sent, i.e. after the handler is done with the
+    // body; a connection dropped mid-request never returns its buffer (the GC frees it).
+    if (lease) res.once('finish', lease.release);
+    const body = await readBody(req, maxBody, lease?.buffer);
     if (!body) return send(res, problemResponse(new HttpProblem(413, 'Payload Too Large', `request bodies are limited to ${maxBody} bytes`)), true);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -76,11 +83,10 @@ export function createGateway(options: GatewayOptions): Server {
   return server;
 }
 
-/** The whole body, or undefined past `max`. With a content-length it lands in one buffer, copied once. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+/** The whole body, or undefined past `max`. With a content-length it lands in `exact`, copied once. */
+function readBody(req: IncomingMessage, max: number, exact: Buffer | undefined): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
-    const exact = Number.isSafeInteger(declared) && declared >= 0 && declared <= max ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = Number.isSafeInteger(declared) && declared > max;
