@@ -6,6 +6,7 @@
  * once written, so it does not pay page faults and GC for a fresh 4 MiB buffer per chunk.
  */
 import { Agent, request } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { HttpResponse, HttpTransport } from './api.js';
 
 export interface TlsIdentity { readonly cert: string; readonly key: string; readonly ca: string }
@@ -21,7 +22,9 @@ export class HttpsTransport implements HttpTransport {
   private readonly spare: ArrayBuffer[] = [];
 
   constructor(readonly baseUrl: string, identity: TlsIdentity, sockets: number) {
-    this.agent = new Agent({ ...identity, keepAlive: true, maxSockets: sockets, minVersion: 'TLSv1.2' });
+    // The core's CA plus the public roots: locally the server certificate comes from the core's
+    // CA, on AWS from ACM (a public CA) — as in cli/http-client.ts.
+    this.agent = new Agent({ ...identity, ca: [identity.ca, ...rootCertificates], keepAlive: true, maxSockets: sockets, minVersion: 'TLSv1.2' });
   }
 
   send(method: string, path: string, body?: Buffer, contentType = 'application/json'): Promise<HttpResponse> {
