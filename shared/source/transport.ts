@@ -6,7 +6,7 @@
  * once written, so it does not pay page faults and GC for a fresh 4 MiB buffer per chunk.
  */
 import { Agent, request } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import type { HttpResponse, HttpTransport } from './api.js';
 
 export interface TlsIdentity { readonly cert: string; readonly key: string; readonly ca: string }
@@ -24,7 +24,11 @@ export class HttpsTransport implements HttpTransport {
   constructor(readonly baseUrl: string, identity: TlsIdentity, sockets: number) {
     // The core's CA plus the public roots: locally the server certificate comes from the core's
     // CA, on AWS from ACM (a public CA) — as in cli/http-client.ts.
-    this.agent = new Agent({ ...identity, ca: [identity.ca, ...rootCertificates], keepAlive: true, maxSockets: sockets, minVersion: 'TLSv1.2' });
+    // One secure context for every connection: passing ca/cert/key as agent options would make
+    // the agent rebuild its pool key from ~140 PEM roots on every request (measured: 0.7 s of
+    // CPU in a 1 GiB restore).
+    const secureContext = createSecureContext({ cert: identity.cert, key: identity.key, ca: [identity.ca, ...rootCertificates], minVersion: 'TLSv1.2' });
+    this.agent = new Agent({ secureContext, keepAlive: true, maxSockets: sockets });
   }
 
   send(method: string, path: string, body?: Buffer, contentType = 'application/json'): Promise<HttpResponse> {
