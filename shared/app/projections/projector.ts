@@ -19,9 +19,6 @@ const PROJECTIONS: Record<string, Projection[]> = {
   rp: [projectRecoveryPoint],
 };
 
-export function registerProjection(streamPrefix: string, projection: Projection): void {
-  (PROJECTIONS[streamPrefix] ??= []).push(projection);
-}
 
 /** The outbox: committed events that start a workflow step. */
 function workflowMessageFor(event: StoredEvent): WorkflowMessage | undefined {

@@ -15,6 +15,3 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   ...REPLICATION_SCHEMAS,
 };
 
-export function registerRequestSchemas(schemas: Record<string, { body?: z.ZodType; query?: z.ZodType }>): void {
-  Object.assign(REQUEST_SCHEMAS, schemas);
-}
