@@ -1,5 +1,5 @@
-import { Agent, request } from 'node:https';
-import { createSecureContext, rootCertificates } from 'node:tls';
+import { request, type Agent } from 'node:https';
+import { mtlsAgent } from '../shared/http/mtls-agent.js';
 import { readFileSync } from 'node:fs';
 
 export interface ClientIdentity { cert: string; key: string; ca: string }
@@ -21,13 +21,7 @@ export function identityFromFiles(files: { cert: string; key: string; ca: string
 export class ApiClient {
   private readonly agent: Agent;
   constructor(readonly baseUrl: string, identity: ClientIdentity, maxSockets = 8) {
-    // The core's CA plus the public roots: locally the server certificate comes from the
-    // core's CA, on AWS from ACM (a public CA).
-    // One secure context for every connection: passing ca/cert/key as agent options would make
-    // the agent rebuild its pool key from ~140 PEM roots on every request (measured: 0.7 s of
-    // CPU in a 1 GiB restore).
-    const secureContext = createSecureContext({ cert: identity.cert, key: identity.key, ca: [identity.ca, ...rootCertificates], minVersion: 'TLSv1.2' });
-    this.agent = new Agent({ secureContext, keepAlive: true, maxSockets });
+    this.agent = mtlsAgent(identity, maxSockets);
   }
 
   send(method: string, path: string, body?: Buffer, contentType = 'application/json'): Promise<Response> {

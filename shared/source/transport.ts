@@ -5,8 +5,8 @@
  * bodies come from a small free list that `recycle` refills: a restore hands each chunk back
  * once written, so it does not pay page faults and GC for a fresh 4 MiB buffer per chunk.
  */
-import { Agent, request } from 'node:https';
-import { createSecureContext, rootCertificates } from 'node:tls';
+import { request, type Agent } from 'node:https';
+import { mtlsAgent } from '../http/mtls-agent.js';
 import type { HttpResponse, HttpTransport } from './api.js';
 
 export interface TlsIdentity { readonly cert: string; readonly key: string; readonly ca: string }
@@ -22,13 +22,7 @@ export class HttpsTransport implements HttpTransport {
   private readonly spare: ArrayBuffer[] = [];
 
   constructor(readonly baseUrl: string, identity: TlsIdentity, sockets: number) {
-    // The core's CA plus the public roots: locally the server certificate comes from the core's
-    // CA, on AWS from ACM (a public CA) — as in cli/http-client.ts.
-    // One secure context for every connection: passing ca/cert/key as agent options would make
-    // the agent rebuild its pool key from ~140 PEM roots on every request (measured: 0.7 s of
-    // CPU in a 1 GiB restore).
-    const secureContext = createSecureContext({ cert: identity.cert, key: identity.key, ca: [identity.ca, ...rootCertificates], minVersion: 'TLSv1.2' });
-    this.agent = new Agent({ secureContext, keepAlive: true, maxSockets: sockets });
+    this.agent = mtlsAgent(identity, sockets);
   }
 
   send(method: string, path: string, body?: Buffer, contentType = 'application/json'): Promise<HttpResponse> {
