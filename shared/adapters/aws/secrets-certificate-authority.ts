@@ -65,14 +65,7 @@ export class SecretsManagerCertificateAuthority implements CertificateAuthority 
     options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string },
   ): Promise<IssuedCertificate> {
     const ca = await this.ca();
-    return signCsr(ca, csrPem, {
-      role,
-      commonName: options.commonName,
-      serial: options.serial,
-      now: options.now,
-      ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
-      ...(options.days === undefined ? {} : { days: options.days }),
-    });
+    return signCsr(ca, csrPem, { ...options, role });
   }
 
   private ca(): Promise<Ca> {

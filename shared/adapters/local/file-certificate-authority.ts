@@ -32,13 +32,6 @@ export class FileCertificateAuthority implements CertificateAuthority {
     role: CertRole,
     options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string },
   ): Promise<IssuedCertificate> {
-    return signCsr(this.#ca, csrPem, {
-      role,
-      commonName: options.commonName,
-      serial: options.serial,
-      now: options.now,
-      ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
-      ...(options.days === undefined ? {} : { days: options.days }),
-    });
+    return signCsr(this.#ca, csrPem, { ...options, role });
   }
 }
