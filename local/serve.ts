@@ -6,8 +6,7 @@ import { setDeps } from '../shared/runtime/deps.js';
 import { localDeps } from '../shared/runtime/local-deps.js';
 import { ENV } from '../shared/runtime/env.js';
 import { registerCertificate } from '../shared/app/certificate-service.js';
-import { identityFromCertificate } from '../shared/pki/identity.js';
-import { ensurePki, type PkiPaths } from './pki-bootstrap.js';
+import { bootstrapCertificates, ensurePki, type PkiPaths } from './pki-bootstrap.js';
 import { createGateway } from './gateway.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
@@ -35,14 +34,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   setDeps(deps);
 
   // The bootstrap certificates join the registry, so they can be listed and revoked.
-  for (const [file, actor] of [[pki.adminCert, 'system:bootstrap'], [pki.enrollmentCert, 'system:bootstrap']] as const) {
-    const pem = readFileSync(file, 'utf8');
-    const id = identityFromCertificate(pem);
-    await registerCertificate(deps, {
-      serial: id.serial, role: id.role, subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter,
-      fingerprint256: id.fingerprint256, certificatePem: pem, ...(id.tenantId ? { tenantId: id.tenantId } : {}),
-    }, actor);
-  }
+  for (const c of await bootstrapCertificates(pki)) await registerCertificate(deps, c.certificatePem, 'system:bootstrap');
 
   // Handlers are imported after the deps are set: their module-level clients find them.
   const [pairing, admin, replication, whoami, authorizer, worker, projector] = await Promise.all([

@@ -5,21 +5,35 @@ import { identityFromCertificate } from '../pki/identity.js';
 import type { AppDeps } from './deps.js';
 import { handleCommand, loadState } from './command-handler.js';
 
+/** The registry entry of a certificate, read from the certificate itself (role and tenant are in it). */
+export function certificateRecord(certificatePem: string, extra: { pairingRequestId?: string } = {}): CertificateIssuedData {
+  const id = identityFromCertificate(certificatePem);
+  return {
+    serial: id.serial, role: id.role, subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter,
+    fingerprint256: id.fingerprint256, certificatePem, ...(id.tenantId ? { tenantId: id.tenantId } : {}), ...extra,
+  };
+}
+
+/** Registers a certificate (idempotent for the same certificate): issued by the pairing workflow, or a bootstrap bundle. */
+export async function registerCertificate(deps: AppDeps, certificatePem: string, actor: string, extra: { pairingRequestId?: string } = {}): Promise<void> {
+  const data = certificateRecord(certificatePem, extra);
+  await handleCommand(deps.events, streams.cert(data.serial), certificateDecider,
+    { type: 'IssueCertificate', data }, { at: deps.clock().toISOString(), actor });
+}
+
+async function revoke(deps: AppDeps, serial: string, reason: string, adminSerial: string, actor: string) {
+  const result = await handleCommand(deps.events, streams.cert(serial), certificateDecider,
+    { type: 'RevokeCertificate', data: { serial, reason, adminSerial } }, { at: deps.clock().toISOString(), actor });
+  return { serial, status: result.state.status === 'none' ? 'unknown' : result.state.status };
+}
+
 /** Revokes a tenant's certificate; it stops working at once locally, within the authorizer TTL on AWS. */
 export async function revokeCertificate(deps: AppDeps, tenantId: string, serial: string, reason: string, adminSerial: string, actor: string) {
   const { state } = await loadState(deps.events, streams.cert(serial), certificateDecider);
   if (state.status === 'none' || state.certificate.tenantId !== tenantId) {
     throw new DomainError('not-found', `tenant ${tenantId} has no certificate ${serial}`);
   }
-  const result = await handleCommand(deps.events, streams.cert(serial), certificateDecider,
-    { type: 'RevokeCertificate', data: { serial, reason, adminSerial } }, { at: deps.clock().toISOString(), actor });
-  return { serial, status: result.state.status === 'none' ? 'unknown' : result.state.status };
-}
-
-/** Registers a certificate made outside the pairing workflow (the bootstrap admin and enrollment bundles). */
-export async function registerCertificate(deps: AppDeps, data: CertificateIssuedData, actor: string): Promise<void> {
-  await handleCommand(deps.events, streams.cert(data.serial), certificateDecider,
-    { type: 'IssueCertificate', data }, { at: deps.clock().toISOString(), actor });
+  return revoke(deps, serial, reason, adminSerial, actor);
 }
 
 /**
@@ -34,19 +48,14 @@ export async function revokeAnyCertificate(
   const { state } = await loadState(deps.events, streams.cert(serial), certificateDecider);
   if (state.status === 'none') {
     if (!input.certificate) throw new DomainError('not-found', `certificate ${serial} is not in the registry; send its PEM as "certificate" to register and revoke it`);
-    let id: ReturnType<typeof identityFromCertificate>;
+    let record: CertificateIssuedData;
     try {
-      id = identityFromCertificate(input.certificate);
+      record = certificateRecord(input.certificate);
     } catch (e) {
       throw new DomainError('invalid', `certificate: ${(e as Error).message}`);
     }
-    if (id.serial !== serial) throw new DomainError('invalid', `the certificate's serial is ${id.serial}, not ${serial}`);
-    await registerCertificate(deps, {
-      serial, role: id.role, subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter, fingerprint256: id.fingerprint256,
-      certificatePem: input.certificate, ...(id.tenantId ? { tenantId: id.tenantId } : {}),
-    }, actor);
+    if (record.serial !== serial) throw new DomainError('invalid', `the certificate's serial is ${record.serial}, not ${serial}`);
+    await registerCertificate(deps, input.certificate, actor);
   }
-  const result = await handleCommand(deps.events, streams.cert(serial), certificateDecider,
-    { type: 'RevokeCertificate', data: { serial, reason: input.reason, adminSerial } }, { at: deps.clock().toISOString(), actor });
-  return { serial, status: result.state.status === 'none' ? 'unknown' : result.state.status };
+  return revoke(deps, serial, input.reason, adminSerial, actor);
 }

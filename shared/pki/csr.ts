@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import forge from 'node-forge';
-import type { CertRole, IssuedCertificate } from '../ports/certificate-authority.js';
+import type { IssuedCertificate } from '../ports/certificate-authority.js';
 import type { Ca } from './ca.js';
-import { issueClientCertificate } from './client-cert.js';
+import { issueClientCertificate, type ClientCertOptions } from './client-cert.js';
 import { attributeText, formatDistinguishedName, nameParts } from './ca.js';
 import { publicKeyToPem, RSA_BITS, type KeyPair, type RsaPublicKey } from './keys.js';
 
@@ -107,15 +107,8 @@ export function createCsr(keyPair: KeyPair, commonName: string): string {
   return forge.pki.certificationRequestToPem(csr);
 }
 
-export interface SignCsrOptions {
-  readonly role: CertRole;
-  readonly tenantId?: string;
-  readonly commonName: string;
-  readonly serial: string;
-  readonly now: Date;
-  /** Default 365. */
-  readonly days?: number;
-}
+/** A client certificate's options; the public key comes from the CSR. */
+export type SignCsrOptions = Omit<ClientCertOptions, 'publicKey'>;
 
 /** Verifies the CSR, then issues a client certificate for its public key (subject built here). */
 export function signCsr(ca: Ca, csrPem: string, options: SignCsrOptions): IssuedCertificate {

@@ -3,7 +3,7 @@ import { streams } from '../../ids.js';
 import { pairingDecider } from '../../domain/pairing.js';
 import { tenantDecider } from '../../domain/tenant.js';
 import { certificateDecider } from '../../domain/certificate.js';
-import { identityFromCertificate } from '../../pki/identity.js';
+import { registerCertificate } from '../certificate-service.js';
 import { handleCommand, loadState } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
 import type { WorkflowMessage } from './messages.js';
@@ -65,15 +65,7 @@ async function provision(deps: AppDeps, requestId: string): Promise<void> {
   const existing = await loadState(deps.events, streams.cert(serial), certificateDecider);
   if (existing.state.status === 'none') {
     const issued = await deps.ca.signCsr(r.csrPem, 'source-core', { tenantId, commonName: r.coreName, now: deps.clock(), serial });
-    const certificatePem = issued.certificatePem;
-    const id = identityFromCertificate(certificatePem);
-    await handleCommand(deps.events, streams.cert(serial), certificateDecider, {
-      type: 'IssueCertificate',
-      data: {
-        serial, role: 'source-core', tenantId, subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter,
-        fingerprint256: id.fingerprint256, pairingRequestId: requestId, certificatePem,
-      },
-    }, meta);
+    await registerCertificate(deps, issued.certificatePem, ACTOR, { pairingRequestId: requestId });
   }
   const registered = await loadState(deps.events, streams.cert(serial), certificateDecider);
   if (registered.state.status === 'none') throw new Error(`certificate ${serial} was not registered`);

@@ -132,25 +132,26 @@ export function queueContract(name: string, make: (queues: Record<string, QueueC
       await assert.rejects(queue.send('toString', 'x'), NotFoundError, 'no prototype names');
     });
 
+    /** A message received twice, then deleted with the first (stale) receipt handle. */
+    async function deleteWithStaleHandle(): Promise<{ first: QueueMessage; second: QueueMessage }> {
+      await queue.send('stale', 's');
+      const [first] = await receiveWithin('stale', 5000);
+      assert.ok(first);
+      const [second] = await receiveWithin('stale', 5000);
+      assert.ok(second, 'redelivered');
+      await queue.delete('stale', first.receiptHandle);
+      return { first, second };
+    }
+
     if (gaps.staleReceiptHandleDeletes) {
       it(`stale receipt handle: NOT enforced by this adapter (${gaps.staleReceiptHandleDeletes}); the documented weaker behaviour is asserted`, async () => {
-        await queue.send('stale', 's');
-        const [first] = await receiveWithin('stale', 5000);
-        assert.ok(first);
-        const [second] = await receiveWithin('stale', 5000);
-        assert.ok(second, 'redelivered');
-        await queue.delete('stale', first.receiptHandle);
+        const { second } = await deleteWithStaleHandle();
         await queue.changeVisibility('stale', second.receiptHandle, 0).catch(() => undefined);
         assert.deepEqual(await receiveWithin('stale', 2500), [], 'the stale delete removed the message');
       });
     } else {
       it('delete with a stale receipt handle is harmless: the message stays', async () => {
-        await queue.send('stale', 's');
-        const [first] = await receiveWithin('stale', 5000);
-        assert.ok(first);
-        const [second] = await receiveWithin('stale', 5000);
-        assert.ok(second, 'redelivered');
-        await queue.delete('stale', first.receiptHandle);
+        const { first, second } = await deleteWithStaleHandle();
         await queue.changeVisibility('stale', second.receiptHandle, 0);
         const [third] = await receiveWithin('stale', 3000);
         assert.ok(third);
