@@ -2,17 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isValidId } from '../../shared/ids.js';
 import { ProgressBar, humanBytes } from '../../shared/source/progress.js';
-import { restore } from '../../shared/source/restore.js';
+import { restore, RestoreRefusedError } from '../../shared/source/restore.js';
 import { parse, UsageError } from '../args.js';
 import { parallelOf, sourceApi } from './connect.js';
 
 type Out = (line: string) => void;
 
-/** `drcore source restore --machine ID [--rp RPID|latest] --out DIR [--parallel N] [--state DIR] [--json]` */
+/** `drcore source restore --machine ID [--rp RPID|latest] --out DIR [--force] [--parallel N] [--state DIR] [--json]` */
 export async function restoreCommand(argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, {
     machine: { type: 'string' }, rp: { type: 'string', default: 'latest' }, out: { type: 'string' }, parallel: { type: 'string' },
-    state: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' },
+    state: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' },
   });
   if (!values.machine || !isValidId(values.machine)) throw new UsageError('--machine ID is required');
   if (values.rp !== 'latest' && !isValidId(values.rp)) throw new UsageError('--rp takes an RP id or latest');
@@ -24,7 +24,7 @@ export async function restoreCommand(argv: string[], out: Out): Promise<number> 
   const bar = new ProgressBar(process.stderr);
   try {
     const r = await restore({
-      api, machineId: values.machine, rp: values.rp, outDir, parallel,
+      api, machineId: values.machine, rp: values.rp, outDir, parallel, force: values.force === true,
       progress: (p) => bar.update({ label: `restore ${values.machine}`, done: p.done, total: p.total }),
     });
     bar.done();
@@ -36,6 +36,11 @@ export async function restoreCommand(argv: string[], out: Out): Promise<number> 
       out(`  fetched ${humanBytes(r.bytesFetched)}, wrote ${humanBytes(r.bytesWritten)} (the rest left sparse)`);
     }
     return 0;
+  } catch (err) {
+    if (!(err instanceof RestoreRefusedError)) throw err;
+    bar.done();
+    process.stderr.write(`drcore: ${err.message}\n`);
+    return 1;
   } finally {
     bar.done();
     client.close();

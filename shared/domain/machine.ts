@@ -1,3 +1,4 @@
+import { isValidId } from '../ids.js';
 import { DomainError, assertNever, type Decider } from './decider.js';
 
 /** Machine aggregate — stream `machine-<tenantId>-<machineId>`: a protected machine of a tenant. */
@@ -19,16 +20,27 @@ export type MachineState =
 
 export const MAX_VOLUMES = 64;
 
+/**
+ * What is wrong with a volume list, or undefined. A volume name becomes a file name at restore
+ * (NAME.img), so it follows the id rule; names are unique; sizes are non-negative integers.
+ * Shared by the machine and recovery-point deciders, each raising it in its own error style.
+ */
+export function volumesProblem(volumes: readonly VolumeInfo[]): string | undefined {
+  if (volumes.length > MAX_VOLUMES) return `a machine has at most ${MAX_VOLUMES} volumes`;
+  const names = new Set<string>();
+  for (const v of volumes) {
+    if (!isValidId(v.name)) return `volume name ${JSON.stringify(v.name)} must match [A-Za-z0-9._-]{1,64} and not be "." or ".."`;
+    if (names.has(v.name)) return `volume ${JSON.stringify(v.name)} appears twice`;
+    names.add(v.name);
+    if (!Number.isSafeInteger(v.sizeBytes) || v.sizeBytes < 0) return `volume ${JSON.stringify(v.name)}: sizeBytes must be a non-negative integer`;
+  }
+  return undefined;
+}
+
 function checkMachine(m: MachineData): void {
   if (m.name.trim() === '' || m.name.length > 128) throw new DomainError('invalid', 'a machine name is 1..128 characters');
-  if (m.volumes.length > MAX_VOLUMES) throw new DomainError('invalid', `a machine has at most ${MAX_VOLUMES} volumes`);
-  const names = new Set<string>();
-  for (const v of m.volumes) {
-    if (v.name === '' || v.name.length > 128) throw new DomainError('invalid', 'a volume name is 1..128 characters');
-    if (names.has(v.name)) throw new DomainError('invalid', `volume ${JSON.stringify(v.name)} appears twice`);
-    names.add(v.name);
-    if (!Number.isSafeInteger(v.sizeBytes) || v.sizeBytes < 0) throw new DomainError('invalid', `volume ${JSON.stringify(v.name)}: sizeBytes must be a non-negative integer`);
-  }
+  const problem = volumesProblem(m.volumes);
+  if (problem !== undefined) throw new DomainError('invalid', problem);
 }
 
 export function sameMachine(a: MachineData, b: MachineData): boolean {

@@ -1,5 +1,5 @@
 import { DomainError, assertNever, type Decider, type DomainErrorCode } from './decider.js';
-import type { VolumeInfo } from './machine.js';
+import { volumesProblem, type VolumeInfo } from './machine.js';
 
 /**
  * Recovery-point aggregate — stream `rp-<tenantId>-<rpId>` (DESIGN §4, §5). An RP exists only
@@ -73,6 +73,12 @@ function checkParent(d: RecoveryPointCommittedData, parent: ParentFacts | undefi
   }
 }
 
+/** The volumes mirror the manifest root's; their names become file names at restore. */
+function checkVolumes(d: RecoveryPointCommittedData): void {
+  const problem = d.volumes.length === 0 ? 'a recovery point has at least one volume' : volumesProblem(d.volumes);
+  if (problem !== undefined) throw new ReplicationRefusal('invalid', 'invalid-manifest', problem);
+}
+
 function checkCounts(d: RecoveryPointCommittedData): void {
   for (const k of ['chunkCount', 'referencedBytes', 'addedBytes'] as const) {
     if (!Number.isSafeInteger(d[k]) || d[k] < 0) throw new DomainError('invalid', `${k} must be a non-negative integer`);
@@ -88,6 +94,7 @@ export function decide(command: RecoveryPointCommand, state: RecoveryPointState)
         if (sameContent(state.rp, d)) return []; // a repeated commit: idempotent
         throw new DomainError('conflict', `recovery point ${d.rpId} is already committed with other content`);
       }
+      checkVolumes(d);
       checkParent(d, command.parent);
       checkCounts(d);
       const { quotaBytes, usedBytes } = command.quota;

@@ -1,7 +1,9 @@
 /**
  * The source core's side of the replication protocol (docs/replication-protocol.md), over any
  * transport that can send one HTTPS request (cli/http-client.ts ApiClient fits). Transient
- * failures — network errors, 409, 5xx — are retried with backoff; other 4xx are not.
+ * failures — network errors, 409, 429, 5xx — are retried with exponential backoff and full
+ * jitter (so many sources do not retry in step); a 429 or 503 with Retry-After (seconds or an
+ * HTTP date) waits at least that long, capped. Other 4xx are not retried.
  */
 import { isSha256Hex } from '../format/hash.js';
 
@@ -21,6 +23,8 @@ export interface Problem { type?: string; title?: string; status?: number; detai
 
 export class ReplicationApiError extends Error {
   override readonly name = 'ReplicationApiError';
+  /** The response's Retry-After header, as sent (429 and 503 may carry one). */
+  retryAfter?: string;
   constructor(readonly status: number, readonly problem: Problem, readonly what: string) {
     super(`${what}: ${status} ${problem.title ?? ''}${problem.detail ? `: ${problem.detail}` : ''}`);
   }
@@ -42,35 +46,76 @@ export interface CommitRequest {
 export const MISSING_BATCH = 512;
 
 const enc = encodeURIComponent;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 function isTransient(err: unknown): boolean {
-  if (err instanceof ReplicationApiError) return err.status === 409 || err.status >= 500;
+  if (err instanceof ReplicationApiError) return err.status === 409 || err.status === 429 || err.status >= 500;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code !== undefined && TRANSIENT_CODES.has(code);
 }
 
 export interface RetryPolicy {
-  /** Attempts in all (default 6: ~0.2 + 0.4 + … + 3.2 s of backoff). */
+  /** Attempts in all (default 6: at most 0.2 + 0.4 + … + 3.2 s of backoff, 3.1 s on average). */
   readonly attempts: number;
+  /** The first retry waits up to this long, each next one up to twice as long. */
   readonly baseDelayMs: number;
+  /** Cap of one backoff step before jitter (default 10 s). */
+  readonly maxDelayMs?: number;
+  /** Cap of a server's Retry-After (default 60 s): a longer one is waited for this long. */
+  readonly maxRetryAfterMs?: number;
+  /** Injectable for tests: [0, 1) (default Math.random), the wait, and the clock for HTTP dates. */
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200 };
+
+/** Milliseconds a Retry-After value asks for (delta-seconds or an HTTP date), or undefined. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at) || at <= now) return undefined;
+  return at - now;
 }
 
 export class ReplicationApi {
-  constructor(readonly http: HttpTransport, readonly retry: RetryPolicy = { attempts: 6, baseDelayMs: 200 }) {}
+  constructor(readonly http: HttpTransport, readonly retry: RetryPolicy = DEFAULT_RETRY) {}
 
   private async call(what: string, method: string, path: string, body?: Buffer, contentType?: string): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.http.send(method, path, body, contentType);
-        if (res.status >= 400) throw new ReplicationApiError(res.status, parseProblem(res.body), what);
+        if (res.status >= 400) {
+          const err = new ReplicationApiError(res.status, parseProblem(res.body), what);
+          const retryAfter = res.headers['retry-after'];
+          if (retryAfter !== undefined) err.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+          throw err;
+        }
         return res;
       } catch (err) {
         if (!isTransient(err) || attempt >= this.retry.attempts) throw err;
-        await sleep(this.retry.baseDelayMs * 2 ** (attempt - 1));
+        await (this.retry.sleep ?? sleep)(this.delay(attempt, err));
       }
     }
+  }
+
+  /**
+   * The wait before retry `attempt`: full jitter, random × min(cap, base × 2^(attempt-1)); after
+   * a 429 or 503 with a usable Retry-After, that (capped) plus the jitter.
+   */
+  private delay(attempt: number, err: unknown): number {
+    const r = this.retry;
+    const step = Math.min(r.maxDelayMs ?? 10_000, r.baseDelayMs * 2 ** (attempt - 1));
+    const jitter = (r.random ?? Math.random)() * step;
+    if (err instanceof ReplicationApiError && (err.status === 429 || err.status === 503)) {
+      const asked = retryAfterMs(err.retryAfter, (r.now ?? Date.now)());
+      if (asked !== undefined) return Math.min(asked, r.maxRetryAfterMs ?? 60_000) + jitter;
+    }
+    return jitter;
   }
 
   private async json<T>(what: string, method: string, path: string, payload?: unknown): Promise<T> {

@@ -5,16 +5,22 @@
  * data — is fetched from the target and verified against its SHA-256 id before use. Extents are
  * resolved `parallel` at a time (one request each on the keep-alive connections) and written
  * sparsely (SparseWriter). Memory: `parallel` extents plus a few manifest parts.
+ *
+ * Volume names come from the target, so they are checked (id rule, paths strictly inside
+ * OUT, no existing file unless `force`) for every volume before anything is written
+ * (restore-target.ts).
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fetchChunk } from '../format/chunk-source.js';
 import { extentCount, extentLength } from '../format/geometry.js';
 import { ManifestReader } from '../format/manifest-reader.js';
 import { checkChain } from '../format/restore.js';
 import type { RecoveryPoint, ReplicationApi } from './api.js';
 import { resolveInto, ZERO_EXTENT } from './extent-resolver.js';
+import { checkVolumeName, restoreTargets, RestoreRefusedError } from './restore-target.js';
 import { SparseWriter } from './sparse-writer.js';
+
+export { RestoreRefusedError } from './restore-target.js';
 
 export interface RestoreOptions {
   readonly api: ReplicationApi;
@@ -22,6 +28,8 @@ export interface RestoreOptions {
   /** An rpId, or 'latest'. */
   readonly rp: string;
   readonly outDir: string;
+  /** Replace an existing OUT/NAME.img (default: refuse before writing anything). */
+  readonly force?: boolean;
   readonly parallel: number;
   readonly progress?: (p: { done: number; total: number }) => void;
 }
@@ -69,15 +77,16 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   };
   const links: ManifestReader[] = [];
   for (const rp of chainRps) links.push(ManifestReader.open(await fetchChunk(getChunk, rp.manifest), getChunk, { cacheParts: 4 }));
+  for (const link of links) for (const v of link.volumes) checkVolumeName(v.name);
   const g = checkChain(links);
   const last = links[links.length - 1] as ManifestReader;
+  const targets = restoreTargets(o.outDir, last.volumes, o.force ?? false);
   const total = last.volumes.reduce((n, v) => n + v.sizeBytes, 0);
   const result: RestoreResult = {
     rpId: target.rpId, kind: target.kind, chain: chainRps.map((r) => r.rpId), bytesRestored: 0, bytesWritten: 0, bytesFetched: 0, seconds: 0, files: [],
   };
-  for (const v of last.volumes) {
-    const file = join(o.outDir, `${v.name}.img`);
-    const writer = new SparseWriter(file, v.sizeBytes);
+  for (const { volume: v, file } of targets) {
+    const writer = new SparseWriter(file, v.sizeBytes, undefined, { replace: o.force ?? false });
     try {
       const count = extentCount(v.sizeBytes, g);
       let next = 0;
@@ -106,7 +115,12 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
       // Every lane stops at the first failure and is awaited before the file is closed.
       await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, lane));
       if (failure !== undefined) throw failure;
-      writer.finish();
+      try {
+        writer.finish();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RestoreRefusedError(`${file} appeared while restoring; pass --force to replace it`, { cause: err });
+        throw err;
+      }
     } catch (err) {
       writer.abort();
       throw err;

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSize } from '../../cli/args.js';
@@ -94,6 +94,19 @@ describe('replication end to end (spawned core, real CLI, two tenants)', { timeo
     const latest = await restore('web-01', a.stateDir, 'latest', join(dir, 'restore-latest'));
     assert.equal(latest.code, 0, latest.stderr);
     assert.ok(await sameBytes(join(dir, 'restore-latest', 'sda.img'), snaps[1]!));
+  });
+
+  it('never replaces an existing image unless --force (one clear line, nothing written)', async () => {
+    const out = join(dir, 'restore-1');
+    const before = readdirSync(out);
+    const again = await restore('web-01', a.stateDir, 'latest', out);
+    assert.equal(again.code, 1, again.stdout + again.stderr);
+    assert.match(again.stderr, /^drcore: [^\n]*sda\.img already exists; pass --force to replace it\n$/);
+    assert.deepEqual(readdirSync(out), before, 'no partial file left');
+    assert.ok(await sameBytes(join(out, 'sda.img'), snaps[0]!), 'the existing image is untouched');
+    const forced = await runCli(['source', 'restore', '--machine', 'web-01', '--state', a.stateDir, '--rp', 'latest', '--out', out, '--json', '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.ok(await sameBytes(join(out, 'sda.img'), snaps[1]!), '--force replaced it with the latest RP');
   });
 
   it("tenant B's certificate can neither read nor write tenant A's machine", async () => {

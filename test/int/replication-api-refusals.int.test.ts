@@ -131,6 +131,22 @@ describe('replication API refusals', () => {
       await refused(A, 'POST', commitPath('rp-28'), commitBody(baseA, { manifest: 'ABC' }), 400, 'bad-request');
       await refused(A, 'POST', commitPath('rp-28'), '{"kind":', 400, 'bad-request');
     });
+    it('volume names outside the id rule (body and manifest alike) → 400, nothing committed', async () => {
+      const evil = buildRp([makeVolume('../../x', 3, 60)]);
+      for (const p of packsOf(evil.chunks.values(), 3)) assert.equal((await h.call(A, 'PUT', packPath(p.id, 'm1', 'rp-60'), p.bytes)).status, 201);
+      const r = await refused(A, 'POST', commitPath('rp-60'), commitBody(evil), 400, 'bad-request');
+      assert.match(r.json['detail'] as string, /volumes/);
+      assert.equal((await h.call(A, 'GET', '/v1/machines/m1/recovery-points/rp-60')).status, 404);
+    });
+    it('a hand-built manifest whose volume name breaks the id rule → 422 Invalid Manifest naming the rule', async () => {
+      // A malicious source: the body says "sda", the manifest root it uploaded says "a/b".
+      for (const name of ['a/b', '..', 'x'.repeat(65), 'a\u0000b']) {
+        const evil = buildRp([makeVolume(name, 2, 61)]);
+        for (const p of packsOf(evil.chunks.values(), 3)) assert.ok([200, 201].includes((await h.call(A, 'PUT', packPath(p.id, 'm1', 'rp-61'), p.bytes)).status));
+        const r = await refused(A, 'POST', commitPath('rp-61'), commitBody(evil, { volumes: [{ name: 'sda', sizeBytes: evil.volumes[0]!.sizeBytes }] }), 422, 'invalid-manifest');
+        assert.match(r.json['detail'] as string, /volume name .*must match/);
+      }
+    });
     it('over quota → 422 Quota Exceeded with the figures, nothing committed', async () => {
       await h.project();
       const used = ((await h.admin('GET', `/v1/admin/tenants/${B}`)).json['usage'] as { storedBytes: number }).storedBytes;
@@ -156,6 +172,14 @@ describe('replication API refusals', () => {
         await refused(A, 'POST', `/v1/machines/m1/recovery-points/${e}/missing`, { chunks: [baseA.manifest] }, 400, 'bad-request');
         await refused(A, 'POST', commitPath(e), commitBody(baseA), 400, 'bad-request');
       }
+    });
+    it('volume names at registration outside [A-Za-z0-9._-]{1,64} → 400, nothing appended', async () => {
+      for (const name of ['../../x', 'a/b', 'a\u0000b', '.', '..', '', 'x'.repeat(65)]) {
+        const r = await refused(A, 'PUT', '/v1/machines/m-vol', { volumes: [{ name, sizeBytes: 1 }] }, 400, 'bad-request');
+        assert.match(r.json['detail'] as string, /volumes/);
+        await refused(A, 'PUT', '/v1/machines/m1', { volumes: [{ name: 'sda', sizeBytes: 1 }, { name, sizeBytes: 1 }] }, 400, 'bad-request');
+      }
+      assert.equal((await h.call(A, 'GET', '/v1/machines/m-vol/recovery-points')).status, 404, 'm-vol was never registered');
     });
     it('pack and chunk ids that are not SHA-256 hex → 400', async () => {
       const pack = encodePack([...fresh(40).chunks.values()].slice(0, 1));

@@ -43,6 +43,15 @@ describe('machine decider: RegisterMachine', () => {
     }
   });
 
+  it('refuses volume names outside the id rule (they become file names at restore)', () => {
+    for (const name of ['../../x', 'a/b', 'a\u0000b', '.', '..', '', 'x'.repeat(65), 'a b', 'é']) {
+      machine().given([]).when(register({ ...data, volumes: [{ name, sizeBytes: 1 }] })).thenThrows('invalid', /volume name/);
+      machine().given([registered]).when(register({ ...data, volumes: [{ name, sizeBytes: 1 }] })).thenThrows('invalid', /volume name/);
+    }
+    machine().given([]).when(register({ ...data, volumes: [{ name: 'x'.repeat(64), sizeBytes: 1 }, { name: 'a.b_c-9', sizeBytes: 1 }] }))
+      .then([{ type: 'MachineRegistered', data: { ...data, volumes: [{ name: 'x'.repeat(64), sizeBytes: 1 }, { name: 'a.b_c-9', sizeBytes: 1 }] } }]);
+  });
+
   it('refuses more than 64 volumes', () => {
     const volumes = Array.from({ length: 65 }, (_, i) => ({ name: `v${i}`, sizeBytes: 1 }));
     machine().given([]).when(register({ ...data, volumes })).thenThrows('invalid', /at most 64/);

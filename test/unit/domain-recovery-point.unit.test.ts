@@ -84,6 +84,16 @@ describe('recovery point decider: CommitRecoveryPoint', () => {
     rp().given([]).when(commit(base, { quota: { quotaBytes: 10_000, usedBytes: 6_000 } })).then([committed(base)]);
   });
 
+  it('refuses volume names outside the id rule (defense in depth: they become file names at restore)', () => {
+    for (const name of ['../../x', 'a/b', 'a\u0000b', '.', '..', '', 'x'.repeat(65)]) {
+      const bad = { ...base, volumes: [{ name, sizeBytes: 8 << 20 }] };
+      rp().given([]).when(commit(bad)).thenThrows('invalid', /volume name/);
+      refusedFor('invalid-manifest', () => recoveryPointDecider.decide(commit(bad), { status: 'none' }));
+    }
+    rp().given([]).when(commit({ ...base, volumes: [{ name: 'a', sizeBytes: 1 }, { name: 'a', sizeBytes: 2 }] })).thenThrows('invalid', /twice/);
+    rp().given([]).when(commit({ ...base, volumes: [] })).thenThrows('invalid', /at least one volume/);
+  });
+
   it('refuses impossible counts', () => {
     rp().given([]).when(commit({ ...base, addedBytes: -1 })).thenThrows('invalid', /addedBytes/);
     rp().given([]).when(commit({ ...base, addedBytes: 6000 })).thenThrows('invalid', /more bytes than it references/);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -61,5 +61,32 @@ describe('sparse restore writer', () => {
     w.abort();
     assert.equal(existsSync(`${file}.partial`), false);
     assert.equal(existsSync(file), false);
+  }));
+
+  it('does not replace a file that appeared under the final name meanwhile, unless told to', () => withDir(async (dir) => {
+    const file = join(dir, 'late.img');
+    const w = new SparseWriter(file, 10);
+    await w.write(0, Buffer.alloc(10, 7));
+    writeFileSync(file, 'someone else');
+    assert.throws(() => w.finish(), /late\.img already exists/);
+    w.abort();
+    assert.equal(readFileSync(file, 'utf8'), 'someone else');
+    assert.equal(existsSync(`${file}.partial`), false);
+    const forced = new SparseWriter(file, 10, undefined, { replace: true });
+    await forced.write(0, Buffer.alloc(10, 7));
+    forced.finish();
+    assert.deepEqual(readFileSync(file), Buffer.alloc(10, 7));
+  }));
+
+  it('never writes through a symlink at the partial file name', () => withDir(async (dir) => {
+    const file = join(dir, 'v.img');
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, `${file}.partial`);
+    const w = new SparseWriter(file, 10);
+    await w.write(0, Buffer.alloc(10, 1));
+    w.finish();
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+    assert.deepEqual(readFileSync(file), Buffer.alloc(10, 1));
   }));
 });

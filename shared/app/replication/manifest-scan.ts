@@ -7,7 +7,7 @@
 import { FormatError, ManifestReader, decodeManifestRoot, manifestPartIds, type ManifestRoot } from '../../format/index.js';
 import { ReplicationRefusal, type RecoveryPointKind } from '../../domain/recovery-point.js';
 import type { VolumeInfo } from '../../domain/machine.js';
-import { streams } from '../../ids.js';
+import { isValidId, streams } from '../../ids.js';
 import type { AppDeps } from '../deps.js';
 import { findChunk, readChunk } from './chunk-reader.js';
 import { mapLimit, type ChunkRecord } from './storage.js';
@@ -25,6 +25,10 @@ function missingChunks(missing: readonly string[]): ReplicationRefusal {
 }
 
 function checkAgainstBody(root: ManifestRoot, kind: RecoveryPointKind, volumes: readonly VolumeInfo[]): void {
+  // The root's names become file names at restore: the id rule, whatever the body says.
+  for (const v of root.volumes) {
+    if (!isValidId(v.name)) throw invalidManifest(`volume name ${JSON.stringify(v.name)} must match [A-Za-z0-9._-]{1,64} and not be "." or ".."`);
+  }
   if (root.type !== kind) throw invalidManifest(`the manifest is a ${root.type}, the commit says ${kind}`);
   const inRoot = new Map(root.volumes.map((v) => [v.name, v.sizeBytes]));
   const same = volumes.length === inRoot.size && volumes.every((v) => inRoot.get(v.name) === v.sizeBytes);

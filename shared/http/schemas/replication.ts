@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { MAX_VOLUMES } from '../../domain/machine.js';
-import { SHA256_PATTERN } from '../../ids.js';
+import { ID_PATTERN, isValidId, SHA256_PATTERN } from '../../ids.js';
 import { MAX_MISSING_BATCH } from '../../app/replication/pack-service.js';
 import { id } from './pairing.js';
 
 /** Replication request schemas (docs/replication-protocol.md). */
 export const sha256 = z.string().regex(SHA256_PATTERN, 'must be 64 lowercase hex characters (SHA-256)');
 
+/** A volume name becomes a file name at restore (NAME.img): the id rule, as for every path part. */
+const volumeName = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9._-]{1,64}')
+  .refine(isValidId, 'must not be "." or ".."')
+  .describe('The id rule [A-Za-z0-9._-]{1,64}, not "." or "..": it becomes the file name NAME.img at restore');
+
 const Volume = z.object({
-  name: z.string().min(1).max(128),
+  name: volumeName,
   sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 }).strict();
 
