@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const TOOLS = ['losetup', 'mkfs.ext4', 'mount', 'umount', 'fsfreeze', 'dd', 'cmp', 'sync'] as const;
+const TOOLS = ['losetup', 'mkfs.ext4', 'mount', 'umount', 'fsfreeze', 'blockdev', 'dd', 'cmp', 'sync'] as const;
 
 const run = (cmd: string, args: readonly string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
