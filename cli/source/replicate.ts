@@ -1,7 +1,7 @@
 import { isValidId } from '../../shared/ids.js';
 import { ProgressBar, humanBytes } from '../../shared/source/progress.js';
 import { replicate } from '../../shared/source/replicate.js';
-import { parseVolumeSpec, type VolumeSpec } from '../../shared/source/volume.js';
+import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../shared/source/volume.js';
 import { parse, UsageError } from '../args.js';
 import { parallelOf, sourceApi } from './connect.js';
 
@@ -32,12 +32,14 @@ export async function replicateCommand(argv: string[], out: Out): Promise<number
       progress: (p) => bar.update({ label: values.machine!, done: p.done, total: p.total, note: `sent ${humanBytes(p.sent)}` }),
     });
     bar.done();
-    const summary = { rpId: r.rpId, kind: r.kind, bytesRead: r.bytesRead, bytesSent: r.bytesSent, bytesChanged: r.bytesChanged, seconds: Number(r.seconds.toFixed(3)) };
+    const summary = { rpId: r.rpId, kind: r.kind, bytesRead: r.bytesRead, bytesSent: r.bytesSent, bytesChanged: r.bytesChanged, seconds: Number(r.seconds.toFixed(3)), reads: r.reads };
     if (values.json) out(JSON.stringify(summary));
     else {
       const rate = r.seconds > 0 ? humanBytes(r.bytesRead / r.seconds) : '-';
       out(`${r.recovered ? 'Recorded' : 'Committed'} ${r.kind} recovery point ${r.rpId} of ${values.machine}`);
       out(`  read ${humanBytes(r.bytesRead)} in ${r.seconds.toFixed(1)} s (${rate}/s); changed ${humanBytes(r.bytesChanged)}; sent ${humanBytes(r.bytesSent)} in ${r.packs} packs`);
+      const how: Record<ReadPath, string> = { buffered: 'buffered (disk image)', direct: 'from the device with O_DIRECT', flushed: 'after flushing its buffer cache' };
+      for (const [name, path] of Object.entries(r.reads)) out(`  read ${name} ${how[path]}`);
       out(`  extents: ${r.extents.full} full, ${r.extents.delta} delta, ${r.extents.zero} zero, ${r.extents.unchanged} unchanged or empty`);
     }
     return 0;

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { encodeExtentJob } from './extent-job.js';
 import { SOLO_DATA_OFFSET } from './solo-pack.js';
-import { Volume } from './volume.js';
+import { Volume, type ReadPath } from './volume.js';
 import type { WorkerReply, WorkerRequest } from './worker-messages.js';
 
 const port = parentPort;
@@ -19,10 +19,10 @@ let frame: Buffer | undefined;
 const spare: Buffer[] = [];
 const MAX_SPARE = 4;
 
-function volume(path: string): Volume {
+function volume(path: string, read: ReadPath): Volume {
   let v = volumes.get(path);
   if (!v) {
-    v = Volume.open(path);
+    v = Volume.open(path, read);
     volumes.set(path, v);
   }
   return v;
@@ -46,7 +46,7 @@ port.on('message', (msg: WorkerRequest) => {
       const reuse = spare.pop();
       frame = reuse && reuse.length >= SOLO_DATA_OFFSET + msg.length ? reuse : Buffer.allocUnsafe(SOLO_DATA_OFFSET + Math.max(msg.length, 4 * 1024 * 1024));
     }
-    const bytes = volume(msg.path).readAt(frame.subarray(SOLO_DATA_OFFSET), msg.length, msg.offset);
+    const bytes = volume(msg.path, msg.read).readAt(frame.subarray(SOLO_DATA_OFFSET), msg.length, msg.offset);
     const out = encodeExtentJob({
       bytes, previous: msg.previous, type: msg.rpType, subBlockSize: msg.subBlockSize, key: msg.key,
       encode: { level: msg.level }, frame,

@@ -18,7 +18,7 @@ import { SignatureReader, SignatureWriter } from './signature-file.js';
 import { SIG_KEY_BYTES } from './signatures.js';
 import { Uploader } from './uploader.js';
 import { replicateVolume } from './volume-pass.js';
-import { volumeSize, type VolumeSpec } from './volume.js';
+import { Volume, volumeSize, type ReadPath, type VolumeSpec } from './volume.js';
 import { ExtentWorkerPool } from './worker-pool.js';
 
 export interface ReplicateOptions {
@@ -40,6 +40,8 @@ export interface ReplicateResult {
   recovered: boolean;
   packs: number; chunksSent: number;
   extents: { full: number; delta: number; zero: number; unchanged: number };
+  /** How each volume was read: 'buffered' (disk image), 'direct' (O_DIRECT) or 'flushed' (block device, volume.ts). */
+  reads: Record<string, ReadPath>;
 }
 
 export function newRpId(now = new Date()): string {
@@ -88,6 +90,18 @@ async function plan(o: ReplicateOptions, dir: MachineStateDir, volumes: RunVolum
   return { plan: fresh };
 }
 
+/** Right before a volume's pass: how to read it as it is on the device (it may flush a block device's cache). */
+function chooseReadPath(v: RunVolume, log: ((line: string) => void) | undefined): ReadPath {
+  const opened = Volume.open(v.path);
+  try {
+    if (opened.sizeBytes !== v.sizeBytes) throw new Error(`${v.path} changed size during the run: ${v.sizeBytes} → ${opened.sizeBytes} bytes`);
+    if (opened.directRefused) log?.(`${v.name}: O_DIRECT does not work on ${v.path} (${opened.directRefused}); flushed its buffer cache (blockdev --flushbufs) and reading it buffered`);
+    return opened.readPath;
+  } finally {
+    opened.close();
+  }
+}
+
 export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
   const started = performance.now();
   const g = o.geometry ?? DEFAULT_GEOMETRY;
@@ -99,7 +113,7 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
   const p = chosen.plan;
   const result: ReplicateResult = {
     rpId: p.rpId, kind: p.kind, bytesRead: 0, bytesSent: 0, bytesChanged: 0, seconds: 0, recovered: false,
-    packs: 0, chunksSent: 0, extents: { full: 0, delta: 0, zero: 0, unchanged: 0 },
+    packs: 0, chunksSent: 0, extents: { full: 0, delta: 0, zero: 0, unchanged: 0 }, reads: {},
   };
   if (chosen.committed) {
     dir.adopt(p, chosen.committed.committedAt);
@@ -129,8 +143,10 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
       const signatures = new SignatureWriter(dir.path(dir.signatureName(v.name, p.rpId)), { geometry: g, sizeBytes: v.sizeBytes, rpId: p.rpId, key });
       manifest.beginVolume(v.name, v.sizeBytes);
       try {
+        const readPath = chooseReadPath(v, o.log);
+        result.reads[v.name] = readPath;
         const s = await replicateVolume({
-          name: v.name, path: v.path, sizeBytes: v.sizeBytes, kind: p.kind, geometry: g,
+          name: v.name, path: v.path, sizeBytes: v.sizeBytes, readPath, kind: p.kind, geometry: g,
           previous: usable ? previous : undefined, signatures, pool, manifest, uploader, key,
           zstdLevel: o.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
           onExtent: (n) => { result.bytesRead += n; o.progress?.({ done: result.bytesRead, total, sent: uploader.stats.bytesSent }); },

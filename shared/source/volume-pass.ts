@@ -10,12 +10,15 @@ import type { RpKind } from './api.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import type { SignatureReader, SignatureWriter } from './signature-file.js';
 import type { Uploader } from './uploader.js';
+import type { ReadPath } from './volume.js';
 import type { ExtentReply, ExtentWorkerPool } from './worker-pool.js';
 
 export interface VolumePassInput {
   readonly name: string;
   readonly path: string;
   readonly sizeBytes: number;
+  /** How the workers read the volume (Volume.open chose it for this pass). */
+  readonly readPath: ReadPath;
   readonly kind: RpKind;
   readonly geometry: Geometry;
   /** Signatures of the last replicated state of this volume (incrementals only). */
@@ -46,7 +49,7 @@ export async function replicateVolume(input: VolumePassInput): Promise<VolumePas
     const p = pool.run({
       path: input.path, offset: index * g.extentSize, length: extentLength(input.sizeBytes, index, g),
       previous: input.kind === 'incremental' ? input.previous?.extent(index) : undefined,
-      rpType: input.kind, subBlockSize: g.subBlockSize, level: input.zstdLevel, key: input.key,
+      rpType: input.kind, subBlockSize: g.subBlockSize, level: input.zstdLevel, key: input.key, read: input.readPath,
     });
     p.catch(() => { /* awaited in order below */ });
     queue.push(p);

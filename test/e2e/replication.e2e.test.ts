@@ -56,6 +56,7 @@ describe('replication end to end (spawned core, real CLI, two tenants)', { timeo
     const base = summaryOf(await replicate('web-01', a.stateDir, { sda: image }));
     assert.equal(base.kind, 'base');
     assert.equal(base.bytesRead, SIZE);
+    assert.deepEqual(base.reads, { sda: 'buffered' }, 'a disk image keeps the buffered path');
     assert.ok(base.bytesSent > 0 && base.bytesSent < SIZE, `a base sends the non-zero data, compressed: ${base.bytesSent}`);
     rps.push(base);
 

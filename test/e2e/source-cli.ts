@@ -11,7 +11,11 @@ import { runCli, type CliRun } from '../support/core-process.js';
 
 const exec = promisify(execFile);
 
-export interface ReplicateSummary { rpId: string; kind: 'base' | 'incremental'; bytesRead: number; bytesSent: number; bytesChanged: number; seconds: number }
+export interface ReplicateSummary {
+  rpId: string; kind: 'base' | 'incremental'; bytesRead: number; bytesSent: number; bytesChanged: number; seconds: number;
+  /** How each volume was read: 'buffered' (disk image), 'direct' (O_DIRECT), 'flushed' (block device). */
+  reads: Record<string, 'buffered' | 'direct' | 'flushed'>;
+}
 
 export const replicateArgs = (machine: string, state: string, volumes: Record<string, string>, parallel = 4): string[] => [
   'source', 'replicate', '--machine', machine, '--state', state, '--parallel', String(parallel), '--json',
@@ -24,7 +28,7 @@ export function summaryOf(r: CliRun): ReplicateSummary {
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, `--json prints exactly one line, got:\n${r.stdout}`);
   const s = JSON.parse(lines[0]!) as ReplicateSummary;
-  assert.deepEqual(Object.keys(s).sort(), ['bytesChanged', 'bytesRead', 'bytesSent', 'kind', 'rpId', 'seconds']);
+  assert.deepEqual(Object.keys(s).sort(), ['bytesChanged', 'bytesRead', 'bytesSent', 'kind', 'reads', 'rpId', 'seconds']);
   return s;
 }
 
