@@ -6,9 +6,7 @@
  * hide what an operator reads (terminal escapes, fake lines, reversed text). A multi-line
  * field (a message, a note) may hold line feeds, nothing else of the kind.
  */
-// eslint-disable-next-line no-control-regex
 export const DISPLAY_TEXT_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/;
-// eslint-disable-next-line no-control-regex
 export const MULTILINE_TEXT_PATTERN = /^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/;
 
 export const DISPLAY_TEXT_RULE = 'must not contain control characters, line or paragraph separators, or bidi controls';
