@@ -5,7 +5,9 @@ export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored';
 
 export interface PairingRequestedData {
   requestId: string; coreName: string; coreId: string; email: string; customerId?: string; message?: string;
-  csrPem: string; enrollmentSerial: string;
+  csrPem: string;
+  /** The enrollment certificate that filed the request: only it (and admins) may read it (filedBy). */
+  enrollmentSerial: string;
 }
 
 export type PairingCommand =
