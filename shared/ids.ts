@@ -36,6 +36,11 @@ export const streams = {
     `machine-${assertId('tenantId', tenantId)}-${assertId('machineId', machineId)}`,
   rp: (tenantId: string, rpId: string) => `rp-${assertId('tenantId', tenantId)}-${assertId('rpId', rpId)}`,
   seed: (importId: string) => `seed-${assertId('importId', importId)}`,
+  /** The pairing requests one enrollment certificate filed in the rate-limit window starting at `windowStartSeconds` (Unix time). */
+  enrollment: (serial: string, windowStartSeconds: number) => {
+    if (!Number.isSafeInteger(windowStartSeconds) || windowStartSeconds < 0) throw new InvalidIdError('windowStart', windowStartSeconds);
+    return `enrollment-${assertId('serial', serial)}-${windowStartSeconds}`;
+  },
 } as const;
 
 /** Stream ids themselves: a prefix and validated parts, joined with '-'. */

@@ -1,11 +1,13 @@
 import { streams } from '../ids.js';
-import { pairingDecider, feedbackFor, type PairingEvent, type PairingState, type PairingStatus } from '../domain/pairing.js';
+import { filedBy, pairingDecider, feedbackFor, type PairingEvent, type PairingState, type PairingStatus } from '../domain/pairing.js';
 import { DomainError } from '../domain/decider.js';
-import { InvalidCsrError, parseAndVerifyCsr } from '../pki/csr.js';
-import { unprocessable } from '../http/problem.js';
+import { InvalidCsrError, parseAndVerifyCsr, type CsrRefusal } from '../pki/csr.js';
+import { HttpProblem, unprocessable } from '../http/problem.js';
+import type { CertRole } from '../ports/certificate-authority.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { AppDeps } from './deps.js';
 import { handleCommand, loadState } from './command-handler.js';
+import { filePairingRequest, type PairingRateLimit } from './pairing-rate-limit.js';
 
 export interface PairingInput {
   coreName: string; coreId: string; email: string; customerId?: string | undefined; message?: string | undefined; csr: string;
@@ -17,22 +19,43 @@ export interface PairingView {
   tenantId?: string; quotaBytes?: number; reason?: string; certificateSerial?: string; certificate?: string; caCertificate?: string;
 }
 
+/** Who reads a pairing request: an admin reads any; an enrollment certificate only those it filed. */
+export interface PairingReader {
+  readonly role: CertRole;
+  readonly serial: string;
+}
+
 /*
  * Workflows are not started from here: the projector turns the committed events into
  * workflow messages (an outbox read from the log), so a crash between the append and
  * a send can never lose one.
  */
 
-/** Enrollment: a source core asks to pair. The CSR must parse and its signature verify. */
-export async function requestPairing(deps: AppDeps, input: PairingInput, enrollmentSerial: string, actor: string): Promise<PairingView> {
+/** A key or signature algorithm we do not accept is the client's choice: 400, each with its own problem type. */
+const CSR_PROBLEMS: Record<CsrRefusal, (detail: string) => HttpProblem> = {
+  key: (detail) => new HttpProblem(400, 'CSR Key Not Accepted', detail),
+  'signature-algorithm': (detail) => new HttpProblem(400, 'CSR Signature Algorithm Not Accepted', detail),
+  malformed: (detail) => unprocessable(detail),
+  signature: (detail) => unprocessable(detail),
+};
+
+/**
+ * Enrollment: a source core asks to pair. The CSR must be acceptable and its signature
+ * verify (cheap checks first, shared/pki/csr.ts); then the request counts against the
+ * enrollment certificate's rate limit; only then is it recorded, bound to that certificate.
+ */
+export async function requestPairing(
+  deps: AppDeps, input: PairingInput, enrollmentSerial: string, actor: string, rateLimit: PairingRateLimit,
+): Promise<PairingView> {
   try {
     parseAndVerifyCsr(input.csr);
   } catch (e) {
-    if (e instanceof InvalidCsrError) throw unprocessable(`csr: ${e.detail}`);
+    if (e instanceof InvalidCsrError) throw CSR_PROBLEMS[e.reason](`csr: ${e.detail}`);
     throw e;
   }
   const requestId = deps.newId('pr');
-  const at = deps.clock().toISOString();
+  const now = deps.clock();
+  await filePairingRequest(deps, rateLimit, enrollmentSerial, requestId, { now, actor });
   await handleCommand(deps.events, streams.pairing(requestId), pairingDecider, {
     type: 'RequestPairing',
     data: {
@@ -40,8 +63,19 @@ export async function requestPairing(deps: AppDeps, input: PairingInput, enrollm
       ...(input.customerId ? { customerId: input.customerId } : {}),
       ...(input.message ? { message: input.message } : {}),
     },
-  }, { at, actor });
+  }, { at: now.toISOString(), actor });
   return getPairing(deps, requestId);
+}
+
+/**
+ * A pairing request as `reader` may see it. Another enrollment certificate's request is
+ * answered exactly like an unknown id, so ids cannot be probed.
+ */
+export async function readPairing(deps: AppDeps, requestId: string, reader: PairingReader): Promise<PairingView> {
+  const { state, events } = await loadState(deps.events, streams.pairing(requestId), pairingDecider);
+  const visible = state.status !== 'none' && (reader.role === 'admin' || (reader.role === 'enrollment' && filedBy(state, reader.serial)));
+  if (!visible) throw new DomainError('not-found', `pairing request ${requestId} does not exist`);
+  return pairingView(state, events);
 }
 
 export async function getPairing(deps: AppDeps, requestId: string): Promise<PairingView> {

@@ -9,7 +9,7 @@ export interface Decider<Command, Event, State> {
 }
 
 /** Why a command is refused. `code` maps to an HTTP status at the edge. */
-export type DomainErrorCode = 'conflict' | 'not-found' | 'invalid' | 'forbidden';
+export type DomainErrorCode = 'conflict' | 'not-found' | 'invalid' | 'forbidden' | 'rate-limited';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';

@@ -5,7 +5,9 @@ export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored';
 
 export interface PairingRequestedData {
   requestId: string; coreName: string; coreId: string; email: string; customerId?: string; message?: string;
-  csrPem: string; enrollmentSerial: string;
+  csrPem: string;
+  /** The enrollment certificate that filed the request: only it (and admins) may read it (filedBy). */
+  enrollmentSerial: string;
 }
 
 export type PairingCommand =
@@ -110,6 +112,17 @@ export function evolve(state: PairingState, event: PairingEvent): PairingState {
 }
 
 export const initialState = (): PairingState => ({ status: 'none' });
+
+/**
+ * Whether the enrollment certificate `enrollmentSerial` filed this request (item 6 of
+ * issue 8: a request is readable only by the certificate that created it, and admins).
+ * Every PairingRequested event has carried the serial since the first release; a request
+ * without one is nobody's (fail closed: only an admin sees it).
+ */
+export function filedBy(state: Exclude<PairingState, { status: 'none' }>, enrollmentSerial: string): boolean {
+  const owner = state.request.enrollmentSerial as string | undefined;
+  return typeof owner === 'string' && owner !== '' && owner === enrollmentSerial;
+}
 
 export const pairingDecider: Decider<PairingCommand, PairingEvent, PairingState> = { decide, evolve, initialState };
 

@@ -11,6 +11,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that belong to the refusal (e.g. Retry-After). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(`${status} ${title}: ${detail}`);
   }
@@ -26,11 +28,16 @@ export const conflict = (detail: string) => new HttpProblem(409, 'Conflict', det
 export const payloadTooLarge = (detail: string) => new HttpProblem(413, 'Payload Too Large', detail);
 export const unsupportedMediaType = (detail: string) => new HttpProblem(415, 'Unsupported Media Type', detail);
 export const unprocessable = (detail: string, extra?: Record<string, unknown>) => new HttpProblem(422, 'Unprocessable Content', detail, extra);
+/** 429 with Retry-After (whole seconds, at least 1), also in the body as `retryAfterSeconds`. */
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) => {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new HttpProblem(429, 'Too Many Requests', detail, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+};
 
 export function problemResponse(p: HttpProblem): APIGatewayProxyResult {
   return {
     statusCode: p.status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+    headers: { ...p.headers, 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
     body: JSON.stringify({ type: p.type, title: p.title, status: p.status, detail: p.detail, ...p.extra }),
   };
 }

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { DISPLAY_TEXT_RULE, isDisplayText } from '../display-text.js';
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem, sameRsaPublicKey, type KeyPair, type RsaPrivateKey, type RsaPublicKey } from './keys.js';
 
 export interface Ca {
@@ -77,10 +78,16 @@ function serialForCertificate(serial: string): string {
 
 const UTF8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
 
+/**
+ * The longest value of a subject attribute we sign (CN, OU, O): RFC 5280's upper bound for
+ * each, counted as JavaScript string length. The request schemas use this same constant for
+ * every field that becomes part of a subject, so what passes the schema is what the CA signs.
+ */
+export const NAME_VALUE_MAX_LENGTH = 64;
+
 function assertNameValue(kind: string, value: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (value.length < 1 || value.length > 64 || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new Error(`invalid ${kind}: 1 to 64 characters, no control characters`);
+  if (value.length < 1 || value.length > NAME_VALUE_MAX_LENGTH || !isDisplayText(value)) {
+    throw new Error(`invalid ${kind}: 1 to ${NAME_VALUE_MAX_LENGTH} characters, ${DISPLAY_TEXT_RULE}`);
   }
   return value;
 }

@@ -13,4 +13,5 @@ export const ENV = {
   caSecretArn: 'DRCORE_CA_SECRET_ARN', // aws
   notificationTopicArn: 'DRCORE_NOTIFICATION_TOPIC_ARN', // aws, optional
   awsEndpoint: 'DRCORE_AWS_ENDPOINT', // tests: emulator endpoints as JSON {dynamodb,s3,sqs}
+  pairingRateLimit: 'DRCORE_PAIRING_RATE_LIMIT', // optional: "<requests>/<seconds>" per enrollment certificate (default "10/3600")
 } as const;

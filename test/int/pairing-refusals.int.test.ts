@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import type { ApiClient} from '../../cli/http-client.js';
-import { type Response } from '../../cli/http-client.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { ApiClient, type Response } from '../../cli/http-client.js';
 import type { PairingView } from '../../shared/app/pairing-service.js';
-import { createCa } from '../../shared/pki/ca.js';
+import { createCa, loadCa } from '../../shared/pki/ca.js';
 import { issueClientCertificate } from '../../shared/pki/client-cert.js';
 import { newSerial } from '../../shared/pki/ca.js';
 import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
 import { eventually, logSize, openssl, startCore, type TestCore } from '../support/in-process-core.js';
+import { craftCsr, csrForKey, hugeExponentKey, OID, randomOdd, rsaKey, rsaSpki, stallingCsr } from '../support/crafted-csr.js';
 
 /**
  * Every refusal of the pairing API: a clear 4xx application/problem+json
@@ -37,7 +38,27 @@ describe('pairing API refusals', () => {
     await eventually(async () => ((await t.deps.notifier.recent()).some((n) => n.id === `pairing-rejected-${decidedId}`) ? true : undefined));
     await new Promise((r) => setTimeout(r, 500));
   });
-  after(async () => { await t.stop(); });
+  const partners: ApiClient[] = [];
+  after(async () => { for (const p of partners) p.close(); await t.stop(); });
+
+  /** A client with another enrollment certificate of this core's CA (a per-customer invitation). */
+  async function otherEnrollment(name: string): Promise<ApiClient> {
+    const ca = loadCa(await readFile(t.core.pki.caCert, 'utf8'), await readFile(t.core.pki.caKey, 'utf8'));
+    const keys = generateKeyPair();
+    const cert = issueClientCertificate(ca, { publicKey: keys.publicKey, role: 'enrollment', commonName: name, serial: newSerial(), now: new Date() });
+    const client = new ApiClient(t.url, { cert: cert.certificatePem, key: privateKeyToPem(keys.privateKey), ca: ca.certificatePem });
+    partners.push(client);
+    return client;
+  }
+
+  /** Waits until the workflow has acknowledged every one of these requests, so the log is quiet. */
+  async function settled(ids: readonly string[]): Promise<void> {
+    await eventually(async () => {
+      const { items } = await admin.json<{ items: { id: string; acknowledged: boolean }[] }>('GET', '/v1/admin/pairing-requests?status=pending');
+      return ids.every((id) => items.some((i) => i.id === id && i.acknowledged)) ? true : undefined;
+    }, 15_000, 'acknowledgements');
+    await new Promise((r) => setTimeout(r, 300));
+  }
 
   async function refused(client: ApiClient, method: string, path: string, body: Buffer | string | undefined, status: number | number[], contentType?: string): Promise<Response> {
     const before = await logSize(t.deps);
@@ -133,5 +154,124 @@ describe('pairing API refusals', () => {
     const keys = generateKeyPair();
     const forged = issueClientCertificate(otherCa, { publicKey: keys.publicKey, role: 'admin', commonName: 'mallory', serial: newSerial(), now });
     await assert.rejects(rawGet({ cert: forged.certificatePem, key: privateKeyToPem(keys.privateKey) }), /certificate|socket hang up|ECONNRESET|alert/i);
+  });
+
+  describe('CSR keys (issue 8 item 3): refused with 400 before any expensive work', () => {
+    const KEY_PROBLEM = 'https://drcore.dev/problems/csr-key-not-accepted';
+
+    it('an RSA exponent as long as the modulus → 400 at once, while an admin whoami answers meanwhile', async (ctx) => {
+      const before = await logSize(t.deps);
+      const post = (csr: string) => enrollment.send('POST', '/v1/pairing-requests', Buffer.from(json({ ...valid(), csr })));
+      const timedCall = async <T>(call: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+        const start = performance.now();
+        const value = await call();
+        return { value, ms: performance.now() - start };
+      };
+      const stalling = stallingCsr(); // 8192-bit modulus, 8191-bit exponent: seconds of pure-JS CPU to "verify"
+      const signed = csrForKey(hugeExponentKey().privateKey); // 2048 bits, ~2047-bit exponent, a valid signature
+      const [a, b, whoami] = await Promise.all([
+        timedCall(() => post(stalling)), timedCall(() => post(signed)), timedCall(() => admin.send('GET', '/v1/whoami')),
+      ]);
+      for (const { value: res, ms } of [a, b]) {
+        assert.equal(res.status, 400, res.body.toString());
+        assert.equal(res.headers['content-type'], 'application/problem+json');
+        const problem = JSON.parse(res.body.toString()) as { type: string; detail: string };
+        assert.equal(problem.type, KEY_PROBLEM);
+        assert.match(problem.detail, /exponent/);
+        ctx.diagnostic(`refused in ${ms.toFixed(0)} ms`);
+        assert.ok(ms < 2000, `the refusal took ${ms.toFixed(0)} ms`);
+      }
+      assert.equal(whoami.value.status, 200);
+      assert.ok(whoami.ms < 2000, `whoami took ${whoami.ms.toFixed(0)} ms`);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(await logSize(t.deps), before, 'nothing appended to the log');
+    });
+
+    it('RSA 1024 and 8192 bits, e = 3, P-256, Ed25519 → 400 naming the reason', async () => {
+      const cases: [string, RegExp][] = [
+        [csrForKey(rsaKey(1024)), /1024 bits/],
+        [craftCsr({ spki: rsaSpki(randomOdd(8192), 65537n) }), /8192 bits/],
+        [csrForKey(rsaKey(2048, 3)), /exponent 3 /],
+        [csrForKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, { signatureOid: OID.ecdsaWithSha256 }), /EC key .*only RSA/],
+        [csrForKey(generateKeyPairSync('ed25519').privateKey, { signatureOid: OID.ed25519, hash: null }), /ed25519 key/],
+      ];
+      for (const [csr, detail] of cases) {
+        const res = await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), csr }), 400);
+        const problem = JSON.parse(res.body.toString()) as { type: string; detail: string };
+        assert.equal(problem.type, KEY_PROBLEM);
+        assert.match(problem.detail, detail);
+      }
+    });
+
+    it('a signature algorithm other than RSA PKCS#1 v1.5 with SHA-2 → 400', async () => {
+      const res = await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), csr: csrForKey(rsaKey(2048), { signatureOid: OID.sha1WithRSAEncryption, hash: 'sha1' }) }), 400);
+      assert.equal((JSON.parse(res.body.toString()) as { type: string }).type, 'https://drcore.dev/problems/csr-signature-algorithm-not-accepted');
+    });
+
+    it('a CSR PEM longer than 16 KiB → 400', async () => {
+      await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), csr: `${csr}${'A'.repeat(16 * 1024)}` }), 400);
+    });
+  });
+
+  describe('display fields (issue 8 item 3) and the certificate subject (item 5)', () => {
+    it('control characters, C1 controls, line and paragraph separators and bidi controls → 400', async () => {
+      const bad = ['\u0007', '\u001b[31m', '\u0000', '\u007f', '\u0085', '\u009b', '\u2028', '\u2029', '\u202a', '\u202e', '\u2066', '\u2069', '\r', '\t'];
+      for (const c of bad) {
+        for (const field of ['coreName', 'message'] as const) {
+          const res = await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), [field]: `AC${c}ME` }), 400);
+          assert.match(res.body.toString(), new RegExp(field), `${field} with U+${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+        }
+      }
+      await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), email: 'ops\u202e@acme.example' }), 400);
+      await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), coreName: '\u001b' }), 400);
+    });
+
+    it('a line feed is allowed in the message only', async () => {
+      await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), coreName: 'AC\nME' }), 400);
+      const ok = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', { ...valid(), message: 'line one\nline two' });
+      assert.equal(ok.message, 'line one\nline two');
+      await settled([ok.id]);
+    });
+
+    it('a core name longer than the CA accepts in a subject (64) → 400 at submission; 64 is accepted', async () => {
+      const res = await refused(enrollment, 'POST', '/v1/pairing-requests', json({ ...valid(), coreName: 'x'.repeat(65) }), 400);
+      assert.match(res.body.toString(), /coreName/);
+      const ok = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', { ...valid(), coreName: 'ü'.repeat(64) });
+      assert.equal(ok.status, 'pending');
+      await settled([ok.id]);
+    });
+  });
+
+  describe('rate limit (issue 8 item 3): pairing requests per enrollment certificate', () => {
+    it('the 11th request within the hour → 429 with Retry-After; another enrollment certificate is not affected', async () => {
+      // The windows are fixed hours: start with a minute of this one left at least, so the 11 requests share it.
+      const msLeft = 3_600_000 - (Date.now() % 3_600_000);
+      if (msLeft < 60_000) await new Promise((r) => setTimeout(r, msLeft + 100));
+      const limited = await otherEnrollment('rate-limited customer');
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await limited.json<PairingView>('POST', '/v1/pairing-requests', { ...valid(), coreId: `rl-${i}` })).id);
+      await settled(ids);
+      const res = await refused(limited, 'POST', '/v1/pairing-requests', json({ ...valid(), coreId: 'rl-10' }), 429);
+      const retryAfter = Number(res.headers['retry-after']);
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600, `Retry-After: ${String(res.headers['retry-after'])}`);
+      assert.match(res.body.toString(), /10 pairing requests/);
+      const other = await otherEnrollment('another customer');
+      const accepted = await other.json<PairingView>('POST', '/v1/pairing-requests', valid());
+      assert.equal(accepted.status, 'pending');
+      await settled([accepted.id]);
+    });
+  });
+
+  describe('a pairing request is bound to its enrollment certificate (issue 8 item 6)', () => {
+    it('another enrollment certificate gets the same 404 as for an unknown id; the owner and the admin see it', async () => {
+      const created = await enrollment.json<PairingView>('POST', '/v1/pairing-requests', valid());
+      await settled([created.id]);
+      const stranger = await otherEnrollment('curious customer');
+      const res = await refused(stranger, 'GET', `/v1/pairing-requests/${created.id}`, undefined, 404);
+      const unknown = await refused(stranger, 'GET', '/v1/pairing-requests/pr-unknown', undefined, 404);
+      assert.deepEqual(JSON.parse(res.body.toString()), JSON.parse(unknown.body.toString().replaceAll('pr-unknown', created.id)));
+      assert.equal((await enrollment.json<PairingView>('GET', `/v1/pairing-requests/${created.id}`)).id, created.id);
+      assert.equal((await admin.json<PairingView>('GET', `/v1/pairing-requests/${created.id}`)).id, created.id);
+    });
   });
 });

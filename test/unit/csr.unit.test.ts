@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createPublicKey, X509Certificate } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { createCa, newSerial } from '../../shared/pki/ca.js';
 import { createCsr, InvalidCsrError, parseAndVerifyCsr, signCsr } from '../../shared/pki/csr.js';
 import { identityFromCertificate } from '../../shared/pki/identity.js';
 import { derToPem, generateKeyPair } from '../../shared/pki/keys.js';
+import { craftCsr, csrForKey, hugeExponentKey, OID, randomOdd, rsaKey, rsaSpki, stallingCsr } from '../support/crafted-csr.js';
 
 const now = new Date();
 let dir = '';
@@ -28,8 +29,15 @@ function pemToDer(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }
 
-function isInvalidCsr(detail: RegExp): (e: unknown) => boolean {
-  return (e) => e instanceof InvalidCsrError && detail.test(e.detail);
+function isInvalidCsr(detail: RegExp, reason?: InvalidCsrError['reason']): (e: unknown) => boolean {
+  return (e) => e instanceof InvalidCsrError && detail.test(e.detail) && (reason === undefined || e.reason === reason);
+}
+
+/** Runs fn, returning how long it took (ms). */
+function timed(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
 }
 
 describe('CSR', () => {
@@ -119,5 +127,63 @@ describe('CSR', () => {
     assert.equal(issued.serial, serial);
     await assert.rejects(authority.signCsr('nope', 'source-core', { tenantId: 't-9', commonName: 'core', now, serial: newSerial() }), InvalidCsrError);
     assert.throws(() => new FileCertificateAuthority(join(dir, 'missing')), /ENOENT/);
+  });
+
+  describe('key and signature policy (issue 8): cheap checks first, then node:crypto', () => {
+    it('refuses an RSA key whose public exponent is as long as its modulus, before verifying (the CSR is validly signed)', () => {
+      const { privateKey, exponentBits } = hugeExponentKey();
+      assert.ok(exponentBits > 2000, `${exponentBits}-bit exponent`);
+      const pem = csrForKey(privateKey);
+      const ms = timed(() => assert.throws(() => parseAndVerifyCsr(pem), isInvalidCsr(/exponent .*2\d{3} bits.*65537/, 'key')));
+      assert.ok(ms < 2000, `refused in ${ms.toFixed(0)} ms`);
+    });
+
+    it('refuses the stalling CSR (8192-bit modulus, 8191-bit exponent) without any big-integer work', () => {
+      const pem = stallingCsr();
+      const ms = timed(() => assert.throws(() => parseAndVerifyCsr(pem), isInvalidCsr(/./, 'key')));
+      assert.ok(ms < 2000, `refused in ${ms.toFixed(0)} ms`);
+    });
+
+    it('accepts RSA 2048 to 4096 bits with e = 65537 only', () => {
+      assert.throws(() => parseAndVerifyCsr(csrForKey(rsaKey(1024))), isInvalidCsr(/1024 bits.*2048 to 4096/, 'key'));
+      assert.throws(() => parseAndVerifyCsr(craftCsr({ spki: rsaSpki(randomOdd(8192), 65537n) })), isInvalidCsr(/8192 bits.*2048 to 4096/, 'key'));
+      assert.throws(() => parseAndVerifyCsr(craftCsr({ spki: rsaSpki(randomOdd(4104), 65537n) })), isInvalidCsr(/4104 bits/, 'key'));
+      assert.throws(() => parseAndVerifyCsr(csrForKey(rsaKey(2048, 3))), isInvalidCsr(/exponent 3 .*65537/, 'key'));
+      assert.throws(() => parseAndVerifyCsr(csrForKey(rsaKey(2048, 17))), isInvalidCsr(/exponent 17 /, 'key'));
+      assert.equal(parseAndVerifyCsr(csrForKey(rsaKey(4096))).keyBits, 4096);
+      assert.equal(parseAndVerifyCsr(csrForKey(rsaKey(3072))).keyBits, 3072);
+    });
+
+    it('refuses EC (P-256, P-384, others), Ed25519 and RSA-PSS keys: the CA issues RSA certificates only (node-forge)', () => {
+      for (const namedCurve of ['P-256', 'P-384', 'secp256k1']) {
+        const { privateKey } = generateKeyPairSync('ec', { namedCurve });
+        assert.throws(() => parseAndVerifyCsr(csrForKey(privateKey, { signatureOid: OID.ecdsaWithSha256 })), isInvalidCsr(/EC key.*only RSA/, 'key'), namedCurve);
+      }
+      const ed = generateKeyPairSync('ed25519').privateKey;
+      assert.throws(() => parseAndVerifyCsr(csrForKey(ed, { signatureOid: OID.ed25519, hash: null })), isInvalidCsr(/ed25519 key.*only RSA/, 'key'));
+      const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey;
+      assert.throws(() => parseAndVerifyCsr(craftCsr({ spki: createPublicKey(pss).export({ type: 'spki', format: 'der' }) })), isInvalidCsr(/rsa-pss key.*only RSA/, 'key'));
+      assert.throws(() => parseAndVerifyCsr(craftCsr({ spki: Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]) })), isInvalidCsr(/public key/, 'key'));
+    });
+
+    it('verifies SHA-256/384/512 with RSA PKCS#1 v1.5; refuses SHA-1, ECDSA on an RSA key, and a hash that does not match', () => {
+      const key = rsaKey(2048);
+      assert.equal(parseAndVerifyCsr(csrForKey(key, { signatureOid: OID.sha384WithRSAEncryption, hash: 'sha384' })).signatureAlgorithm, 'sha384WithRSAEncryption');
+      assert.equal(parseAndVerifyCsr(csrForKey(key, { signatureOid: OID.sha512WithRSAEncryption, hash: 'sha512' })).signatureAlgorithm, 'sha512WithRSAEncryption');
+      assert.throws(() => parseAndVerifyCsr(csrForKey(key, { signatureOid: OID.sha1WithRSAEncryption, hash: 'sha1' })), isInvalidCsr(/not accepted/, 'signature-algorithm'));
+      assert.throws(() => parseAndVerifyCsr(csrForKey(key, { signatureOid: OID.ecdsaWithSha256 })), isInvalidCsr(/not accepted/, 'signature-algorithm'));
+      assert.throws(() => parseAndVerifyCsr(csrForKey(key, { signatureOid: OID.sha512WithRSAEncryption, hash: 'sha256' })), isInvalidCsr(/signature does not verify/, 'signature'));
+      assert.throws(() => parseAndVerifyCsr(craftCsr({ spki: createPublicKey(key).export({ type: 'spki', format: 'der' }) })), isInvalidCsr(/signature does not verify/, 'signature'));
+    });
+
+    it('bounds the PEM (16 KiB) and refuses DER with trailing bytes or a bad version as not a PKCS#10 request', () => {
+      assert.throws(() => parseAndVerifyCsr(`-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(16 * 1024)}\n-----END CERTIFICATE REQUEST-----\n`), isInvalidCsr(/longer than 16384/, 'malformed'));
+      const der = pemToDer(csrPem);
+      assert.throws(() => parseAndVerifyCsr(derToPem(Buffer.concat([der, Buffer.from([0])]), 'CERTIFICATE REQUEST')), isInvalidCsr(/PKCS#10/, 'malformed'));
+      const v2 = Buffer.from(der);
+      const at = v2.indexOf(Buffer.from([0x02, 0x01, 0x00]));
+      v2[at + 2] = 1;
+      assert.throws(() => parseAndVerifyCsr(derToPem(v2, 'CERTIFICATE REQUEST')), isInvalidCsr(/version/, 'malformed'));
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  feedbackFor, pairingDecider, type PairingCommand, type PairingEvent, type PairingRequestedData,
+  feedbackFor, filedBy, pairingDecider, type PairingCommand, type PairingEvent, type PairingRequestedData,
 } from '../../shared/domain/pairing.js';
 import { spec } from '../support/given-when-then.js';
 
@@ -233,5 +233,23 @@ describe('pairing feedback', () => {
       const text = feedbackFor(event);
       assert.doesNotMatch(text, /BEGIN|PEM|ad01|en01/);
     }
+  });
+});
+
+describe('pairing request ownership (issue 8 item 6)', () => {
+  it('a request is filed by the enrollment certificate whose serial it recorded, and by no other', () => {
+    const state = pairing().given([]).when(cmd.request).then([ev.requested]);
+    assert.ok(state.status !== 'none');
+    assert.equal(filedBy(state, 'en01'), true);
+    assert.equal(filedBy(state, 'en02'), false);
+    assert.equal(filedBy(state, ''), false);
+  });
+
+  it('a request without a recorded serial is nobody\'s (fail closed)', () => {
+    const { enrollmentSerial: _none, ...legacy } = request;
+    const state = pairing().given([]).when({ type: 'RequestPairing', data: legacy as PairingRequestedData }).then([{ type: 'PairingRequested', data: legacy as PairingRequestedData }]);
+    assert.ok(state.status !== 'none');
+    assert.equal(filedBy(state, 'en01'), false);
+    assert.equal(filedBy(state, undefined as unknown as string), false);
   });
 });

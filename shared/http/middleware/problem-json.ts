@@ -11,6 +11,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, string]> = {
   'not-found': [404, 'Not Found'],
   invalid: [422, 'Unprocessable Content'],
   forbidden: [403, 'Forbidden'],
+  'rate-limited': [429, 'Too Many Requests'],
 };
 
 /** Maps any error to a problem response; the catch-all never leaks internals. */

@@ -1,24 +1,31 @@
 import { z } from 'zod';
+import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE, MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE } from '../../display-text.js';
 import { ID_PATTERN } from '../../ids.js';
+import { NAME_VALUE_MAX_LENGTH } from '../../pki/ca.js';
+import { MAX_CSR_PEM_LENGTH } from '../../pki/csr.js';
 
 /** Request schemas: they validate at the edge and generate the OpenAPI document. */
 export const id = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9._-]{1,64}');
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** One line of text shown to people (shared/display-text.ts). */
+export const displayText = (max: number) => z.string().trim().min(1).max(max).regex(DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE);
+const text = displayText;
+const multilineText = (max: number) => z.string().max(max).regex(MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE);
 
 export const PairingRequestBody = z.object({
-  coreName: text(128).describe('The source core\'s display name'),
+  coreName: text(NAME_VALUE_MAX_LENGTH).describe(`The source core's display name; it becomes the certificate's CN, so at most ${NAME_VALUE_MAX_LENGTH} characters`),
   coreId: id.describe('The source core\'s own stable id'),
-  email: z.string().trim().max(254).email().describe('Contact e-mail of the customer'),
+  email: z.string().trim().max(254).email().regex(DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE).describe('Contact e-mail of the customer'),
   customerId: id.optional(),
-  message: z.string().max(2000).optional(),
-  csr: z.string().max(16 * 1024).startsWith('-----BEGIN CERTIFICATE REQUEST-----', 'must be a PEM certificate signing request').describe('PKCS#10 CSR, PEM'),
+  message: multilineText(2000).optional(),
+  csr: z.string().max(MAX_CSR_PEM_LENGTH).startsWith('-----BEGIN CERTIFICATE REQUEST-----', 'must be a PEM certificate signing request')
+    .describe('PKCS#10 CSR, PEM: an RSA key of 2048 to 4096 bits with e = 65537, signed with SHA-256/384/512 (PKCS#1 v1.5)'),
 }).strict();
 
 /** Quota: bytes, at least 1 MiB, at most 1 PiB. */
 export const ApproveBody = z.object({
   quotaBytes: z.number().int().min(1024 * 1024).max(2 ** 50),
   customerId: id.optional(),
-  note: z.string().max(2000).optional(),
+  note: multilineText(2000).optional(),
 }).strict();
 
 export const RejectBody = z.object({ reason: text(2000) }).strict();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_VOLUMES } from '../../domain/machine.js';
 import { ID_PATTERN, isValidId, SHA256_PATTERN } from '../../ids.js';
 import { MAX_MISSING_BATCH } from '../../app/replication/pack-service.js';
-import { id } from './pairing.js';
+import { displayText, id } from './pairing.js';
 
 /** Replication request schemas (docs/replication-protocol.md). */
 export const sha256 = z.string().regex(SHA256_PATTERN, 'must be 64 lowercase hex characters (SHA-256)');
@@ -20,7 +20,7 @@ const Volume = z.object({
 const Volumes = z.array(Volume).max(MAX_VOLUMES).refine((vs) => new Set(vs.map((v) => v.name)).size === vs.length, 'volume names must be unique');
 
 export const RegisterMachineBody = z.object({
-  name: z.string().trim().min(1).max(128).optional().describe('Display name; defaults to the machine id'),
+  name: displayText(128).optional().describe('Display name; defaults to the machine id'),
   volumes: Volumes.optional(),
 }).strict();
 
