@@ -17,22 +17,23 @@ export function clientCertOf(cert: X509Certificate): ClientCert {
   };
 }
 
-export interface IncomingRequest {
-  method: string; path: string; query: URLSearchParams; headers: Record<string, string>; body: Buffer; sourceIp: string;
+export interface RequestHead {
+  method: string; path: string; query: URLSearchParams; headers: Record<string, string>; sourceIp: string;
 }
+export interface IncomingRequest extends RequestHead { body: Buffer }
 
 /** A REST API (v1) proxy event for `route`, the body base64-encoded for binary media types (as API Gateway does). */
 export function proxyEvent(
   req: IncomingRequest, route: RouteSpec, params: Record<string, string>, clientCert: ClientCert, options: { handOverRawBody?: boolean } = {},
 ): APIGatewayProxyEvent {
-  const binary = /^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '');
-  const event = shapedEvent(req, route, params, clientCert, binary && !options.handOverRawBody);
-  // The local gateway's shortcut: bytes under RAW_BODY, `body` base64-encoded only if read.
-  return binary && options.handOverRawBody && req.body.length > 0 ? attachRawBody(event, req.body) : event;
+  return withBody(headEvent(req, route, params, clientCert), req.body, options);
 }
 
-function shapedEvent(req: IncomingRequest, route: RouteSpec, params: Record<string, string>, clientCert: ClientCert, base64: boolean): APIGatewayProxyEvent {
-  const binary = /^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '');
+/**
+ * The proxy event of a request whose body has not been read (`body: null`): all the
+ * authorizer gets to see. `withBody` completes it once the caller is let in.
+ */
+export function headEvent(req: RequestHead, route: RouteSpec, params: Record<string, string>, clientCert: ClientCert): APIGatewayProxyEvent {
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of req.query) { query[k] = v; (multiQuery[k] ??= []).push(v); }
@@ -48,8 +49,8 @@ function shapedEvent(req: IncomingRequest, route: RouteSpec, params: Record<stri
     multiValueQueryStringParameters: req.query.size ? multiQuery : null,
     pathParameters: Object.keys(params).length ? params : null,
     stageVariables: null,
-    body: req.body.length === 0 || (binary && !base64) ? null : base64 ? req.body.toString('base64') : req.body.toString('utf8'),
-    isBase64Encoded: binary && req.body.length > 0,
+    body: null,
+    isBase64Encoded: false,
     requestContext: {
       accountId: '000000000000', apiId: 'local', authorizer: null, protocol: 'HTTP/1.1', httpMethod: req.method,
       path: `/v1${req.path}`, stage: 'v1', requestId: randomUUID(), requestTimeEpoch: Date.now(), resourceId: 'local',
@@ -61,6 +62,19 @@ function shapedEvent(req: IncomingRequest, route: RouteSpec, params: Record<stri
       },
     },
   };
+}
+
+/**
+ * `event` with its body: text as is, binary media types base64-encoded (as API Gateway does),
+ * or, with `handOverRawBody` (the local gateway's shortcut), the bytes under RAW_BODY and
+ * `body` base64-encoded only if read.
+ */
+export function withBody(event: APIGatewayProxyEvent, body: Buffer, options: { handOverRawBody?: boolean } = {}): APIGatewayProxyEvent {
+  if (body.length === 0) return { ...event, body: null, isBase64Encoded: false };
+  const binary = /^application\/octet-stream\b/i.test(event.headers['content-type'] ?? '');
+  if (!binary) return { ...event, body: body.toString('utf8'), isBase64Encoded: false };
+  if (options.handOverRawBody) return attachRawBody({ ...event, isBase64Encoded: true }, body);
+  return { ...event, body: body.toString('base64'), isBase64Encoded: true };
 }
 
 /** The REQUEST authorizer event API Gateway sends before the proxy event. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
 import type { AppDeps } from '../shared/app/deps.js';
 import { setDeps } from '../shared/runtime/deps.js';
 import { localDeps } from '../shared/runtime/local-deps.js';
@@ -8,6 +9,7 @@ import { ENV } from '../shared/runtime/env.js';
 import { registerCertificate } from '../shared/app/certificate-service.js';
 import { bootstrapCertificates, ensurePki, type PkiPaths } from './pki-bootstrap.js';
 import { createGateway } from './gateway.js';
+import type { GatewayLimits } from './gateway-limits.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
 
@@ -15,10 +17,15 @@ export interface ServeOptions {
   dataDir: string; host: string; port: number; hostnames: string[];
   /** Other adapters behind the same runtime (the end-to-end run on the AWS adapters); default: the local ones over dataDir. */
   deps?: (dataDir: string) => AppDeps;
+  /** Connection and timeout limits of the gateway; each one defaults to DEFAULT_GATEWAY_LIMITS'. */
+  gatewayLimits?: Partial<GatewayLimits>;
 }
 
 export interface RunningCore {
-  url: string; port: number; pki: PkiPaths; stop(): Promise<void>;
+  url: string; port: number; pki: PkiPaths;
+  /** The HTTPS server of the local gateway (its connections, for tests and metrics). */
+  gateway: Server;
+  stop(): Promise<void>;
 }
 
 /**
@@ -46,6 +53,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
     tls: { key: readFileSync(pki.serverKey, 'utf8'), cert: readFileSync(pki.serverCert, 'utf8'), ca: readFileSync(pki.caCert, 'utf8') },
     functions: { 'pairing-api': pairing.handler, 'admin-api': admin.handler, 'replication-api': replication.handler, 'whoami-api': whoami.handler },
     authorizer: authorizer.handler,
+    ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
   });
   const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector.handler);
   const poller = startQueuePoller(deps.queue, 'workflow', worker.handler);
@@ -56,7 +64,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const port = (server.address() as AddressInfo).port;
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
-    url: `https://${shownHost}:${port}`, port, pki,
+    url: `https://${shownHost}:${port}`, port, pki, gateway: server,
     stop: async () => {
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await Promise.all([dispatcher.stop(), poller.stop()]);

@@ -1,10 +1,14 @@
 import type { CertRole } from '../ports/certificate-authority.js';
+import { MAX_PACK_BYTES } from '../format/pack.js';
+import { MAX_JSON_BODY } from './body.js';
 
 /**
  * The HTTP API's route table (DESIGN §7): one source for the local gateway, the CDK
  * RestApi resources and the OpenAPI document. `fn` names the Lambda that serves it
  * (functions/<fn>.ts). `roles` are checked by the handler's auth middleware; the
- * authorizer only establishes who the caller is.
+ * authorizer only establishes who the caller is. `maxBodyBytes` is the largest request body
+ * the local gateway reads for the route (once the caller is authorized): MAX_JSON_BODY unless
+ * the row says otherwise.
  */
 export type FunctionName = 'pairing-api' | 'admin-api' | 'replication-api' | 'whoami-api';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -17,9 +21,11 @@ export interface RouteSpec {
   readonly roles: readonly CertRole[];
   readonly binary?: boolean;
   readonly summary: string;
+  /** Request bodies over this many bytes get 413 before (or while) they are read. */
+  readonly maxBodyBytes: number;
 }
 
-export const ROUTES: readonly RouteSpec[] = [
+const TABLE: readonly (Omit<RouteSpec, 'maxBodyBytes'> & { readonly maxBodyBytes?: number })[] = [
   { method: 'GET', path: '/v1/whoami', fn: 'whoami-api', roles: ['admin', 'enrollment', 'source-core'], summary: 'Who the client certificate says the caller is' },
   { method: 'GET', path: '/openapi.json', fn: 'whoami-api', roles: ['admin', 'enrollment', 'source-core'], summary: 'This API as OpenAPI 3.1' },
   { method: 'POST', path: '/v1/pairing-requests', fn: 'pairing-api', roles: ['enrollment'], summary: 'Ask to replicate to this target core' },
@@ -38,10 +44,12 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points' },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}', fn: 'replication-api', roles: ['source-core'], summary: 'Recovery point detail' },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks' },
-  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Upload a pack (≤ 4 MiB)' },
+  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)' },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit' },
   { method: 'GET', path: '/v1/chunks/{sha256}', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read a chunk back' },
 ];
+
+export const ROUTES: readonly RouteSpec[] = TABLE.map((r) => ({ maxBodyBytes: MAX_JSON_BODY, ...r }));
 
 /** Names of the non-HTTP functions (functions/<name>.ts). */
 export const WORKER_FUNCTIONS = ['authorizer', 'workflow-worker', 'projector', 'ca-bootstrap'] as const;

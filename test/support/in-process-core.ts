@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { serve, type RunningCore } from '../../local/serve.js';
+import type { GatewayLimits } from '../../local/gateway-limits.js';
 import { getDeps } from '../../shared/runtime/deps.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { ApiClient } from '../../cli/http-client.js';
@@ -18,10 +19,10 @@ export interface TestCore {
   stop(): Promise<void>;
 }
 
-export async function startCore(options: { dir?: string; keep?: boolean } = {}): Promise<TestCore> {
+export async function startCore(options: { dir?: string; keep?: boolean; gatewayLimits?: Partial<GatewayLimits> } = {}): Promise<TestCore> {
   const dir = options.dir ?? await mkdtemp(join(tmpdir(), 'drcore-test-'));
   const dataDir = join(dir, 'data');
-  const core = await serve({ dataDir, host: '127.0.0.1', port: 0, hostnames: [] });
+  const core = await serve({ dataDir, host: '127.0.0.1', port: 0, hostnames: [], ...(options.gatewayLimits ? { gatewayLimits: options.gatewayLimits } : {}) });
   const url = `https://localhost:${core.port}`;
   const clients: ApiClient[] = [];
   return {
