@@ -1,7 +1,19 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+/** Bad or missing options or arguments: exit code 2. `hint` defaults to the command's --help. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
+/** An operational failure the user can act on (not found, refused, unreachable): exit code 1, no stack. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(message: string, readonly hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

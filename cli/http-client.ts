@@ -1,6 +1,7 @@
 import { request, type Agent } from 'node:https';
 import { mtlsAgent } from '../shared/http/mtls-agent.js';
 import { readFileSync } from 'node:fs';
+import { CliError } from './args.js';
 
 export interface ClientIdentity { cert: string; key: string; ca: string }
 
@@ -55,5 +56,16 @@ export class ApiClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** An API refusal with a status in `hints` becomes a CliError with that hint (the CLI's advice, not the API's). */
+export async function withHints<T>(call: Promise<T>, hints: Partial<Record<number, string>>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    const hint = e instanceof ApiError ? hints[e.status] : undefined;
+    if (hint) throw new CliError(e instanceof Error ? e.message : String(e), hint, { cause: e });
+    throw e;
   }
 }

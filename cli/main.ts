@@ -1,47 +1,70 @@
-import { adminCommand } from './admin/commands.js';
+import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
-import { ApiError } from './http-client.js';
-import { serveCommand } from './serve-command.js';
-import { sourceCommand } from './source/commands.js';
+import { columns, runCommand, type Io } from './command.js';
+import { isGroup, TOP, type Group } from './commands.js';
+import { report } from './report.js';
 
-const USAGE = `drcore — event-sourced cloud target core for block-level backup replication
+const io: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
 
-  drcore serve [--data DIR] [--host 127.0.0.1] [--port 8006] [--hostname NAME …]
-  drcore admin requests [--status pending|approved|rejected|ignored|all]
-  drcore admin approve ID --quota SIZE [--customer-id ID] [--note TEXT]
-  drcore admin reject ID --reason TEXT
-  drcore admin ignore ID
-  drcore admin tenants | tenant ID | revoke TENANT SERIAL --reason TEXT
-  drcore admin revoke-certificate SERIAL --reason TEXT [--pem CERT.pem]   (any certificate, bootstrap bundles too)
-  drcore admin events [--stream ID] [--limit N]
-  drcore admin verify-log [--data DIR]
-  drcore admin rebuild-projections [--data DIR]
-  drcore source pair --target URL --ca FILE --enrollment-cert FILE --enrollment-key FILE --core-name NAME --email ADDR [--customer-id ID] [--wait] [--state DIR]
-  drcore source status [--state DIR] [--wait]
-  drcore source replicate --machine ID --volume NAME=PATH [--volume …] [--parallel N] [--threads N] [--state DIR] [--target URL] [--json]
-  drcore source restore --machine ID [--rp RPID|latest] --out DIR [--parallel N] [--state DIR] [--json]
-  drcore source list --machine ID [--state DIR] [--json]
+const OPTIONS = [
+  ['-h, --help', 'Show help (after a command: that command\'s options)'],
+  ['--version', 'Print the version'],
+] as const;
+const ENVIRONMENT = [
+  ['DRCORE_URL', 'default --url of admin commands and --target of source commands'],
+  ['DRCORE_DATA', 'default --data (the data dir: event log, PKI, admin bundle in DATA/pki)'],
+  ['DRCORE_DEBUG=1', 'print the stack trace of an error'],
+] as const;
 
-admin commands take --url (default https://localhost:8006) and --data (default ./.drcore, for the admin bundle in DATA/pki).`;
+function topHelp(): string {
+  return [
+    'Usage: drcore COMMAND [SUBCOMMAND] [options]', '',
+    'drcore — event-sourced cloud target core for block-level backup replication', '', 'Commands:',
+    ...columns(Object.entries(TOP).map(([n, e]) => [n, e.summary] as const)),
+    '', 'Options:', ...columns(OPTIONS), '', 'Environment:', ...columns(ENVIRONMENT), '',
+    'Run drcore COMMAND --help for a command\'s options.',
+  ].join('\n');
+}
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+function groupHelp(name: string, g: Group): string {
+  return [
+    `Usage: drcore ${name} SUBCOMMAND [options]`, '', g.summary, '', 'Subcommands:',
+    ...columns(Object.entries(g.commands).map(([n, e]) => [n, e.summary] as const)),
+    '', `Run drcore ${name} SUBCOMMAND --help for its options.`,
+  ].join('\n');
+}
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command, sub, ...rest] = argv;
-  switch (command) {
-    case 'serve': return serveCommand(argv.slice(1), out);
-    case 'admin': return adminCommand(sub, rest, out);
-    case 'source': return sourceCommand(sub, rest, out);
-    case undefined: case 'help': case '--help': case '-h': out(USAGE); return 0;
-    default: throw new UsageError(`unknown command ${command}`);
+  const [first, second, ...rest] = argv;
+  let name = '';
+  try {
+    if (isHelp(first)) { io.out(topHelp()); return 0; }
+    if (first === '--version') { io.out(version()); return 0; }
+    if (first === undefined) { io.err(topHelp()); return 2; }
+    const entry = Object.hasOwn(TOP, first) ? TOP[first] : undefined;
+    if (!entry) throw new UsageError(`unknown command '${first}'`, 'drcore --help lists the commands');
+    if (!isGroup(entry)) {
+      name = first;
+      return await runCommand(await entry.load(), argv.slice(1), io);
+    }
+    if (isHelp(second)) { io.out(groupHelp(first, entry)); return 0; }
+    if (second === undefined) { io.err(groupHelp(first, entry)); return 2; }
+    const sub = Object.hasOwn(entry.commands, second) ? entry.commands[second] : undefined;
+    if (!sub) throw new UsageError(`unknown command '${first} ${second}'`, `drcore ${first} --help lists its subcommands`);
+    name = `${first} ${second}`;
+    return await runCommand(await sub.load(), rest, io);
+  } catch (error) {
+    return report(error, { name: name || first || '' }, io.err);
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-  if (error instanceof UsageError) { process.stderr.write(`${error.message}\n\n${USAGE}\n`); process.exitCode = 2; return; }
-  if (error instanceof ApiError) { process.stderr.write(`drcore: ${error.message}\n`); process.exitCode = 1; return; }
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') { process.stderr.write(`drcore: ${(error as Error).message}\n`); process.exitCode = 1; return; }
-  process.stderr.write(`drcore: ${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
-});
+process.exitCode = await main(process.argv.slice(2));

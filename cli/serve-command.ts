@@ -1,35 +1,57 @@
-import { parse, UsageError } from './args.js';
-import { serve } from '../local/serve.js';
+import { CliError, UsageError } from './args.js';
+import { define } from './command.js';
+import { DATA, JSON_OUTPUT } from './options.js';
+import { serve as serveCore } from '../local/serve.js';
 
-type Out = (line: string) => void;
-
-/** `drcore serve [--data DIR] [--host 127.0.0.1] [--port 8006] [--hostname NAME …]` — runs until SIGINT/SIGTERM. */
-export async function serveCommand(argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, {
-    data: { type: 'string', default: '.drcore' }, host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '8006' }, hostname: { type: 'string', multiple: true },
-  });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, not ${values.port}`);
-  const core = await serve({ dataDir: values.data, host: values.host, port, hostnames: values.hostname ?? [] });
-  const p = core.pki;
-  out(`drcore target core listening on ${core.url} (mutual TLS; client certificate required)`);
-  out(`  data:                ${p.dir.replace(/\/pki$/, '')}`);
-  out(`  CA certificate:      ${p.caCert}`);
-  out(`  admin (CLI, PEM):    ${p.adminCert}  ${p.adminKey}`);
-  out(`  admin (browser):     ${p.adminP12}  (password in ${p.adminP12Password})`);
-  out(`  enrollment bundle:   ${p.enrollmentCert}  ${p.enrollmentKey}`);
-  out('  try: npx drcore admin requests');
-  await new Promise<void>((resolveStop) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      out(`${signal}: shutting down…`);
-      core.stop().then(() => { out('stopped; all state is on disk'); resolveStop(); }, (e: unknown) => { out(`shutdown error: ${String(e)}`); resolveStop(); });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  return 0;
-}
+/** `drcore serve`: the embedded target core; runs until SIGINT/SIGTERM. */
+export const serve = define({
+  name: 'serve',
+  summary: 'Run the target core on this machine: HTTPS with mutual TLS, data and PKI in DATA (made on first start, reused after).',
+  details: 'Prints where the CA, the admin bundle (PEM for the CLI, PKCS#12 for a browser) and the enrollment bundle are. SIGINT/SIGTERM stop it cleanly.',
+  options: {
+    ...DATA,
+    host: { type: 'string', value: 'ADDR', description: 'Address to listen on', default: '127.0.0.1' },
+    port: { type: 'string', value: 'PORT', description: 'Port to listen on, 0..65535 (0: any free port)', default: '8006' },
+    hostname: { type: 'string', value: 'NAME', description: "Extra DNS name for the server certificate's SANs", multiple: true },
+    ...JSON_OUTPUT,
+  },
+  run: async ({ values }, io) => {
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be 0..65535, not ${values.port}`);
+    let core: Awaited<ReturnType<typeof serveCore>>;
+    try {
+      core = await serveCore({ dataDir: values.data, host: values.host, port, hostnames: values.hostname ?? [] });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${values.host} is already in use`, 'another drcore serve may be running; pick another port with --port PORT', { cause: e });
+      if (code === 'EACCES' && port < 1024) throw new CliError(`no permission to listen on port ${port}`, 'ports below 1024 need privileges; pick another with --port PORT', { cause: e });
+      if (code === 'EADDRNOTAVAIL') throw new CliError(`${values.host} is not an address of this machine`, 'pass --host ADDR (e.g. 127.0.0.1 or 0.0.0.0)', { cause: e });
+      throw e;
+    }
+    const p = core.pki;
+    // With --json the one JSON line is the only thing on stdout; the lifecycle lines go to stderr.
+    const say = values.json ? io.err : io.out;
+    if (values.json) {
+      io.out(JSON.stringify({ url: core.url, port: core.port, dataDir: p.dir.replace(/\/pki$/, ''), pki: p }));
+    } else {
+      io.out(`drcore target core listening on ${core.url} (mutual TLS; client certificate required)`);
+      io.out(`  data:                ${p.dir.replace(/\/pki$/, '')}`);
+      io.out(`  CA certificate:      ${p.caCert}`);
+      io.out(`  admin (CLI, PEM):    ${p.adminCert}  ${p.adminKey}`);
+      io.out(`  admin (browser):     ${p.adminP12}  (password in ${p.adminP12Password})`);
+      io.out(`  enrollment bundle:   ${p.enrollmentCert}  ${p.enrollmentKey}`);
+      io.out('  try: npx drcore admin requests');
+    }
+    return new Promise<number>((resolveStop) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        say(`${signal}: shutting down…`);
+        core.stop().then(() => { say('stopped; all state is on disk'); resolveStop(0); }, (e: unknown) => { io.err(`drcore: shutdown failed: ${String(e)}`); resolveStop(1); });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+  },
+});

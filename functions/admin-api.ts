@@ -1,6 +1,5 @@
 import { apiHandler } from '../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../shared/http/body.js';
-import { json } from '../shared/http/responses.js';
 import { notFound } from '../shared/http/problem.js';
 import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../shared/app/pairing-service.js';
@@ -14,58 +13,58 @@ import { getDeps } from '../shared/runtime/deps.js';
 
 /** The MSP's API: review and decide pairing requests, tenants, certificates, the event log. */
 export const handler = apiHandler('admin-api', {
-  'GET /v1/admin/pairing-requests': async ({ event }) => {
+  'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
     const all = await (await getDeps()).readModels.list<PairingRequestSummary>(PAIRING_REQUESTS);
     const items = all.filter((r) => status === 'all' || r.status === status).sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
-    return json(200, { items });
+    return reply({ items });
   },
-  'POST /v1/admin/pairing-requests/{id}/approve': async ({ event, params, caller, actor }) => {
+  'POST /v1/admin/pairing-requests/{id}/approve': async ({ event, params, caller, actor, reply }) => {
     const id = assertId('pairing request id', params['id']);
     const body = jsonBody(event, ApproveBody);
-    return json(200, await approvePairing(await getDeps(), id, body, caller.serial, actor));
+    return reply(await approvePairing(await getDeps(), id, body, caller.serial, actor));
   },
-  'POST /v1/admin/pairing-requests/{id}/reject': async ({ event, params, caller, actor }) => {
+  'POST /v1/admin/pairing-requests/{id}/reject': async ({ event, params, caller, actor, reply }) => {
     const id = assertId('pairing request id', params['id']);
     const { reason } = jsonBody(event, RejectBody);
-    return json(200, await rejectPairing(await getDeps(), id, reason, caller.serial, actor));
+    return reply(await rejectPairing(await getDeps(), id, reason, caller.serial, actor));
   },
-  'POST /v1/admin/pairing-requests/{id}/ignore': async ({ event, params, caller, actor }) => {
+  'POST /v1/admin/pairing-requests/{id}/ignore': async ({ event, params, caller, actor, reply }) => {
     const id = assertId('pairing request id', params['id']);
     jsonBody(event, EmptyBody);
-    return json(200, await ignorePairing(await getDeps(), id, caller.serial, actor));
+    return reply(await ignorePairing(await getDeps(), id, caller.serial, actor));
   },
-  'GET /v1/admin/events': async ({ event }) => {
+  'GET /v1/admin/events': async ({ event, reply }) => {
     const q = queryOf(event, EventsQuery);
     const deps = await getDeps();
     if (q.stream) {
       const events = await deps.events.readStream(assertStreamId(q.stream), q.after ? Number.parseInt(q.after, 10) || 0 : 0);
-      return json(200, { items: events.slice(0, q.limit ?? 1000) });
+      return reply({ items: events.slice(0, q.limit ?? 1000) });
     }
     const page = await deps.events.readAll(q.after, q.limit ?? 200);
-    return json(200, { items: page.events, next: page.next ?? null });
+    return reply({ items: page.events, next: page.next ?? null });
   },
-  'GET /v1/admin/tenants': async () => {
-    return json(200, { items: await (await getDeps()).readModels.list<TenantSummary>(TENANTS) });
+  'GET /v1/admin/tenants': async ({ reply }) => {
+    return reply({ items: await (await getDeps()).readModels.list<TenantSummary>(TENANTS) });
   },
-  'GET /v1/admin/tenants/{tenantId}': async ({ params }) => {
+  'GET /v1/admin/tenants/{tenantId}': async ({ params, reply }) => {
     const tenantId = assertId('tenant id', params['tenantId']);
     const rm = (await getDeps()).readModels;
     const tenant = await rm.get<TenantSummary>(TENANTS, tenantId);
     if (!tenant) throw notFound(`tenant ${tenantId} does not exist`);
     const certificates = (await rm.list<CertificateSummary>(CERTIFICATES)).filter((c) => c.tenantId === tenantId);
     const machines = (await rm.list<MachineSummary>(MACHINES, { prefix: tenantPrefix(tenantId) })).map(({ version: _v, tenantId: _t, ...m }) => m);
-    return json(200, { ...tenant, usage: tenant.usage ?? { storedBytes: 0, byMachine: {} }, machines, certificates });
+    return reply({ ...tenant, usage: tenant.usage ?? { storedBytes: 0, byMachine: {} }, machines, certificates });
   },
-  'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': async ({ event, params, caller, actor }) => {
+  'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': async ({ event, params, caller, actor, reply }) => {
     const tenantId = assertId('tenant id', params['tenantId']);
     const serial = assertId('serial', params['serial']);
     const { reason } = jsonBody(event, RevokeBody);
-    return json(200, await revokeCertificate(await getDeps(), tenantId, serial, reason, caller.serial, actor));
+    return reply(await revokeCertificate(await getDeps(), tenantId, serial, reason, caller.serial, actor));
   },
-  'POST /v1/admin/certificates/{serial}/revoke': async ({ event, params, caller, actor }) => {
+  'POST /v1/admin/certificates/{serial}/revoke': async ({ event, params, caller, actor, reply }) => {
     const serial = assertId('serial', params['serial']);
     const body = jsonBody(event, RevokeAnyBody);
-    return json(200, await revokeAnyCertificate(await getDeps(), serial, body, caller.serial, actor));
+    return reply(await revokeAnyCertificate(await getDeps(), serial, body, caller.serial, actor));
   },
 });

@@ -1,6 +1,5 @@
 import { apiHandler } from '../shared/http/api-handler.js';
 import { jsonBody } from '../shared/http/body.js';
-import { json } from '../shared/http/responses.js';
 import { PairingRequestBody } from '../shared/http/schemas/pairing.js';
 import { readPairing, requestPairing } from '../shared/app/pairing-service.js';
 import { pairingRateLimitFrom } from '../shared/app/pairing-rate-limit.js';
@@ -10,12 +9,12 @@ import { ENV } from '../shared/runtime/env.js';
 
 /** Enrollment: request pairing, poll status and feedback (DESIGN §7). */
 export const handler = apiHandler('pairing-api', {
-  'POST /v1/pairing-requests': async ({ event, caller, actor }) => {
+  'POST /v1/pairing-requests': async ({ event, caller, actor, reply }) => {
     const body = jsonBody(event, PairingRequestBody);
     const view = await requestPairing(await getDeps(), body, caller.serial, actor, pairingRateLimitFrom(process.env[ENV.pairingRateLimit]));
-    return json(202, view, { location: `/v1/pairing-requests/${view.id}` });
+    return reply(view, { headers: { location: `/v1/pairing-requests/${view.id}` } });
   },
-  'GET /v1/pairing-requests/{id}': async ({ params, caller }) => {
-    return json(200, await readPairing(await getDeps(), assertId('pairing request id', params['id']), caller));
+  'GET /v1/pairing-requests/{id}': async ({ params, caller, reply }) => {
+    return reply(await readPairing(await getDeps(), assertId('pairing request id', params['id']), caller));
   },
 });

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { apiHandler, type RouteContext, type RouteHandler } from '../shared/http/api-handler.js';
+import type { RouteKey } from '../shared/http/routes.js';
 import { jsonBody, rawBody } from '../shared/http/body.js';
 import { attachRawBody, rawOf } from '../shared/http/raw-body.js';
-import { binary, json } from '../shared/http/responses.js';
+import { binary } from '../shared/http/responses.js';
 import { forbidden, HttpProblem, payloadTooLarge, unsupportedMediaType } from '../shared/http/problem.js';
 import { CommitBody, MissingBody, RegisterMachineBody } from '../shared/http/schemas/replication.js';
 import { ReplicationRefusal, type RefusalReason } from '../shared/domain/recovery-point.js';
@@ -26,13 +27,13 @@ const REFUSALS: Record<RefusalReason, [number, string]> = {
 };
 
 /** The tenant is always the caller's certificate's, never anything in the request (DESIGN §6). */
-function tenantOf(ctx: RouteContext): string {
+function tenantOf(ctx: Pick<RouteContext, 'caller'>): string {
   if (!ctx.caller.tenantId) throw forbidden('a source-core certificate bound to a tenant is required');
   return ctx.caller.tenantId;
 }
 
 /** Route with the caller's tenant, mapping replication refusals to their problem types. */
-const route = (fn: (ctx: RouteContext, tenantId: string) => ReturnType<RouteHandler>): RouteHandler => async (ctx) => {
+const route = <K extends RouteKey>(fn: (ctx: RouteContext<K>, tenantId: string) => ReturnType<RouteHandler>): RouteHandler<K> => async (ctx) => {
   try {
     return await fn(ctx, tenantOf(ctx));
   } catch (err) {
@@ -64,8 +65,8 @@ function packBody(event: APIGatewayProxyEvent): Buffer {
   return bytes;
 }
 
-const machineOf = (ctx: RouteContext) => assertId('machine id', ctx.params['machineId']);
-const rpOf = (ctx: RouteContext) => assertId('recovery point id', ctx.params['rpId']);
+const machineOf = (ctx: Pick<RouteContext, 'params'>) => assertId('machine id', ctx.params['machineId']);
+const rpOf = (ctx: Pick<RouteContext, 'params'>) => assertId('recovery point id', ctx.params['rpId']);
 
 /** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md). */
 export const handler = apiHandler('replication-api', {
@@ -73,37 +74,37 @@ export const handler = apiHandler('replication-api', {
     const machineId = machineOf(ctx);
     const body = jsonBody(ctx.event, RegisterMachineBody);
     const { view, created } = await registerMachine(await getDeps(), tenantId, machineId, body, ctx.actor);
-    return json(created ? 201 : 200, view, created ? { location: `/v1/machines/${machineId}` } : {});
+    return ctx.reply(view, { status: created ? 201 : 200, headers: created ? { location: `/v1/machines/${machineId}` } : {} });
   }),
-  'GET /v1/machines': route(async (_ctx, tenantId) => {
+  'GET /v1/machines': route(async (ctx, tenantId) => {
     const items = await listMachines(await getDeps(), tenantId);
-    return json(200, { items: items.map(({ version: _v, tenantId: _t, ...m }) => m) });
+    return ctx.reply({ items: items.map(({ version: _v, tenantId: _t, ...m }) => m) });
   }),
   'GET /v1/machines/{machineId}/recovery-points': route(async (ctx, tenantId) => {
-    return json(200, { items: await listRecoveryPoints(await getDeps(), tenantId, machineOf(ctx)) });
+    return ctx.reply({ items: await listRecoveryPoints(await getDeps(), tenantId, machineOf(ctx)) });
   }),
   'GET /v1/machines/{machineId}/recovery-points/{rpId}': route(async (ctx, tenantId) => {
-    return json(200, await getRecoveryPoint(await getDeps(), tenantId, machineOf(ctx), rpOf(ctx)));
+    return ctx.reply(await getRecoveryPoint(await getDeps(), tenantId, machineOf(ctx), rpOf(ctx)));
   }),
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/missing': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
     rpOf(ctx);
     const { chunks } = jsonBody(ctx.event, MissingBody);
-    return json(200, { missing: await missingChunks(await getDeps(), tenantId, machineId, chunks) });
+    return ctx.reply({ missing: await missingChunks(await getDeps(), tenantId, machineId, chunks) });
   }),
   'PUT /v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
     const rpId = rpOf(ctx);
     const packId = assertSha256(ctx.params['packId']);
     const receipt = await uploadPack(await getDeps(), tenantId, machineId, rpId, packId, packBody(ctx.event));
-    return json(receipt.created ? 201 : 200, receipt);
+    return ctx.reply(receipt, { status: receipt.created ? 201 : 200 });
   }),
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
     const rpId = rpOf(ctx);
     const body = jsonBody(ctx.event, CommitBody);
     const { view, created } = await commitRecoveryPoint(await getDeps(), tenantId, machineId, rpId, body, ctx.actor);
-    return json(created ? 201 : 200, view, created ? { location: `/v1/machines/${machineId}/recovery-points/${rpId}` } : {});
+    return ctx.reply(view, { status: created ? 201 : 200, headers: created ? { location: `/v1/machines/${machineId}/recovery-points/${rpId}` } : {} });
   }),
   'GET /v1/chunks/{sha256}': route(async (ctx, tenantId) => {
     const id = assertSha256(ctx.params['sha256']);

@@ -57,18 +57,27 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   });
   const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector.handler);
   const poller = startQueuePoller(deps.queue, 'workflow', worker.handler);
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port, options.host, () => ok());
-  });
+  const stopWorkers = async () => {
+    await Promise.all([dispatcher.stop(), poller.stop()]);
+    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+  };
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port, options.host, () => ok());
+    });
+  } catch (err) {
+    // e.g. EADDRINUSE: nothing may keep running (the process would never exit).
+    await stopWorkers();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
     url: `https://${shownHost}:${port}`, port, pki, gateway: server,
     stop: async () => {
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
-      await Promise.all([dispatcher.stop(), poller.stop()]);
-      await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+      await stopWorkers();
     },
   };
 }

@@ -19,8 +19,9 @@ import { projectEvent } from '../../shared/app/projections/projector.js';
 import type { EventStore } from '../../shared/ports/event-store.js';
 import type { Queue } from '../../shared/ports/queue.js';
 import type { ReadModels } from '../../shared/ports/read-models.js';
-import { parse, UsageError } from '../args.js';
-import { DEFAULT_DATA, DEFAULT_URL } from './connect.js';
+import { CliError } from '../args.js';
+import { define } from '../command.js';
+import { DATA, DEFAULT_URL, JSON_OUTPUT } from '../options.js';
 
 /** The local stream dispatcher's checkpoint name (local/stream-dispatcher.ts). */
 export const DISPATCHER_CHECKPOINT = 'stream-dispatcher';
@@ -66,22 +67,30 @@ function answers(url: string): Promise<boolean> {
   });
 }
 
-export async function rebuildProjectionsCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parse(argv, { data: { type: 'string' }, url: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
-  const dataDir = resolve(values.data ?? DEFAULT_DATA);
-  if (!existsSync(join(dataDir, 'events.db'))) throw new UsageError(`no event log in ${dataDir} (events.db): pass --data DIR`);
-  const url = values.url ?? DEFAULT_URL;
-  if (!values.force && await answers(url)) {
-    throw new UsageError(`a server answers on ${url}: stop it first (rebuild-projections works on ${dataDir} directly), or pass --force if it serves another data dir`);
-  }
-  const events = SqliteEventStore.open(join(dataDir, 'events.db'));
-  const readModels = SqliteReadModels.open(join(dataDir, 'read-models.db'));
-  try {
-    const result = await rebuildProjections(events, readModels);
-    if (values.json) out(JSON.stringify(result));
-    else out(`Rebuilt the read models of ${dataDir} from ${result.events} events in ${result.streams} streams (${result.seconds.toFixed(1)} s).`);
-    return 0;
-  } finally {
-    await Promise.all([events.close(), readModels.close()]);
-  }
-}
+export const rebuildProjectionsCommand = define({
+  name: 'admin rebuild-projections',
+  summary: 'Clear the read models of DATA and replay the whole event log through the projections. The server must be stopped.',
+  options: {
+    ...DATA,
+    url: { type: 'string', value: 'URL', description: 'Refuse while a server answers here', default: DEFAULT_URL, env: 'DRCORE_URL' },
+    force: { type: 'boolean', description: 'Run even though a server answers on --url (it serves another data dir)' },
+    ...JSON_OUTPUT,
+  },
+  run: async ({ values }, io) => {
+    const dataDir = resolve(values.data);
+    if (!existsSync(join(dataDir, 'events.db'))) throw new CliError(`no event log in ${dataDir} (events.db)`, 'pass --data DIR (or set DRCORE_DATA)');
+    if (!values.force && await answers(values.url)) {
+      throw new CliError(`a server answers on ${values.url}: stop it first (rebuild-projections works on ${dataDir} directly)`, 'pass --force if that server serves another data dir');
+    }
+    const events = SqliteEventStore.open(join(dataDir, 'events.db'));
+    const readModels = SqliteReadModels.open(join(dataDir, 'read-models.db'));
+    try {
+      const result = await rebuildProjections(events, readModels);
+      if (values.json) io.out(JSON.stringify(result));
+      else io.out(`Rebuilt the read models of ${dataDir} from ${result.events} events in ${result.streams} streams (${result.seconds.toFixed(1)} s).`);
+      return 0;
+    } finally {
+      await Promise.all([events.close(), readModels.close()]);
+    }
+  },
+});

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReplicationApi } from '../../shared/source/api.js';
 import { HttpsTransport } from '../../shared/source/transport.js';
-import { UsageError } from '../args.js';
+import { CliError, UsageError } from '../args.js';
 import { identityFromFiles } from '../http-client.js';
 import { readPairing, stateDir } from './state.js';
 
@@ -16,10 +16,10 @@ export function sourceApi(values: { state?: string | undefined; target?: string 
   const dir = stateDir(values.state);
   const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
   if (!existsSync(files.cert) || !existsSync(files.key)) {
-    throw new UsageError(`not paired: no certificate in ${dir} (run drcore source pair … --wait, or pass --state DIR)`);
+    throw new CliError(`not paired: no certificate in ${dir}`, 'drcore source pair … --wait pairs this source core; or pass --state DIR');
   }
   const target = values.target ?? readPairing(dir)?.target;
-  if (!target) throw new UsageError(`no target: ${join(dir, 'pairing.json')} is missing; pass --target URL`);
+  if (!target) throw new CliError(`no target: ${join(dir, 'pairing.json')} is missing`, 'pass --target URL or set DRCORE_URL');
   const client = new HttpsTransport(target, identityFromFiles(files), parallel + 2);
   return { api: new ReplicationApi(client), client, dir };
 }

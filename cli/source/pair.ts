@@ -5,7 +5,9 @@ import { createCsr } from '../../shared/pki/csr.js';
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem } from '../../shared/pki/keys.js';
 import type { PairingView } from '../../shared/app/pairing-service.js';
 import { isValidId } from '../../shared/ids.js';
-import { parse, UsageError } from '../args.js';
+import { CliError, UsageError } from '../args.js';
+import { define } from '../command.js';
+import { JSON_OUTPUT, SOURCE } from '../options.js';
 import { ApiClient, identityFromFiles } from '../http-client.js';
 import { readPairing, stateDir, writePairing, writeStateFile, type PairingState } from './state.js';
 import forge from 'node-forge';
@@ -55,52 +57,84 @@ export async function poll(dir: string, state: PairingState, out: Out, wait: boo
   } finally { api.close(); }
 }
 
-export async function pairCommand(argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, {
-    target: { type: 'string' }, ca: { type: 'string' }, 'enrollment-cert': { type: 'string' }, 'enrollment-key': { type: 'string' },
-    'core-name': { type: 'string' }, 'core-id': { type: 'string' }, email: { type: 'string' }, 'customer-id': { type: 'string' },
-    message: { type: 'string' }, wait: { type: 'boolean' }, state: { type: 'string' },
-  });
-  const missing = ['target', 'ca', 'enrollment-cert', 'enrollment-key', 'core-name', 'email'].filter((k) => !values[k as keyof typeof values]);
-  if (missing.length) throw new UsageError(`drcore source pair: missing --${missing.join(', --')}`);
-  const dir = stateDir(values.state);
-  const existing = readPairing(dir);
-  if (existing && existing.status !== 'rejected' && existing.status !== 'ignored') {
-    out(`A pairing request (${existing.requestId}) already exists in ${dir}; showing its status.`);
-    const status = await poll(dir, existing, out, values.wait ?? false);
-    return status === 'rejected' || status === 'ignored' ? 1 : 0;
-  }
-  const coreId = values['core-id'] ?? hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
-  if (!isValidId(coreId)) throw new UsageError('--core-id must match [A-Za-z0-9._-]{1,64}');
-  const keys = ensureKey(dir);
-  const csr = createCsr(keys, values['core-name']!);
-  const base = {
-    target: values.target!, ca: resolve(values.ca!), enrollmentCert: resolve(values['enrollment-cert']!), enrollmentKey: resolve(values['enrollment-key']!),
+/** What `pair --json` and `status --json` print. */
+function summary(dir: string, state: PairingState, status: string) {
+  return {
+    requestId: state.requestId, status, target: state.target, ...(state.tenantId ? { tenantId: state.tenantId } : {}),
+    stateDir: dir, certificate: existsSync(join(dir, 'cert.pem')),
   };
-  const api = enrollmentClient(base);
-  let view: PairingView;
-  try {
-    view = await api.json<PairingView>('POST', '/v1/pairing-requests', {
-      coreName: values['core-name'], coreId, email: values.email, csr,
-      ...(values['customer-id'] ? { customerId: values['customer-id'] } : {}), ...(values.message ? { message: values.message } : {}),
-    });
-  } finally { api.close(); }
-  const state: PairingState = { ...base, requestId: view.id, coreId, coreName: values['core-name']!, email: values.email!, status: view.status };
-  writePairing(dir, state);
-  out(`Pairing request ${view.id} submitted to ${base.target}.`);
-  const seen = absorb(dir, state, view, 0, out);
-  if (!values.wait) return 0;
-  const status = await poll(dir, state, out, true, seen);
-  return status === 'approved' ? 0 : 1;
 }
 
-export async function statusCommand(argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, { state: { type: 'string' }, wait: { type: 'boolean' } });
-  const dir = stateDir(values.state);
-  const state = readPairing(dir);
-  if (!state) { out(`Not paired: no pairing request in ${dir}. Run drcore source pair …`); return 1; }
-  out(`Pairing request ${state.requestId} to ${state.target}`);
-  const status = await poll(dir, state, out, values.wait ?? false);
-  out(`Status: ${status}${existsSync(join(dir, 'cert.pem')) ? ' (certificate stored)' : ''}`);
-  return 0;
-}
+const STATE = { state: SOURCE.state } as const;
+
+export const pair = define({
+  name: 'source pair',
+  summary: 'Ask a target core to pair: makes this source core\'s key (0600) and CSR, submits the request, prints the feedback; once approved, stores cert.pem and ca.pem beside the key.',
+  options: {
+    target: { ...SOURCE.target, description: 'The target core', required: true },
+    ca: { type: 'string', value: 'FILE', description: "The target core's CA certificate (ca.pem)", required: true },
+    'enrollment-cert': { type: 'string', value: 'FILE', description: 'The enrollment certificate the service provider gave you', required: true },
+    'enrollment-key': { type: 'string', value: 'FILE', description: 'Its key', required: true },
+    'core-name': { type: 'string', value: 'NAME', description: "This source core's display name", required: true },
+    email: { type: 'string', value: 'ADDR', description: 'Contact e-mail for the service provider', required: true },
+    'core-id': { type: 'string', value: 'ID', description: "This source core's stable id (default: the host name)" },
+    'customer-id': { type: 'string', value: 'ID', description: 'Your customer id with the service provider' },
+    message: { type: 'string', value: 'TEXT', description: 'A message for the reviewer' },
+    wait: { type: 'boolean', description: 'Wait for the decision (exit 1 if rejected or ignored)' },
+    ...STATE, ...JSON_OUTPUT,
+  },
+  run: async ({ values }, io) => {
+    // With --json, the feedback goes to stderr and stdout carries one JSON line.
+    const out = values.json ? io.err : io.out;
+    const dir = stateDir(values.state);
+    const existing = readPairing(dir);
+    if (existing && existing.status !== 'rejected' && existing.status !== 'ignored') {
+      out(`A pairing request (${existing.requestId}) already exists in ${dir}; showing its status.`);
+      const status = await poll(dir, existing, out, values.wait ?? false);
+      if (values.json) io.out(JSON.stringify(summary(dir, readPairing(dir) ?? existing, status)));
+      return status === 'rejected' || status === 'ignored' ? 1 : 0;
+    }
+    const coreId = values['core-id'] ?? hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+    if (!isValidId(coreId)) throw new UsageError('--core-id must match [A-Za-z0-9._-]{1,64}');
+    const keys = ensureKey(dir);
+    const csr = createCsr(keys, values['core-name']);
+    const base = {
+      target: values.target, ca: resolve(values.ca), enrollmentCert: resolve(values['enrollment-cert']), enrollmentKey: resolve(values['enrollment-key']),
+    };
+    const api = enrollmentClient(base);
+    let view: PairingView;
+    try {
+      view = await api.json<PairingView>('POST', '/v1/pairing-requests', {
+        coreName: values['core-name'], coreId, email: values.email, csr,
+        ...(values['customer-id'] ? { customerId: values['customer-id'] } : {}), ...(values.message ? { message: values.message } : {}),
+      });
+    } finally { api.close(); }
+    const state: PairingState = { ...base, requestId: view.id, coreId, coreName: values['core-name'], email: values.email, status: view.status };
+    writePairing(dir, state);
+    out(`Pairing request ${view.id} submitted to ${base.target}.`);
+    const seen = absorb(dir, state, view, 0, out);
+    const status = values.wait ? await poll(dir, state, out, true, seen) : view.status;
+    if (values.json) io.out(JSON.stringify(summary(dir, readPairing(dir) ?? state, status)));
+    return !values.wait || status === 'approved' ? 0 : 1;
+  },
+});
+
+export const status = define({
+  name: 'source status',
+  summary: 'Show the pairing request\'s status and new feedback; stores the certificate once approved.',
+  options: {
+    wait: { type: 'boolean', description: 'Wait until approved (with the certificate), rejected or ignored' },
+    ...STATE, ...JSON_OUTPUT,
+  },
+  run: async ({ values }, io) => {
+    const out = values.json ? io.err : io.out;
+    const dir = stateDir(values.state);
+    const state = readPairing(dir);
+    if (!state) throw new CliError(`not paired: no pairing request in ${dir}`, 'drcore source pair … asks a target core to pair; or pass --state DIR');
+    out(`Pairing request ${state.requestId} to ${state.target}`);
+    const result = await poll(dir, state, out, values.wait ?? false);
+    if (values.json) io.out(JSON.stringify(summary(dir, readPairing(dir) ?? state, result)));
+    else out(`Status: ${result}${existsSync(join(dir, 'cert.pem')) ? ' (certificate stored)' : ''}`);
+    return 0;
+  },
+});

@@ -1,63 +1,93 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isValidId } from '../../shared/ids.js';
+import { ReplicationApiError } from '../../shared/source/api.js';
 import { ProgressBar, humanBytes } from '../../shared/source/progress.js';
-import { restore, RestoreRefusedError } from '../../shared/source/restore.js';
-import { parse, UsageError } from '../args.js';
+import { RecoveryPointNotFoundError, restore, RestoreRefusedError } from '../../shared/source/restore.js';
+import { CliError, UsageError } from '../args.js';
+import { define } from '../command.js';
+import { JSON_OUTPUT, PARALLEL, SOURCE } from '../options.js';
 import { parallelOf, sourceApi } from './connect.js';
 
-type Out = (line: string) => void;
+const MACHINE = { machine: { type: 'string', value: 'ID', description: 'The machine, as replicated ([A-Za-z0-9._-]{1,64})', required: true } } as const;
 
-/** `drcore source restore --machine ID [--rp RPID|latest] --out DIR [--force] [--parallel N] [--state DIR] [--json]` */
-export async function restoreCommand(argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, {
-    machine: { type: 'string' }, rp: { type: 'string', default: 'latest' }, out: { type: 'string' }, parallel: { type: 'string' },
-    state: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' },
-  });
-  if (!values.machine || !isValidId(values.machine)) throw new UsageError('--machine ID is required');
-  if (values.rp !== 'latest' && !isValidId(values.rp)) throw new UsageError('--rp takes an RP id or latest');
-  if (!values.out) throw new UsageError('--out DIR is required');
-  const outDir = resolve(values.out);
-  mkdirSync(outDir, { recursive: true });
-  const parallel = parallelOf(values.parallel);
-  const { api, client } = sourceApi(values, parallel);
-  const bar = new ProgressBar(process.stderr);
-  try {
-    const r = await restore({
-      api, machineId: values.machine, rp: values.rp, outDir, parallel, force: values.force === true,
-      progress: (p) => bar.update({ label: `restore ${values.machine}`, done: p.done, total: p.total }),
-    });
-    bar.done();
-    if (values.json) {
-      out(JSON.stringify({ rpId: r.rpId, kind: r.kind, chain: r.chain, bytesRestored: r.bytesRestored, bytesWritten: r.bytesWritten, bytesFetched: r.bytesFetched, seconds: Number(r.seconds.toFixed(3)), files: r.files }));
-    } else {
-      out(`Restored ${r.kind} recovery point ${r.rpId} (chain of ${r.chain.length}) in ${r.seconds.toFixed(1)} s; every chunk verified`);
-      for (const f of r.files) out(`  ${f.file}  ${humanBytes(f.sizeBytes)}`);
-      out(`  fetched ${humanBytes(r.bytesFetched)}, wrote ${humanBytes(r.bytesWritten)} (the rest left sparse)`);
-    }
-    return 0;
-  } catch (err) {
-    if (!(err instanceof RestoreRefusedError)) throw err;
-    bar.done();
-    process.stderr.write(`drcore: ${err.message}\n`);
-    return 1;
-  } finally {
-    bar.done();
-    client.close();
+function machineOf(id: string): string {
+  if (!isValidId(id)) throw new UsageError(`--machine must match [A-Za-z0-9._-]{1,64}, not ${id}`);
+  return id;
+}
+
+/** A machine or RP the target does not have: one line, and where to look. */
+function notFound(err: unknown, machineId: string): unknown {
+  if (err instanceof RecoveryPointNotFoundError || (err instanceof ReplicationApiError && err.status === 404)) {
+    return new CliError((err as Error).message, `drcore source list --machine ${machineId} lists its recovery points`, { cause: err });
   }
+  if (err instanceof RestoreRefusedError) return new CliError(err.message, 'restore into an empty directory, or pass --force to replace existing images', { cause: err });
+  return err;
 }
 
-/** `drcore source list --machine ID [--json]` */
-export async function listCommand(argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, { machine: { type: 'string' }, state: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' } });
-  if (!values.machine || !isValidId(values.machine)) throw new UsageError('--machine ID is required');
-  const { api, client } = sourceApi(values, 1);
-  try {
-    const items = await api.recoveryPoints(values.machine);
-    if (values.json) { out(JSON.stringify({ items })); return 0; }
-    if (!items.length) { out(`No recovery point of ${values.machine} yet.`); return 0; }
-    out(['RP'.padEnd(34), 'KIND'.padEnd(11), 'COMMITTED'.padEnd(24), 'PARENT'].join(' '));
-    for (const rp of items) out([rp.rpId.padEnd(34), rp.kind.padEnd(11), rp.committedAt.padEnd(24), rp.parentRpId ?? '-'].join(' '));
-    return 0;
-  } finally { client.close(); }
-}
+/** `drcore source restore --machine ID [--rp RPID|latest] --out DIR` */
+export const restoreCommand = define({
+  name: 'source restore',
+  summary: 'Restore a recovery point as DIR/NAME.img per volume (sparse), verifying every chunk.',
+  options: {
+    ...MACHINE,
+    rp: { type: 'string', value: 'RPID', description: 'The recovery point, or latest', default: 'latest' },
+    out: { type: 'string', value: 'DIR', description: 'Where to write the volume images', required: true },
+    force: { type: 'boolean', description: 'Replace DIR/NAME.img if it exists (never without this flag)' },
+    ...PARALLEL, ...SOURCE, ...JSON_OUTPUT,
+  },
+  run: async ({ values }, io) => {
+    const machineId = machineOf(values.machine);
+    if (values.rp !== 'latest' && !isValidId(values.rp)) throw new UsageError(`--rp takes an RP id or latest, not ${values.rp}`);
+    const outDir = resolve(values.out);
+    mkdirSync(outDir, { recursive: true });
+    const parallel = parallelOf(values.parallel);
+    const { api, client } = sourceApi(values, parallel);
+    const bar = new ProgressBar(process.stderr);
+    try {
+      const r = await restore({
+        api, machineId, rp: values.rp, outDir, parallel, force: values.force === true,
+        progress: (p) => bar.update({ label: `restore ${machineId}`, done: p.done, total: p.total }),
+      }).catch((e: unknown) => { throw notFound(e, machineId); });
+      bar.done();
+      if (values.json) {
+        io.out(JSON.stringify({ rpId: r.rpId, kind: r.kind, chain: r.chain, bytesRestored: r.bytesRestored, bytesWritten: r.bytesWritten, bytesFetched: r.bytesFetched, seconds: Number(r.seconds.toFixed(3)), files: r.files }));
+      } else {
+        io.out(`Restored ${r.kind} recovery point ${r.rpId} (chain of ${r.chain.length}) in ${r.seconds.toFixed(1)} s; every chunk verified`);
+        for (const f of r.files) io.out(`  ${f.file}  ${humanBytes(f.sizeBytes)}`);
+        io.out(`  fetched ${humanBytes(r.bytesFetched)}, wrote ${humanBytes(r.bytesWritten)} (the rest left sparse)`);
+      }
+      return 0;
+    } finally {
+      bar.done();
+      client.close();
+    }
+  },
+});
+
+/** `drcore source list --machine ID` */
+export const listCommand = define({
+  name: 'source list',
+  summary: "List a machine's committed recovery points, oldest first.",
+  options: { ...MACHINE, ...SOURCE, ...JSON_OUTPUT },
+  run: async ({ values }, io) => {
+    const machineId = machineOf(values.machine);
+    const { api, client } = sourceApi(values, 1);
+    try {
+      const items = await api.recoveryPoints(machineId).catch((e: unknown) => {
+        if (e instanceof ReplicationApiError && e.status === 404) {
+          throw new CliError(e.message, `replicate it first: drcore source replicate --machine ${machineId} --volume NAME=PATH`, { cause: e });
+        }
+        throw e;
+      });
+      if (values.json) { io.out(JSON.stringify({ items })); return 0; }
+      if (!items.length) { io.out(`No recovery point of ${machineId} yet.`); return 0; }
+      io.out(['RP'.padEnd(34), 'KIND'.padEnd(11), 'COMMITTED'.padEnd(24), 'SIZE'.padEnd(10), 'PARENT'].join(' '));
+      for (const rp of items) {
+        const size = humanBytes(rp.volumes.reduce((n, v) => n + v.sizeBytes, 0));
+        io.out([rp.rpId.padEnd(34), rp.kind.padEnd(11), rp.committedAt.padEnd(24), size.padEnd(10), rp.parentRpId ?? '-'].join(' '));
+      }
+      return 0;
+    } finally { client.close(); }
+  },
+});

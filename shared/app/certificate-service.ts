@@ -21,7 +21,9 @@ export async function registerCertificate(deps: AppDeps, certificatePem: string,
     { type: 'IssueCertificate', data }, { at: deps.clock().toISOString(), actor });
 }
 
-async function revoke(deps: AppDeps, serial: string, reason: string, adminSerial: string, actor: string) {
+export interface Revocation { serial: string; status: 'valid' | 'revoked' | 'unknown' }
+
+async function revoke(deps: AppDeps, serial: string, reason: string, adminSerial: string, actor: string): Promise<Revocation> {
   const result = await handleCommand(deps.events, streams.cert(serial), certificateDecider,
     { type: 'RevokeCertificate', data: { serial, reason, adminSerial } }, { at: deps.clock().toISOString(), actor });
   return { serial, status: result.state.status === 'none' ? 'unknown' : result.state.status };

@@ -1,17 +1,21 @@
+import type { z } from 'zod';
 import type { CertRole } from '../ports/certificate-authority.js';
 import { MAX_PACK_BYTES } from '../format/pack.js';
 import { MAX_JSON_BODY } from './body.js';
+import * as R from './schemas/responses/index.js';
 
 /**
  * The HTTP API's route table (DESIGN §7): one source for the local gateway, the CDK
  * RestApi resources and the OpenAPI document. `fn` names the Lambda that serves it
  * (functions/<fn>.ts). `roles` are checked by the handler's auth middleware; the
- * authorizer only establishes who the caller is. `maxBodyBytes` is the largest request body
- * the local gateway reads for the route (once the caller is authorized): MAX_JSON_BODY unless
- * the row says otherwise.
+ * authorizer only establishes who the caller is. `status` and `response` are what a success
+ * answers: the handlers' reply() is typed and defaulted by them, and the OpenAPI document says them.
  */
 export type FunctionName = 'pairing-api' | 'admin-api' | 'replication-api' | 'whoami-api';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type SuccessStatus = 200 | 201 | 202 | 204;
+/** Refusals a route declares beyond those its shape implies (shared/http/openapi.ts errorStatuses). */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -21,35 +25,51 @@ export interface RouteSpec {
   readonly roles: readonly CertRole[];
   readonly binary?: boolean;
   readonly summary: string;
-  /** Request bodies over this many bytes get 413 before (or while) they are read. */
-  readonly maxBodyBytes: number;
+  /** The success statuses the handler answers, the usual one first (its reply() default). */
+  readonly status: readonly [SuccessStatus, ...SuccessStatus[]];
+  /** The JSON body of a success; none for a binary response. */
+  readonly response?: z.ZodType;
+  readonly errors?: readonly ErrorStatus[];
+  /**
+   * Request bodies over this many bytes get 413 before (or while) they are read by the local
+   * gateway, once the caller is authorized: MAX_JSON_BODY unless the row says otherwise.
+   */
+  readonly maxBodyBytes?: number;
 }
 
-const TABLE: readonly (Omit<RouteSpec, 'maxBodyBytes'> & { readonly maxBodyBytes?: number })[] = [
-  { method: 'GET', path: '/v1/whoami', fn: 'whoami-api', roles: ['admin', 'enrollment', 'source-core'], summary: 'Who the client certificate says the caller is' },
-  { method: 'GET', path: '/openapi.json', fn: 'whoami-api', roles: ['admin', 'enrollment', 'source-core'], summary: 'This API as OpenAPI 3.1' },
-  { method: 'POST', path: '/v1/pairing-requests', fn: 'pairing-api', roles: ['enrollment'], summary: 'Ask to replicate to this target core' },
-  { method: 'GET', path: '/v1/pairing-requests/{id}', fn: 'pairing-api', roles: ['enrollment', 'admin'], summary: 'Status, feedback and, once approved, the certificate' },
-  { method: 'GET', path: '/v1/admin/pairing-requests', fn: 'admin-api', roles: ['admin'], summary: 'Review queue' },
-  { method: 'POST', path: '/v1/admin/pairing-requests/{id}/approve', fn: 'admin-api', roles: ['admin'], summary: 'Approve: creates the tenant and issues its certificate' },
-  { method: 'POST', path: '/v1/admin/pairing-requests/{id}/reject', fn: 'admin-api', roles: ['admin'], summary: 'Reject with a reason' },
-  { method: 'POST', path: '/v1/admin/pairing-requests/{id}/ignore', fn: 'admin-api', roles: ['admin'], summary: 'Ignore' },
-  { method: 'GET', path: '/v1/admin/events', fn: 'admin-api', roles: ['admin'], summary: 'The event log' },
-  { method: 'GET', path: '/v1/admin/tenants', fn: 'admin-api', roles: ['admin'], summary: 'Tenants with usage' },
-  { method: 'GET', path: '/v1/admin/tenants/{tenantId}', fn: 'admin-api', roles: ['admin'], summary: 'One tenant: usage, machines, certificates' },
-  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke a certificate' },
-  { method: 'POST', path: '/v1/admin/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke any certificate by serial (admin and enrollment bundles too)' },
-  { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine' },
-  { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines' },
-  { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points' },
-  { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}', fn: 'replication-api', roles: ['source-core'], summary: 'Recovery point detail' },
-  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks' },
-  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)' },
-  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit' },
-  { method: 'GET', path: '/v1/chunks/{sha256}', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read a chunk back' },
-];
+const TABLE = [
+  { method: 'GET', path: '/v1/whoami', fn: 'whoami-api', roles: ['admin', 'enrollment', 'source-core'], summary: 'Who the client certificate says the caller is', status: [200], response: R.WhoAmI },
+  { method: 'GET', path: '/openapi.json', fn: 'whoami-api', roles: ['admin', 'enrollment', 'source-core'], summary: 'This API as OpenAPI 3.1', status: [200], response: R.OpenApiDocument },
+  { method: 'POST', path: '/v1/pairing-requests', fn: 'pairing-api', roles: ['enrollment'], summary: 'Ask to replicate to this target core', status: [202], response: R.PairingView, errors: [422, 429] },
+  { method: 'GET', path: '/v1/pairing-requests/{id}', fn: 'pairing-api', roles: ['enrollment', 'admin'], summary: 'Status, feedback and, once approved, the certificate', status: [200], response: R.PairingView },
+  { method: 'GET', path: '/v1/admin/pairing-requests', fn: 'admin-api', roles: ['admin'], summary: 'Review queue', status: [200], response: R.PairingRequestList },
+  { method: 'POST', path: '/v1/admin/pairing-requests/{id}/approve', fn: 'admin-api', roles: ['admin'], summary: 'Approve: creates the tenant and issues its certificate', status: [200], response: R.PairingView, errors: [422] },
+  { method: 'POST', path: '/v1/admin/pairing-requests/{id}/reject', fn: 'admin-api', roles: ['admin'], summary: 'Reject with a reason', status: [200], response: R.PairingView, errors: [422] },
+  { method: 'POST', path: '/v1/admin/pairing-requests/{id}/ignore', fn: 'admin-api', roles: ['admin'], summary: 'Ignore', status: [200], response: R.PairingView },
+  { method: 'GET', path: '/v1/admin/events', fn: 'admin-api', roles: ['admin'], summary: 'The event log', status: [200], response: R.EventList },
+  { method: 'GET', path: '/v1/admin/tenants', fn: 'admin-api', roles: ['admin'], summary: 'Tenants with usage', status: [200], response: R.TenantList },
+  { method: 'GET', path: '/v1/admin/tenants/{tenantId}', fn: 'admin-api', roles: ['admin'], summary: 'One tenant: usage, machines, certificates', status: [200], response: R.TenantDetail },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke a certificate', status: [200], response: R.Revocation },
+  { method: 'POST', path: '/v1/admin/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke any certificate by serial (admin and enrollment bundles too)', status: [200], response: R.Revocation, errors: [422] },
+  { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
+  { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },
+  { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points', status: [200], response: R.RecoveryPointList },
+  { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}', fn: 'replication-api', roles: ['source-core'], summary: 'Recovery point detail', status: [200], response: R.RecoveryPoint },
+  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks', status: [200], response: R.Missing, errors: [422] },
+  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422] },
+  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422] },
+  { method: 'GET', path: '/v1/chunks/{sha256}', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read a chunk back', status: [200] },
+] as const satisfies readonly RouteSpec[];
 
-export const ROUTES: readonly RouteSpec[] = TABLE.map((r) => ({ maxBodyBytes: MAX_JSON_BODY, ...r }));
+type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };
+/** The route table, every row with its body limit filled in. */
+export const ROUTES = TABLE.map((r) => ({ maxBodyBytes: MAX_JSON_BODY, ...r })) as unknown as WithBodyLimit<typeof TABLE>;
+
+export type Route = (typeof ROUTES)[number];
+/** `${method} ${path}`: how handlers are keyed. */
+export type RouteKey<R extends Route = Route> = R extends Route ? `${R['method']} ${R['path']}` : never;
+export type RouteOf<K extends RouteKey> = Extract<Route, { method: K extends `${infer M} ${string}` ? M : never; path: K extends `${string} ${infer P}` ? P : never }>;
+export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 
 /** Names of the non-HTTP functions (functions/<name>.ts). */
 export const WORKER_FUNCTIONS = ['authorizer', 'workflow-worker', 'projector', 'ca-bootstrap'] as const;

@@ -39,18 +39,26 @@ export interface RestoreResult {
   files: { name: string; file: string; sizeBytes: number }[];
 }
 
+/** The machine has no such (or no) committed recovery point on the target. */
+export class RecoveryPointNotFoundError extends Error {
+  override readonly name = 'RecoveryPointNotFoundError';
+  constructor(readonly machineId: string, readonly rp: string) {
+    super(rp === 'latest' ? `machine ${machineId} has no recovery point` : `machine ${machineId} has no committed recovery point ${rp}`);
+  }
+}
+
 /** The RP and its ancestors, base first. */
 export async function recoveryPointChain(api: ReplicationApi, machineId: string, rp: string): Promise<RecoveryPoint[]> {
   let target: RecoveryPoint | undefined;
   if (rp === 'latest') {
     const all = await api.recoveryPoints(machineId);
     const last = all[all.length - 1];
-    if (!last) throw new Error(`machine ${machineId} has no recovery point`);
+    if (!last) throw new RecoveryPointNotFoundError(machineId, rp);
     target = await api.recoveryPoint(machineId, last.rpId);
   } else {
     target = await api.recoveryPoint(machineId, rp);
   }
-  if (!target) throw new Error(`machine ${machineId} has no committed recovery point ${rp}`);
+  if (!target) throw new RecoveryPointNotFoundError(machineId, rp);
   const chain = [target];
   const seen = new Set([target.rpId]);
   while (chain[0]?.kind === 'incremental') {

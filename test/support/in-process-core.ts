@@ -45,15 +45,15 @@ export async function startCore(options: { dir?: string; keep?: boolean; gateway
 }
 
 /** Runs the drcore CLI as a user would (Node 22 + tsx), returning its exit code and output. */
-export async function drcore(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function drcore(args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string; signal?: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], {
-      cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000,
+      cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000, ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     });
     return { code: 0, stdout, stderr };
   } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    const err = e as { code?: number; signal?: string | null; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '', ...(err.signal ? { signal: err.signal } : {}) };
   }
 }
 

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { MachineSummary } from './replication.js';
+
+/** Response bodies of the admin and whoami routes (see ./pairing.ts). */
+export const StoredEvent = z.strictObject({
+  streamId: z.string(), version: z.number().int(), type: z.string(), data: z.unknown(), at: z.string(), actor: z.string(),
+  prevHash: z.string(), hash: z.string(), position: z.string().optional().describe('Place in the whole log (absent when reading one stream)'),
+});
+export const EventList = z.strictObject({
+  items: z.array(StoredEvent),
+  next: z.string().nullable().optional().describe('Cursor for ?after= (the whole log only); null at the end'),
+});
+
+const Usage = z.strictObject({ storedBytes: z.number().int(), byMachine: z.record(z.string(), z.number().int()) });
+
+export const TenantSummary = z.strictObject({
+  tenantId: z.string(), name: z.string(), email: z.string(), customerId: z.string().optional(), coreId: z.string(), pairingRequestId: z.string(),
+  quotaBytes: z.number().int(), status: z.enum(['active', 'suspended']), createdAt: z.string(), updatedAt: z.string(), version: z.number().int(),
+  usage: Usage.optional(),
+});
+export const TenantList = z.strictObject({ items: z.array(TenantSummary) });
+
+export const CertificateSummary = z.strictObject({
+  serial: z.string(), role: z.enum(['admin', 'enrollment', 'source-core']), tenantId: z.string().optional(), subject: z.string(),
+  notAfter: z.string(), status: z.enum(['valid', 'revoked']), issuedAt: z.string(), revokedAt: z.string().optional(), version: z.number().int(),
+});
+
+export const TenantDetail = TenantSummary.extend({
+  usage: Usage, machines: z.array(MachineSummary), certificates: z.array(CertificateSummary),
+});
+
+export const Revocation = z.strictObject({ serial: z.string(), status: z.enum(['valid', 'revoked', 'unknown']) });
+
+export const WhoAmI = z.strictObject({
+  role: z.enum(['admin', 'enrollment', 'source-core']), serial: z.string(), subject: z.string(), tenantId: z.string().optional(),
+});
+
+export const OpenApiDocument = z.looseObject({
+  openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()),
+}).describe('This document');

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Response bodies of the replication routes (see ./pairing.ts; docs/replication-protocol.md). */
+const Volume = z.strictObject({ name: z.string(), sizeBytes: z.number().int() });
+const kind = z.enum(['base', 'incremental']);
+
+export const MachineView = z.strictObject({
+  machineId: z.string(), name: z.string(), volumes: z.array(Volume), registeredAt: z.string(), updatedAt: z.string(),
+});
+
+export const MachineSummary = z.strictObject({
+  machineId: z.string(), name: z.string(), volumes: z.array(Volume), registeredAt: z.string(), updatedAt: z.string(),
+  rpCount: z.number().int(), storedBytes: z.number().int(),
+  latestRp: z.strictObject({ rpId: z.string(), kind, committedAt: z.string(), manifest: z.string() }).nullable(),
+});
+export const MachineList = z.strictObject({ items: z.array(MachineSummary) });
+
+export const RecoveryPoint = z.strictObject({
+  machineId: z.string(), rpId: z.string(), kind, parentRpId: z.string().optional(),
+  manifest: z.string().describe('Id (SHA-256) of the manifest root chunk'), volumes: z.array(Volume), createdAt: z.string().optional(),
+  chunkCount: z.number().int(), referencedBytes: z.number().int(), addedBytes: z.number().int().describe("Bytes it added to the tenant's usage"),
+  committedAt: z.string(),
+});
+export const RecoveryPointList = z.strictObject({ items: z.array(RecoveryPoint) });
+
+export const Missing = z.strictObject({ missing: z.array(z.string()).describe('The asked-about chunk ids the target does not store') });
+
+export const PackReceipt = z.strictObject({
+  packId: z.string(), chunks: z.number().int(), bytes: z.number().int(), created: z.boolean().describe('false: the pack was stored already'),
+});

@@ -1,0 +1,137 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { ApiClient, type Response } from '../../cli/http-client.js';
+import { normalizeSerial } from '../../shared/pki/ca.js';
+import { createCsr } from '../../shared/pki/csr.js';
+import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
+import { matchPath, ROUTES } from '../../shared/http/routes.js';
+import { eventually, startCore, type TestCore } from '../support/in-process-core.js';
+import { buildRp, makeVolume, packsOf } from './replication-api-harness.int.test.js';
+
+interface Operation { responses: Record<string, { content?: Record<string, unknown> }> }
+type Doc = { paths: Record<string, Record<string, Operation>> };
+
+/**
+ * Every route, called for real over mTLS in a success case (and a few refusals): the status it
+ * answers is one the route table declares and the OpenAPI document lists, and its body is exactly
+ * what the route's response schema says (strict: no undocumented field).
+ */
+describe('OpenAPI conformance: what the handlers answer is what the document says', () => {
+  let t: TestCore;
+  let admin: ApiClient;
+  let enrollment: ApiClient;
+  let doc: Doc;
+  const covered = new Set<string>();
+
+  before(async () => {
+    t = await startCore();
+    admin = await t.client('admin');
+    enrollment = await t.client('enrollment');
+    const res = await admin.send('GET', '/openapi.json');
+    doc = JSON.parse(res.body.toString('utf8')) as Doc;
+  });
+  after(async () => { await t.stop(); });
+
+  /** Sends, then checks the answer against the route table and the document; returns the JSON body. */
+  async function call<T = Record<string, unknown>>(client: ApiClient, method: string, path: string, body?: unknown, expect?: number): Promise<T> {
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    const res: Response = await client.send(method, path, payload, Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json');
+    const [pathOnly] = path.split('?') as [string];
+    const route = ROUTES.find((r) => r.method === method && matchPath(r.path, pathOnly));
+    assert.ok(route, `a route for ${method} ${path}`);
+    const key = `${route.method} ${route.path}`;
+    const text = res.body.toString('utf8');
+    if (expect !== undefined) assert.equal(res.status, expect, `${key}: ${text}`);
+    const documented = Object.keys(doc.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {});
+    assert.ok(documented.includes(String(res.status)), `${key} answered ${res.status}, the document lists ${documented.join(', ')}: ${text}`);
+    const type = String(res.headers['content-type'] ?? '');
+    if (res.status >= 400) {
+      assert.match(type, /^application\/problem\+json/, key);
+      return JSON.parse(text) as T;
+    }
+    const declared = (route as { status?: readonly number[] }).status ?? [];
+    assert.ok(declared.includes(res.status), `${key} answered ${res.status}; the route table declares ${declared.join(', ')}`);
+    covered.add(key);
+    const schema = (route as { response?: z.ZodType }).response;
+    if ('binary' in route && route.method === 'GET') {
+      assert.match(type, /^application\/octet-stream/, key);
+      return undefined as T;
+    }
+    assert.ok(schema, `${key} declares its response schema`);
+    assert.match(type, /^application\/json/, key);
+    const parsed = schema.safeParse(JSON.parse(text));
+    assert.ok(parsed.success, `${key}: the body matches its schema: ${parsed.success ? '' : parsed.error.message}\n${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  function pairingBody(name: string, csr: string) {
+    return { coreName: name, coreId: name.toLowerCase(), email: `${name.toLowerCase()}@example.com`, csr };
+  }
+
+  it('every route answers a status and a body its route table entry and the document declare', async () => {
+    await call(admin, 'GET', '/v1/whoami', undefined, 200);
+    await call(admin, 'GET', '/openapi.json', undefined, 200);
+
+    const keys = generateKeyPair();
+    const csr = createCsr(keys, 'Conform');
+    const a = await call<{ id: string }>(enrollment, 'POST', '/v1/pairing-requests', pairingBody('Conform', csr), 202);
+    const b = await call<{ id: string }>(enrollment, 'POST', '/v1/pairing-requests', pairingBody('Rejected', csr), 202);
+    const c = await call<{ id: string }>(enrollment, 'POST', '/v1/pairing-requests', pairingBody('Ignored', csr), 202);
+    await call(enrollment, 'GET', `/v1/pairing-requests/${a.id}`, undefined, 200);
+    await call(admin, 'GET', '/v1/admin/pairing-requests?status=all', undefined, 200);
+    const approved = await call<{ tenantId: string }>(admin, 'POST', `/v1/admin/pairing-requests/${a.id}/approve`, { quotaBytes: 2 ** 30 }, 200);
+    await call(admin, 'POST', `/v1/admin/pairing-requests/${b.id}/reject`, { reason: 'unknown customer' }, 200);
+    await call(admin, 'POST', `/v1/admin/pairing-requests/${c.id}/ignore`, {}, 200);
+    const issued = await eventually(async () => {
+      const v = await call<{ certificate?: string; caCertificate?: string }>(enrollment, 'GET', `/v1/pairing-requests/${a.id}`, undefined, 200);
+      return v.certificate && v.caCertificate ? v as { certificate: string; caCertificate: string } : undefined;
+    }, 30_000, 'the certificate');
+    const source = new ApiClient(t.url, { cert: issued.certificate, key: privateKeyToPem(keys.privateKey), ca: issued.caCertificate });
+    try {
+      const volume = makeVolume('sda', 3, 0);
+      await call(source, 'PUT', '/v1/machines/m1', { name: 'Web', volumes: [{ name: 'sda', sizeBytes: volume.bytes.length }] }, 201);
+      await call(source, 'PUT', '/v1/machines/m1', { name: 'Web', volumes: [{ name: 'sda', sizeBytes: volume.bytes.length }] }, 200);
+      await call(source, 'GET', '/v1/machines', undefined, 200);
+      const rp = buildRp([volume]);
+      const { missing } = await call<{ missing: string[] }>(source, 'POST', '/v1/machines/m1/recovery-points/rp-1/missing', { chunks: [...rp.chunks.keys()] }, 200);
+      assert.equal(missing.length, rp.chunks.size);
+      const packs = packsOf(rp.chunks.values(), 2);
+      for (const p of packs) await call(source, 'PUT', `/v1/machines/m1/recovery-points/rp-1/packs/${p.id}`, p.bytes, 201);
+      await call(source, 'PUT', `/v1/machines/m1/recovery-points/rp-1/packs/${packs[0]!.id}`, packs[0]!.bytes, 200);
+      const commit = { kind: rp.kind, manifest: rp.manifest, volumes: rp.volumes };
+      await call(source, 'POST', '/v1/machines/m1/recovery-points/rp-1/commit', commit, 201);
+      await call(source, 'POST', '/v1/machines/m1/recovery-points/rp-1/commit', commit, 200);
+      await call(source, 'GET', '/v1/machines/m1/recovery-points/rp-1', undefined, 200);
+      await eventually(async () => {
+        const list = await call<{ items: unknown[] }>(source, 'GET', '/v1/machines/m1/recovery-points', undefined, 200);
+        return list.items.length ? true : undefined;
+      }, 15_000, 'the recovery point listed');
+      await call(source, 'GET', `/v1/chunks/${rp.manifest}`, undefined, 200);
+    } finally { source.close(); }
+
+    await call(admin, 'GET', '/v1/admin/events?limit=50', undefined, 200);
+    await call(admin, 'GET', `/v1/admin/events?stream=pairing-${a.id}`, undefined, 200);
+    await call(admin, 'GET', '/v1/admin/tenants', undefined, 200);
+    const tenant = await eventually(async () => {
+      const d = await call<{ machines: unknown[]; certificates: { serial: string }[] }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}`, undefined, 200);
+      return d.machines.length && d.certificates.length ? d : undefined;
+    }, 15_000, 'the tenant with its machine and certificate');
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/certificates/${tenant.certificates[0]!.serial}/revoke`, { reason: 'test' }, 200);
+    const enrollmentSerial = normalizeSerial(new X509Certificate(readFileSync(t.core.pki.enrollmentCert)).serialNumber);
+    await call(admin, 'POST', `/v1/admin/certificates/${enrollmentSerial}/revoke`, { reason: 'rotated' }, 200);
+
+    const missingRoutes = ROUTES.map((r) => `${r.method} ${r.path}`).filter((k) => !covered.has(k));
+    assert.deepEqual(missingRoutes, [], 'every route was called in a success case');
+  });
+
+  it('refusals answer statuses the document lists, as problem+json', async () => {
+    await call(admin, 'GET', '/v1/pairing-requests/pr-nope', undefined, 404);
+    await call(admin, 'POST', '/v1/admin/pairing-requests/pr-nope/approve', { quotaBytes: 'lots' }, 400);
+    await call(admin, 'GET', '/v1/admin/tenants/t-nope', undefined, 404);
+    await call(admin, 'POST', '/v1/admin/certificates/00abcdef/revoke', { reason: 'x' }, 404);
+    await call(admin, 'GET', '/v1/machines', undefined, 403);
+  });
+});
