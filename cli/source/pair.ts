@@ -11,7 +11,8 @@ import { readPairing, stateDir, writePairing, writeStateFile, type PairingState 
 import forge from 'node-forge';
 
 type Out = (line: string) => void;
-const FINAL = new Set(['rejected', 'ignored']);
+/** Statuses after which the request can never deliver a certificate: a new request is needed. */
+const FINAL = new Set(['rejected', 'ignored', 'failed']);
 
 /** The source core's own key: created once, 0600, never sent anywhere. */
 function ensureKey(dir: string): forge.pki.rsa.KeyPair {
@@ -65,10 +66,10 @@ export async function pairCommand(argv: string[], out: Out): Promise<number> {
   if (missing.length) throw new UsageError(`drcore source pair: missing --${missing.join(', --')}`);
   const dir = stateDir(values.state);
   const existing = readPairing(dir);
-  if (existing && existing.status !== 'rejected' && existing.status !== 'ignored') {
+  if (existing && !FINAL.has(existing.status)) {
     out(`A pairing request (${existing.requestId}) already exists in ${dir}; showing its status.`);
     const status = await poll(dir, existing, out, values.wait ?? false);
-    return status === 'rejected' || status === 'ignored' ? 1 : 0;
+    return FINAL.has(status) ? 1 : 0;
   }
   const coreId = values['core-id'] ?? hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
   if (!isValidId(coreId)) throw new UsageError('--core-id must match [A-Za-z0-9._-]{1,64}');
