@@ -19,6 +19,9 @@ export async function serveCommand(argv: string[], out: Out): Promise<number> {
   out(`  admin (CLI, PEM):    ${p.adminCert}  ${p.adminKey}`);
   out(`  admin (browser):     ${p.adminP12}  (password in ${p.adminP12Password})`);
   out(`  enrollment bundle:   ${p.enrollmentCert}  ${p.enrollmentKey}`);
+  for (const r of core.reissued) {
+    out(`  reissued:            the ${r.role} bundle: certificate ${r.revokedSerial} was revoked; new key and certificate ${r.serial} in the files above${r.role === 'admin' ? ' (new PKCS#12 password too)' : ''}`);
+  }
   out('  try: npx drcore admin requests');
   await new Promise<void>((resolveStop) => {
     let stopping = false;
