@@ -7,13 +7,14 @@ import { sourceCommand } from './source/commands.js';
 const USAGE = `drcore — event-sourced cloud target core for block-level backup replication
 
   drcore serve [--data DIR] [--host 127.0.0.1] [--port 8006] [--hostname NAME …]
-  drcore admin requests [--status pending|approved|rejected|ignored|all]
+  drcore admin requests [--status pending|approved|rejected|ignored|failed|all]
   drcore admin approve ID --quota SIZE [--customer-id ID] [--note TEXT]
   drcore admin reject ID --reason TEXT
   drcore admin ignore ID
   drcore admin tenants | tenant ID | revoke TENANT SERIAL --reason TEXT
   drcore admin revoke-certificate SERIAL --reason TEXT [--pem CERT.pem]   (any certificate, bootstrap bundles too)
   drcore admin events [--stream ID] [--limit N]
+  drcore admin dead-letters   (events the projector gave up on, with their error)
   drcore admin verify-log [--data DIR]
   drcore admin rebuild-projections [--data DIR]
   drcore source pair --target URL --ca FILE --enrollment-cert FILE --enrollment-key FILE --core-name NAME --email ADDR [--customer-id ID] [--wait] [--state DIR]

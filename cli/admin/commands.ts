@@ -5,6 +5,7 @@ import { verifyLog } from '../../shared/app/verify-log.js';
 import type { PairingRequestSummary } from '../../shared/app/projections/pairing-requests.js';
 import type { PairingView } from '../../shared/app/pairing-service.js';
 import type { TenantSummary } from '../../shared/app/projections/tenants.js';
+import type { ProjectionDeadLetter } from '../../shared/app/projections/projection-dead-letters.js';
 import type { PositionedEvent } from '../../shared/events/envelope.js';
 import { formatBytes, parse, parseSize, UsageError } from '../args.js';
 import { adminClient, DEFAULT_DATA } from './connect.js';
@@ -32,8 +33,8 @@ export async function adminCommand(sub: string | undefined, argv: string[], out:
         const { items } = await api.json<{ items: PairingRequestSummary[] }>('GET', `/v1/admin/pairing-requests?status=${encodeURIComponent(values.status)}`);
         if (values.json) { out(JSON.stringify(items)); return 0; }
         if (items.length === 0) { out(`no ${values.status} pairing requests`); return 0; }
-        out(table([['ID', 'STATUS', 'CORE', 'CORE ID', 'E-MAIL', 'CUSTOMER', 'REQUESTED'],
-          ...items.map((r) => [r.id, r.status, r.coreName, r.coreId, r.email, r.customerId ?? '-', r.requestedAt])]));
+        out(table([['ID', 'STATUS', 'CORE', 'CORE ID', 'E-MAIL', 'CUSTOMER', 'REQUESTED', 'PROBLEM'],
+          ...items.map((r) => [r.id, r.status, r.coreName, r.coreId, r.email, r.customerId ?? '-', r.requestedAt, r.certificateFailure?.reason ?? '-'])]));
         return 0;
       } finally { api.close(); }
     }
@@ -64,6 +65,18 @@ export async function adminCommand(sub: string | undefined, argv: string[], out:
         const { items } = await api.json<{ items: PositionedEvent[] }>('GET', `/v1/admin/events?${q}`);
         if (values.json) { out(JSON.stringify(items)); return 0; }
         out(table([['POSITION', 'AT', 'STREAM', 'VERSION', 'TYPE', 'ACTOR'], ...items.map((e) => [e.position ?? '', e.at, e.streamId, String(e.version), e.type, e.actor])]));
+        return 0;
+      } finally { api.close(); }
+    }
+    case 'dead-letters': {
+      const { values } = parse(argv, common);
+      const api = adminClient(values);
+      try {
+        const { items } = await api.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');
+        if (values.json) { out(JSON.stringify(items)); return 0; }
+        if (items.length === 0) { out('no projection dead letters'); return 0; }
+        out(table([['POSITION', 'STREAM', 'VERSION', 'TYPE', 'ATTEMPTS', 'DEAD-LETTERED', 'ERROR'],
+          ...items.map((d) => [d.position, d.streamId, String(d.version), d.type, String(d.attempts), d.deadLetteredAt, d.error])]));
         return 0;
       } finally { api.close(); }
     }
@@ -121,6 +134,6 @@ export async function adminCommand(sub: string | undefined, argv: string[], out:
     }
     case 'rebuild-projections': return rebuildProjectionsCommand(argv, out);
     default:
-      throw new UsageError('drcore admin requests|approve|reject|ignore|events|tenants|tenant|revoke|revoke-certificate|verify-log|rebuild-projections …');
+      throw new UsageError('drcore admin requests|approve|reject|ignore|events|dead-letters|tenants|tenant|revoke|revoke-certificate|verify-log|rebuild-projections …');
   }
 }

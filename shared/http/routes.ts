@@ -29,6 +29,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/admin/pairing-requests/{id}/reject', fn: 'admin-api', roles: ['admin'], summary: 'Reject with a reason' },
   { method: 'POST', path: '/v1/admin/pairing-requests/{id}/ignore', fn: 'admin-api', roles: ['admin'], summary: 'Ignore' },
   { method: 'GET', path: '/v1/admin/events', fn: 'admin-api', roles: ['admin'], summary: 'The event log' },
+  { method: 'GET', path: '/v1/admin/projection-dead-letters', fn: 'admin-api', roles: ['admin'], summary: 'Events the projector gave up on, with their error' },
   { method: 'GET', path: '/v1/admin/tenants', fn: 'admin-api', roles: ['admin'], summary: 'Tenants with usage' },
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}', fn: 'admin-api', roles: ['admin'], summary: 'One tenant: usage, machines, certificates' },
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke a certificate' },

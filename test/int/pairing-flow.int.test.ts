@@ -9,6 +9,7 @@ import { issueClientCertificate } from '../../shared/pki/client-cert.js';
 import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
 import { identityFromCertificate } from '../../shared/pki/identity.js';
 import type { PairingRequestSummary } from '../../shared/app/projections/pairing-requests.js';
+import { deadLetterProjection, noteProjectionFailure, type ProjectionDeadLetter } from '../../shared/app/projections/projection-dead-letters.js';
 import { eventually, openssl, startCore, type TestCore } from '../support/in-process-core.js';
 
 /**
@@ -199,6 +200,18 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
     assert.deepEqual(JSON.parse(dead.body), { type: 'PairingApproved', requestId });
     assert.equal((await t.deps.events.readStream(`pairing-${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed').length, 1,
       'the redeliveries on the way to the dead-letter queue recorded nothing more');
+  });
+
+  it('lists the projection dead letters to the admin, with their error', async () => {
+    const empty = await admin.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');
+    assert.deepEqual(empty.items, []);
+    // Recorded as the projector and the stream dispatcher record them (test/unit/stream-and-queue-handlers covers how a poison event gets here).
+    const record = { position: '999999', streamId: 'cert-poison', version: 1, type: 'CertificateMangled' };
+    await noteProjectionFailure(t.deps.readModels, record, new Error('unknown certificate event'), '2026-11-25T07:00:00.000Z');
+    await deadLetterProjection(t.deps.readModels, record, 11, '2026-11-25T07:00:00.000Z', '2026-11-25T07:00:13.000Z');
+    const { items } = await admin.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');
+    assert.deepEqual(items, [{ ...record, attempts: 11, error: 'Error: unknown certificate event', firstFailedAt: '2026-11-25T07:00:00.000Z', deadLetteredAt: '2026-11-25T07:00:13.000Z' }]);
+    assert.equal((await enrollment.send('GET', '/v1/admin/projection-dead-letters')).status, 403, 'admins only');
   });
 
   it('serves the OpenAPI document generated from the request schemas', async () => {
