@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { streams } from '../../ids.js';
-import { pairingDecider } from '../../domain/pairing.js';
+import { pairingDecider, type PairingState } from '../../domain/pairing.js';
 import { tenantDecider } from '../../domain/tenant.js';
 import { certificateDecider } from '../../domain/certificate.js';
 import { registerCertificate } from '../certificate-service.js';
@@ -8,7 +8,6 @@ import { handleCommand, loadState } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
 import { CertificateRefusedError } from '../../ports/errors.js';
 import { QUEUES } from '../../ports/queue.js';
-import type { PairingState } from '../../domain/pairing.js';
 import { logger } from '../../runtime/logger.js';
 import type { WorkflowMessage } from './messages.js';
 import { PermanentWorkflowError, type Delivery } from './permanent-failure.js';
