@@ -21,6 +21,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       revoke: { summary: "Revoke one of a tenant's certificates (refused at once)", load: async () => (await import('./admin/revoke.js')).revoke },
       'revoke-certificate': { summary: 'Revoke any certificate by serial, bootstrap bundles too', load: async () => (await import('./admin/revoke.js')).revokeCertificate },
       events: { summary: 'Show the event log', load: async () => (await import('./admin/events.js')).events },
+      'dead-letters': { summary: 'List events the projector gave up on, with their error', load: async () => (await import('./admin/dead-letters.js')).deadLetters },
       'verify-log': { summary: 'Check every hash chain of the event log (works on DATA directly)', load: async () => (await import('./admin/verify-log.js')).verifyLogCommand },
       'rebuild-projections': { summary: 'Rebuild every read model from the event log (server stopped)', load: async () => (await import('./admin/rebuild-projections.js')).rebuildProjectionsCommand },
     },

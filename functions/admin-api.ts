@@ -7,11 +7,12 @@ import { PAIRING_REQUESTS, type PairingRequestSummary } from '../shared/app/proj
 import { TENANTS, type TenantSummary } from '../shared/app/projections/tenants.js';
 import { CERTIFICATES, type CertificateSummary } from '../shared/app/projections/certificates.js';
 import { MACHINES, tenantPrefix, type MachineSummary } from '../shared/app/projections/machines.js';
+import { listProjectionDeadLetters } from '../shared/app/projections/projection-dead-letters.js';
 import { revokeAnyCertificate, revokeCertificate } from '../shared/app/certificate-service.js';
 import { assertId, assertStreamId } from '../shared/ids.js';
 import { getDeps } from '../shared/runtime/deps.js';
 
-/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log. */
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters. */
 export const handler = apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
@@ -43,6 +44,9 @@ export const handler = apiHandler('admin-api', {
     }
     const page = await deps.events.readAll(q.after, q.limit ?? 200);
     return reply({ items: page.events, next: page.next ?? null });
+  },
+  'GET /v1/admin/projection-dead-letters': async ({ reply }) => {
+    return reply({ items: await listProjectionDeadLetters((await getDeps()).readModels) });
   },
   'GET /v1/admin/tenants': async ({ reply }) => {
     return reply({ items: await (await getDeps()).readModels.list<TenantSummary>(TENANTS) });

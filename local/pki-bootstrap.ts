@@ -7,11 +7,14 @@
  *    or expires within 30 days (it is in no registry, so reissuing it is free);
  *  - the admin / enrollment certificate, when it was not issued by this CA or has expired
  *    (the serve command registers whatever `bootstrapCertificates` returns, new serials included);
- *  - the PKCS#12 bundle, when it or its password file is missing or the admin certificate changed.
+ *  - the PKCS#12 bundle, when it or its password file is missing or the admin certificate changed;
+ *  - any certificate whose key file does not hold its key (a write cut short).
+ * A bundle the registry has revoked is replaced by `reissueClientBundle` (new key, new serial),
+ * which the serve command calls (local/bootstrap-bundles.ts): this module knows no registry.
  * The CA is never replaced: half a CA (one of its two files) is an error to resolve by hand.
  * Key files, the PKCS#12 bundle and its password file are 0600.
  */
-import { X509Certificate, randomBytes } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCa, loadCa, newSerial, type Ca } from '../shared/pki/ca.js';
@@ -131,21 +134,36 @@ function issuedByAndUnexpired(certPem: string, ca: Ca, at: Date): boolean {
   }
 }
 
+/** The certificate is for this private key. */
+function certifiesKey(certPem: string, keyPem: string): boolean {
+  try {
+    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Keeps a certificate + key pair when `usable(certPem)`; otherwise issues a new certificate
- * (for the existing key when it is readable) and writes what changed. True when it issued.
+ * Keeps a certificate + key pair when `usable(certPem)` and the certificate is the key's;
+ * otherwise issues a new certificate (for the existing key when it is readable) and writes what
+ * changed. True when it issued.
  */
 async function ensurePair(certPath: string, keyPath: string, usable: (certPem: string) => boolean, issue: (keyPair: KeyPair) => string): Promise<boolean> {
   let keyPair: KeyPair | undefined;
+  let keyPem = '';
   if (await exists(keyPath)) {
     await chmod(keyPath, SECRET_MODE);
     try {
-      keyPair = keyPairFromPrivateKeyPem(await readFile(keyPath, 'utf8'));
+      keyPem = await readFile(keyPath, 'utf8');
+      keyPair = keyPairFromPrivateKeyPem(keyPem);
     } catch {
       keyPair = undefined; // unreadable: replaced below, together with its certificate
     }
   }
-  if (keyPair && (await exists(certPath)) && usable(await readFile(certPath, 'utf8'))) return false;
+  if (keyPair && (await exists(certPath))) {
+    const certPem = await readFile(certPath, 'utf8');
+    if (usable(certPem) && certifiesKey(certPem, keyPem)) return false;
+  }
   const pair = keyPair ?? generateKeyPair();
   const certPem = issue(pair);
   if (pair !== keyPair) await publish(keyPath, privateKeyToPem(pair.privateKey), SECRET_MODE, true);
@@ -194,21 +212,44 @@ export async function ensurePki(dataDir: string, options: { hostnames?: string[]
     (pem) => issuedByAndUnexpired(pem, ca, renewBy) && coversNames(pem, hostnames),
     (keyPair) => issueServerCertificate(ca, { publicKey: keyPair.publicKey, serial: newSerial(), now, hostnames }).certificatePem,
   );
-  const client = (role: 'admin' | 'enrollment', commonName: string) => (keyPair: KeyPair): string =>
-    issueClientCertificate(ca, { publicKey: keyPair.publicKey, role, commonName, serial: newSerial(), now }).certificatePem;
   const unexpired = (pem: string): boolean => issuedByAndUnexpired(pem, ca, now);
-  const adminChanged = await ensurePair(paths.adminCert, paths.adminKey, unexpired, client('admin', 'drcore admin'));
+  const adminChanged = await ensurePair(paths.adminCert, paths.adminKey, unexpired, (keyPair) => issueBundleCertificate(ca, 'admin', keyPair, now));
   await ensureAdminPkcs12(paths, ca, adminChanged);
-  await ensurePair(paths.enrollmentCert, paths.enrollmentKey, unexpired, client('enrollment', 'drcore enrollment'));
+  await ensurePair(paths.enrollmentCert, paths.enrollmentKey, unexpired, (keyPair) => issueBundleCertificate(ca, 'enrollment', keyPair, now));
   return paths;
+}
+
+export type BundleRole = 'admin' | 'enrollment';
+const BUNDLE_NAMES: Readonly<Record<BundleRole, string>> = { admin: 'drcore admin', enrollment: 'drcore enrollment' };
+
+function issueBundleCertificate(ca: Ca, role: BundleRole, keyPair: KeyPair, now: Date): string {
+  return issueClientCertificate(ca, { publicKey: keyPair.publicKey, role, commonName: BUNDLE_NAMES[role], serial: newSerial(), now }).certificatePem;
+}
+
+/**
+ * Replaces the admin or enrollment bundle with a new key and a new certificate (new serial),
+ * over the same files (the key 0600): for a bundle the registry has revoked, whose key must not
+ * be trusted again. The admin PKCS#12 bundle and its password are made anew. The key is written
+ * first: a start cut short in between finds a certificate that is not the key's and issues one.
+ */
+export async function reissueClientBundle(paths: PkiPaths, role: BundleRole, options: { now?: Date } = {}): Promise<BootstrapCertificate> {
+  const now = options.now ?? new Date();
+  const ca = await ensureCa(paths, now);
+  const keyPair = generateKeyPair();
+  const certPem = issueBundleCertificate(ca, role, keyPair, now);
+  const [certPath, keyPath] = role === 'admin' ? [paths.adminCert, paths.adminKey] : [paths.enrollmentCert, paths.enrollmentKey];
+  await publish(keyPath, privateKeyToPem(keyPair.privateKey), SECRET_MODE, true);
+  await publish(certPath, certPem, PUBLIC_MODE, true);
+  if (role === 'admin') await ensureAdminPkcs12(paths, ca, true);
+  return bootstrapCertificate(certPem);
+}
+
+function bootstrapCertificate(certificatePem: string): BootstrapCertificate {
+  const id = identityFromCertificate(certificatePem);
+  return { serial: id.serial, role: id.role, subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter, certificatePem };
 }
 
 /** The admin and enrollment certificates, for registration in the certificate registry. */
 export async function bootstrapCertificates(paths: PkiPaths): Promise<BootstrapCertificate[]> {
-  const read = async (path: string): Promise<BootstrapCertificate> => {
-    const certificatePem = await readFile(path, 'utf8');
-    const id = identityFromCertificate(certificatePem);
-    return { serial: id.serial, role: id.role, subject: id.subject, notBefore: id.notBefore, notAfter: id.notAfter, certificatePem };
-  };
-  return [await read(paths.adminCert), await read(paths.enrollmentCert)];
+  return [bootstrapCertificate(await readFile(paths.adminCert, 'utf8')), bootstrapCertificate(await readFile(paths.enrollmentCert, 'utf8'))];
 }

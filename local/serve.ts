@@ -6,8 +6,10 @@ import type { AppDeps } from '../shared/app/deps.js';
 import { setDeps } from '../shared/runtime/deps.js';
 import { localDeps } from '../shared/runtime/local-deps.js';
 import { ENV } from '../shared/runtime/env.js';
-import { registerCertificate } from '../shared/app/certificate-service.js';
-import { bootstrapCertificates, ensurePki, type PkiPaths } from './pki-bootstrap.js';
+import { listProjectionDeadLetters } from '../shared/app/projections/projection-dead-letters.js';
+import { logger } from '../shared/runtime/logger.js';
+import { ensurePki, type PkiPaths } from './pki-bootstrap.js';
+import { reconcileBootstrapBundles, type ReissuedBundle } from './bootstrap-bundles.js';
 import { createGateway } from './gateway.js';
 import type { GatewayLimits } from './gateway-limits.js';
 import { startQueuePoller } from './queue-poller.js';
@@ -25,6 +27,8 @@ export interface RunningCore {
   url: string; port: number; pki: PkiPaths;
   /** The HTTPS server of the local gateway (its connections, for tests and metrics). */
   gateway: Server;
+  /** Bootstrap bundles replaced at this start because the registry had revoked them. */
+  reissued: ReissuedBundle[];
   stop(): Promise<void>;
 }
 
@@ -40,8 +44,15 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const deps = (options.deps ?? localDeps)(dataDir);
   setDeps(deps);
 
-  // The bootstrap certificates join the registry, so they can be listed and revoked.
-  for (const c of await bootstrapCertificates(pki)) await registerCertificate(deps, c.certificatePem, 'system:bootstrap');
+  // The bootstrap certificates join the registry, so they can be listed and revoked; a revoked one is reissued.
+  const reissued = await reconcileBootstrapBundles(deps, pki);
+  for (const r of reissued) {
+    logger.warn('bootstrap bundle was revoked: reissued with a new key', { role: r.role, revokedSerial: r.revokedSerial, serial: r.serial });
+  }
+  const deadLetters = (await listProjectionDeadLetters(deps.readModels)).length;
+  if (deadLetters > 0) {
+    logger.warn('projection dead letters: events the projector gave up on (drcore admin dead-letters)', { count: deadLetters });
+  }
 
   // Handlers are imported after the deps are set: their module-level clients find them.
   const [pairing, admin, replication, whoami, authorizer, worker, projector] = await Promise.all([
@@ -74,7 +85,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const port = (server.address() as AddressInfo).port;
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
-    url: `https://${shownHost}:${port}`, port, pki, gateway: server,
+    url: `https://${shownHost}:${port}`, port, pki, gateway: server, reissued,
     stop: async () => {
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await stopWorkers();

@@ -8,7 +8,7 @@ export const requests = define({
   name: 'admin requests',
   summary: 'List pairing requests (the review queue), oldest first.',
   options: {
-    status: { type: 'string', value: 'STATUS', description: 'pending, approved, rejected, ignored or all', default: 'pending' },
+    status: { type: 'string', value: 'STATUS', description: 'pending, approved, rejected, ignored, failed or all', default: 'pending' },
     ...ADMIN,
   },
   run: ({ values }, io) => withAdmin(values, async (api) => {
@@ -16,8 +16,8 @@ export const requests = define({
     if (values.json) io.out(JSON.stringify(items));
     else if (items.length === 0) io.out(`no ${values.status} pairing requests`);
     else {
-      io.out(table([['ID', 'STATUS', 'CORE', 'CORE ID', 'E-MAIL', 'CUSTOMER', 'REQUESTED'],
-        ...items.map((r) => [r.id, r.status, r.coreName, r.coreId, r.email, r.customerId ?? '-', r.requestedAt])]));
+      io.out(table([['ID', 'STATUS', 'CORE', 'CORE ID', 'E-MAIL', 'CUSTOMER', 'REQUESTED', 'PROBLEM'],
+        ...items.map((r) => [r.id, r.status, r.coreName, r.coreId, r.email, r.customerId ?? '-', r.requestedAt, r.certificateFailure?.reason ?? '-'])]));
     }
     return 0;
   }),

@@ -13,7 +13,7 @@ import { readPairing, stateDir, writePairing, writeStateFile, type PairingState 
 import forge from 'node-forge';
 
 type Out = (line: string) => void;
-const FINAL = new Set(['rejected', 'ignored']);
+const FINAL = new Set(['rejected', 'ignored', 'failed']);
 
 /** The source core's own key: created once, 0600, never sent anywhere. */
 function ensureKey(dir: string): forge.pki.rsa.KeyPair {
@@ -80,7 +80,7 @@ export const pair = define({
     'core-id': { type: 'string', value: 'ID', description: "This source core's stable id (default: the host name)" },
     'customer-id': { type: 'string', value: 'ID', description: 'Your customer id with the service provider' },
     message: { type: 'string', value: 'TEXT', description: 'A message for the reviewer' },
-    wait: { type: 'boolean', description: 'Wait for the decision (exit 1 if rejected or ignored)' },
+    wait: { type: 'boolean', description: 'Wait for the decision (exit 1 if rejected, ignored or failed)' },
     ...STATE, ...JSON_OUTPUT,
   },
   run: async ({ values }, io) => {
@@ -88,11 +88,11 @@ export const pair = define({
     const out = values.json ? io.err : io.out;
     const dir = stateDir(values.state);
     const existing = readPairing(dir);
-    if (existing && existing.status !== 'rejected' && existing.status !== 'ignored') {
+    if (existing && !FINAL.has(existing.status)) {
       out(`A pairing request (${existing.requestId}) already exists in ${dir}; showing its status.`);
       const status = await poll(dir, existing, out, values.wait ?? false);
       if (values.json) io.out(JSON.stringify(summary(dir, readPairing(dir) ?? existing, status)));
-      return status === 'rejected' || status === 'ignored' ? 1 : 0;
+      return FINAL.has(status) ? 1 : 0;
     }
     const coreId = values['core-id'] ?? hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
     if (!isValidId(coreId)) throw new UsageError('--core-id must match [A-Za-z0-9._-]{1,64}');
@@ -123,7 +123,7 @@ export const status = define({
   name: 'source status',
   summary: 'Show the pairing request\'s status and new feedback; stores the certificate once approved.',
   options: {
-    wait: { type: 'boolean', description: 'Wait until approved (with the certificate), rejected or ignored' },
+    wait: { type: 'boolean', description: 'Wait until approved (with the certificate), rejected, ignored or failed' },
     ...STATE, ...JSON_OUTPUT,
   },
   run: async ({ values }, io) => {

@@ -5,6 +5,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_TABLE_KEYS } from '../../shared/adapters/aws/table-schemas.js';
+import { EVENT_STREAM_DELIVERY } from '../../shared/ports/event-stream.js';
 import { ENV } from '../../shared/runtime/env.js';
 import type { DrcoreFunction } from './drcore-function.js';
 
@@ -70,11 +71,11 @@ export class EventLog extends Construct {
     f.fn.addEventSource(
       new DynamoEventSource(this.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: options.batchSize ?? 100,
+        batchSize: options.batchSize ?? EVENT_STREAM_DELIVERY.batchSize,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
-        retryAttempts: options.retryAttempts ?? 10,
+        retryAttempts: options.retryAttempts ?? EVENT_STREAM_DELIVERY.retryAttempts, // the local dispatcher retries as often
         maxRecordAge: Duration.hours(24),
         parallelizationFactor: 1,
         onFailure: new SqsDlq(options.onFailure),

@@ -92,7 +92,8 @@ export function pairingView(state: Exclude<PairingState, { status: 'none' }>, ev
     ...(r.message ? { message: r.message } : {}),
     requestedAt: events[0]?.at ?? '', updatedAt: events.at(-1)?.at ?? '',
     feedback: events.map((e) => ({ at: e.at, message: feedbackFor(e as unknown as PairingEvent) })),
-    ...(state.tenantId ? { tenantId: state.tenantId } : {}),
+    // A failed request created no tenant: its reserved id is not shown.
+    ...(state.tenantId && state.status !== 'failed' ? { tenantId: state.tenantId } : {}),
     ...(state.quotaBytes ? { quotaBytes: state.quotaBytes } : {}),
     ...(state.reason ? { reason: state.reason } : {}),
     ...(state.certificate ? {

@@ -1,7 +1,15 @@
 import { DomainError, assertNever, type Decider } from './decider.js';
 
 /** Pairing request aggregate — stream `pairing-<requestId>` (DESIGN §1, §6). */
-export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored';
+export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored' | 'failed';
+
+/**
+ * The approval workflow could not issue the certificate. `retryable: false` (the CA refused to
+ * sign this request) ends the request as `failed`; `retryable: true` (a fault of ours that
+ * outlasted the workflow's retries) keeps it approved until a later run delivers the certificate.
+ * `reason` is shown to the source only when not retryable (internal faults stay internal).
+ */
+export interface PairingCertificateFailedData { requestId: string; reason: string; retryable: boolean }
 
 export interface PairingRequestedData {
   requestId: string; coreName: string; coreId: string; email: string; customerId?: string; message?: string;
@@ -16,7 +24,8 @@ export type PairingCommand =
   | { type: 'ApprovePairing'; data: { requestId: string; tenantId: string; quotaBytes: number; customerId?: string; note?: string; adminSerial: string } }
   | { type: 'RejectPairing'; data: { requestId: string; reason: string; adminSerial: string } }
   | { type: 'IgnorePairing'; data: { requestId: string; adminSerial: string } }
-  | { type: 'DeliverCertificate'; data: { requestId: string; tenantId: string; serial: string; certificatePem: string; caCertificatePem: string } };
+  | { type: 'DeliverCertificate'; data: { requestId: string; tenantId: string; serial: string; certificatePem: string; caCertificatePem: string } }
+  | { type: 'RecordCertificateFailure'; data: PairingCertificateFailedData };
 
 export type PairingEvent =
   | { type: 'PairingRequested'; data: PairingRequestedData }
@@ -24,7 +33,8 @@ export type PairingEvent =
   | { type: 'PairingApproved'; data: { requestId: string; tenantId: string; quotaBytes: number; customerId?: string; note?: string; adminSerial: string } }
   | { type: 'PairingRejected'; data: { requestId: string; reason: string; adminSerial: string } }
   | { type: 'PairingIgnored'; data: { requestId: string; adminSerial: string } }
-  | { type: 'PairingCertificateDelivered'; data: { requestId: string; tenantId: string; serial: string; certificatePem: string; caCertificatePem: string } };
+  | { type: 'PairingCertificateDelivered'; data: { requestId: string; tenantId: string; serial: string; certificatePem: string; caCertificatePem: string } }
+  | { type: 'PairingCertificateFailed'; data: PairingCertificateFailedData };
 
 export type PairingState =
   | { status: 'none' }
@@ -37,6 +47,8 @@ export type PairingState =
       customerId?: string;
       reason?: string;
       certificate?: { serial: string; certificatePem: string; caCertificatePem: string };
+      /** The last failure to issue the certificate, until one is delivered. */
+      failure?: { reason: string; retryable: boolean };
     };
 
 function existing(state: PairingState, requestId: string): Exclude<PairingState, { status: 'none' }> {
@@ -82,6 +94,15 @@ export function decide(command: PairingCommand, state: PairingState): PairingEve
       }
       return [{ type: 'PairingCertificateDelivered', data: command.data }];
     }
+    case 'RecordCertificateFailure': {
+      const s = existing(state, command.data.requestId);
+      if (s.status === 'failed') return []; // a permanent failure is recorded once
+      if (s.status !== 'approved') throw new DomainError('conflict', `pairing request ${command.data.requestId} is ${s.status}, not approved`);
+      if (s.certificate) throw new DomainError('conflict', `pairing request ${command.data.requestId} already has certificate ${s.certificate.serial}`);
+      if (command.data.reason.trim() === '') throw new DomainError('invalid', 'a failure needs a reason');
+      const same = s.failure && s.failure.retryable === command.data.retryable && s.failure.reason === command.data.reason;
+      return same ? [] : [{ type: 'PairingCertificateFailed', data: command.data }];
+    }
     default:
       return assertNever(command);
   }
@@ -102,10 +123,16 @@ export function evolve(state: PairingState, event: PairingEvent): PairingState {
       return state.status === 'none' ? state : { ...state, status: 'rejected', reason: event.data.reason };
     case 'PairingIgnored':
       return state.status === 'none' ? state : { ...state, status: 'ignored' };
-    case 'PairingCertificateDelivered':
-      return state.status === 'none' ? state : {
-        ...state, certificate: { serial: event.data.serial, certificatePem: event.data.certificatePem, caCertificatePem: event.data.caCertificatePem },
-      };
+    case 'PairingCertificateDelivered': {
+      if (state.status === 'none') return state;
+      const { failure: _cleared, ...rest } = state;
+      return { ...rest, certificate: { serial: event.data.serial, certificatePem: event.data.certificatePem, caCertificatePem: event.data.caCertificatePem } };
+    }
+    case 'PairingCertificateFailed': {
+      if (state.status === 'none') return state;
+      const failure = { reason: event.data.reason, retryable: event.data.retryable };
+      return event.data.retryable ? { ...state, failure } : { ...state, status: 'failed', failure, reason: event.data.reason };
+    }
     default:
       return assertNever(event);
   }
@@ -135,6 +162,10 @@ export function feedbackFor(event: PairingEvent): string {
     case 'PairingRejected': return `Rejected: ${event.data.reason}`;
     case 'PairingIgnored': return 'The service provider has set this request aside.';
     case 'PairingCertificateDelivered': return `Certificate ${event.data.serial} issued: you can now replicate as tenant ${event.data.tenantId}.`;
+    case 'PairingCertificateFailed':
+      return event.data.retryable
+        ? 'Your certificate could not be issued yet, because of a fault on the service provider\'s side; they have been alerted. Nothing to do on your side: keep polling this request, the certificate will appear here once issued.'
+        : `Your certificate could not be issued: ${event.data.reason}. Nothing was set up for this request: send a new pairing request that corrects this (the certificate's common name is your core name), or contact the service provider, who has been notified.`;
     default: return assertNever(event);
   }
 }

@@ -47,6 +47,7 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/pairing-requests/{id}/reject', fn: 'admin-api', roles: ['admin'], summary: 'Reject with a reason', status: [200], response: R.PairingView, errors: [422] },
   { method: 'POST', path: '/v1/admin/pairing-requests/{id}/ignore', fn: 'admin-api', roles: ['admin'], summary: 'Ignore', status: [200], response: R.PairingView },
   { method: 'GET', path: '/v1/admin/events', fn: 'admin-api', roles: ['admin'], summary: 'The event log', status: [200], response: R.EventList },
+  { method: 'GET', path: '/v1/admin/projection-dead-letters', fn: 'admin-api', roles: ['admin'], summary: 'Events the projector gave up on, with their error', status: [200], response: R.ProjectionDeadLetterList },
   { method: 'GET', path: '/v1/admin/tenants', fn: 'admin-api', roles: ['admin'], summary: 'Tenants with usage', status: [200], response: R.TenantList },
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}', fn: 'admin-api', roles: ['admin'], summary: 'One tenant: usage, machines, certificates', status: [200], response: R.TenantDetail },
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke a certificate', status: [200], response: R.Revocation },

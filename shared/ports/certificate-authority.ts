@@ -14,6 +14,11 @@ export interface IssuedCertificate {
 
 export interface CertificateAuthority {
   caCertificatePem(): Promise<string>;
-  /** Signs a verified CSR for `role` (+ tenant). Throws if the CSR does not parse or verify. */
+  /**
+   * Signs a verified CSR for `role` (+ tenant). Throws CertificateRefusedError (ports/errors.ts)
+   * when it will not sign this request (the CSR does not parse or verify, the common name or
+   * another part of the subject is not acceptable): permanent. Any other error is the CA's own
+   * fault (e.g. UnavailableError: its key could not be read) and may pass on a retry.
+   */
   signCsr(csrPem: string, role: CertRole, options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string }): Promise<IssuedCertificate>;
 }

@@ -24,3 +24,14 @@ export class BlobConflictError extends PortError {}
 
 /** A transient fault of the backing service: the caller may retry. */
 export class UnavailableError extends PortError {}
+
+/**
+ * CertificateAuthority.signCsr(): the CA will not sign this request — its CSR or the subject it
+ * would carry is not acceptable. Permanent: the same request is refused every time. `reason`
+ * says why in words fit for the requester (no key, no certificate, no stack).
+ */
+export class CertificateRefusedError extends PortError {
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super(`the certificate authority refused to sign: ${reason}`, options);
+  }
+}

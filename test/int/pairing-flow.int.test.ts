@@ -7,6 +7,9 @@ import type { PairingView } from '../../shared/app/pairing-service.js';
 import { loadCa, newSerial } from '../../shared/pki/ca.js';
 import { issueClientCertificate } from '../../shared/pki/client-cert.js';
 import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
+import { identityFromCertificate } from '../../shared/pki/identity.js';
+import type { PairingRequestSummary } from '../../shared/app/projections/pairing-requests.js';
+import { deadLetterProjection, noteProjectionFailure, type ProjectionDeadLetter } from '../../shared/app/projections/projection-dead-letters.js';
 import { eventually, openssl, startCore, type TestCore } from '../support/in-process-core.js';
 
 /**
@@ -148,6 +151,67 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
       const self = await admin.send('POST', `/v1/admin/certificates/${me.serial}/revoke`, Buffer.from(JSON.stringify({ reason: 'oops' })));
       assert.equal(self.status, 409, 'an admin cannot lock itself out');
     } finally { partner.close(); }
+  });
+
+  it('the CA refusing to sign: the source sees why and what to do, no tenant is left, the operator is alerted and the job is dead-lettered', async () => {
+    // A real refusal: the CA signs common names of 1 to 64 characters; the core name becomes the
+    // common name. The request schema will refuse such a name at the edge, so the request is
+    // crafted by appending its event directly, as a request recorded before that limit would be.
+    const { csr } = await newCsr('longname');
+    const requestId = 'pr-long-core-name';
+    const coreName = `Core ${'x'.repeat(95)}`; // 100 characters
+    const enrollmentSerial = identityFromCertificate(await readFile(t.core.pki.enrollmentCert, 'utf8')).serial;
+    await t.deps.events.append(`pairing-${requestId}`, 0, [{
+      type: 'PairingRequested', at: new Date().toISOString(), actor: `enrollment:${enrollmentSerial}`,
+      data: { requestId, coreName, coreId: 'long-01', email: 'ops@long.example', csrPem: csr, enrollmentSerial },
+    }]);
+    const approved = await admin.json<PairingView>('POST', `/v1/admin/pairing-requests/${requestId}/approve`, { quotaBytes: 2 ** 30 });
+    assert.equal(approved.status, 'approved');
+
+    // The source, polling its request, is told.
+    const failed = await eventually(async () => {
+      const v = await enrollment.json<PairingView>('GET', `/v1/pairing-requests/${requestId}`);
+      return v.status === 'failed' ? v : undefined;
+    }, 15_000, 'the failure as feedback');
+    assert.equal(failed.certificate, undefined);
+    assert.equal(failed.tenantId, undefined, 'no tenant is announced');
+    const last = failed.feedback.at(-1)!.message;
+    assert.match(last, /^Your certificate could not be issued: the certificate authority refused it: invalid common name: 1 to 64 characters/);
+    assert.match(last, /send a new pairing request/);
+    assert.doesNotMatch(last, /\bat \S+\.ts:|Error:|\n/, 'no stack trace');
+
+    // The state is consistent: the failure recorded once, no tenant, no certificate.
+    const stream = await t.deps.events.readStream(`pairing-${requestId}`);
+    assert.equal(stream.filter((e) => e.type === 'PairingCertificateFailed').length, 1);
+    assert.deepEqual(await t.deps.events.readStream(`tenant-${approved.tenantId!}`), [], 'no tenant was created');
+
+    // The operator: the review listing shows the failure, a notification says so, and the job is in the dead-letter queue.
+    const listed = await eventually(async () => {
+      const { items } = await admin.json<{ items: PairingRequestSummary[] }>('GET', '/v1/admin/pairing-requests?status=failed');
+      return items.find((i) => i.id === requestId);
+    }, 15_000, 'the failed request in the admin listing');
+    assert.match(listed.reason ?? '', /refused it: invalid common name/);
+    const notes = await t.deps.notifier.recent();
+    assert.ok(notes.some((n) => n.kind === 'pairing-failed' && n.body.includes(requestId)), 'the operator is notified');
+    const dead = await eventually(async () => {
+      const letters = await t.deps.queue.receiveDeadLetters('workflow', { maxMessages: 10 });
+      return letters.find((m) => m.body.includes(requestId));
+    }, 15_000, 'the job in the dead-letter queue');
+    assert.deepEqual(JSON.parse(dead.body), { type: 'PairingApproved', requestId });
+    assert.equal((await t.deps.events.readStream(`pairing-${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed').length, 1,
+      'the redeliveries on the way to the dead-letter queue recorded nothing more');
+  });
+
+  it('lists the projection dead letters to the admin, with their error', async () => {
+    const empty = await admin.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');
+    assert.deepEqual(empty.items, []);
+    // Recorded as the projector and the stream dispatcher record them (test/unit/stream-and-queue-handlers covers how a poison event gets here).
+    const record = { position: '999999', streamId: 'cert-poison', version: 1, type: 'CertificateMangled' };
+    await noteProjectionFailure(t.deps.readModels, record, new Error('unknown certificate event'), '2026-11-25T07:00:00.000Z');
+    await deadLetterProjection(t.deps.readModels, record, 11, '2026-11-25T07:00:00.000Z', '2026-11-25T07:00:13.000Z');
+    const { items } = await admin.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');
+    assert.deepEqual(items, [{ ...record, attempts: 11, error: 'Error: unknown certificate event', firstFailedAt: '2026-11-25T07:00:00.000Z', deadLetteredAt: '2026-11-25T07:00:13.000Z' }]);
+    assert.equal((await enrollment.send('GET', '/v1/admin/projection-dead-letters')).status, 403, 'admins only');
   });
 
   it('serves the OpenAPI document generated from the request schemas', async () => {

@@ -15,7 +15,7 @@ import { createCsr, InvalidCsrError } from '../../shared/pki/csr.js';
 import { identityFromCertificate, verifyIssuedBy } from '../../shared/pki/identity.js';
 import { generateKeyPair } from '../../shared/pki/keys.js';
 import { parseCaSecret, SecretsManagerCertificateAuthority } from '../../shared/adapters/aws/secrets-certificate-authority.js';
-import { PortError, UnavailableError } from '../../shared/ports/errors.js';
+import { CertificateRefusedError, PortError, UnavailableError } from '../../shared/ports/errors.js';
 
 const arn = () => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:drcore-ca-${randomUUID()}`;
 
@@ -93,10 +93,11 @@ describe('SecretsManagerCertificateAuthority (MOCK Secrets Manager client, real 
     }
   });
 
-  it('a CSR that does not verify → InvalidCsrError, as with the local CA', async () => {
+  it('a CSR that does not verify → CertificateRefusedError (cause InvalidCsrError), as with the local CA', async () => {
     const { client } = mockSecrets(() => ({ SecretString: secretString }));
     const authority = new SecretsManagerCertificateAuthority({ client, secretArn: arn() });
-    await assert.rejects(authority.signCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', 'source-core', { tenantId: 't1', commonName: 'x', now, serial: newSerial() }), InvalidCsrError);
+    await assert.rejects(authority.signCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', 'source-core', { tenantId: 't1', commonName: 'x', now, serial: newSerial() }),
+      (e: unknown) => e instanceof CertificateRefusedError && e.cause instanceof InvalidCsrError);
   });
 
   it('parseCaSecret accepts exactly {certificatePem, privateKeyPem}', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { FileCertificateAuthority } from '../../shared/adapters/local/file-certificate-authority.js';
 import { createCa, newSerial } from '../../shared/pki/ca.js';
 import { createCsr, InvalidCsrError, parseAndVerifyCsr, signCsr } from '../../shared/pki/csr.js';
+import { CertificateRefusedError } from '../../shared/ports/errors.js';
 import { identityFromCertificate } from '../../shared/pki/identity.js';
 import { derToPem, generateKeyPair } from '../../shared/pki/keys.js';
 import { craftCsr, csrForKey, hugeExponentKey, OID, randomOdd, rsaKey, rsaSpki, stallingCsr } from '../support/crafted-csr.js';
@@ -125,7 +126,10 @@ describe('CSR', () => {
     const issued = await authority.signCsr(csrPem, 'source-core', { tenantId: 't-9', commonName: 'core', now, serial });
     assert.equal(identityFromCertificate(issued.certificatePem).tenantId, 't-9');
     assert.equal(issued.serial, serial);
-    await assert.rejects(authority.signCsr('nope', 'source-core', { tenantId: 't-9', commonName: 'core', now, serial: newSerial() }), InvalidCsrError);
+    await assert.rejects(authority.signCsr('nope', 'source-core', { tenantId: 't-9', commonName: 'core', now, serial: newSerial() }),
+      (e: unknown) => e instanceof CertificateRefusedError && e.cause instanceof InvalidCsrError);
+    await assert.rejects(authority.signCsr(csrPem, 'source-core', { tenantId: 't-9', commonName: 'x'.repeat(65), now, serial: newSerial() }),
+      (e: unknown) => e instanceof CertificateRefusedError && /invalid common name: 1 to 64 characters/.test(e.reason));
     assert.throws(() => new FileCertificateAuthority(join(dir, 'missing')), /ENOENT/);
   });
 

@@ -24,6 +24,8 @@ const cmd = {
   reject: { type: 'RejectPairing', data: { requestId, reason: 'unknown customer', adminSerial } },
   ignore: { type: 'IgnorePairing', data: { requestId, adminSerial } },
   deliver: { type: 'DeliverCertificate', data: certificate },
+  refused: { type: 'RecordCertificateFailure', data: { requestId, reason: 'the certificate authority refused it: invalid common name', retryable: false } },
+  delayed: { type: 'RecordCertificateFailure', data: { requestId, reason: 'UnavailableError: Secrets Manager read of the CA secret', retryable: true } },
 } satisfies Record<string, PairingCommand>;
 
 const ev = {
@@ -33,6 +35,8 @@ const ev = {
   rejected: { type: 'PairingRejected', data: cmd.reject.data },
   ignored: { type: 'PairingIgnored', data: cmd.ignore.data },
   delivered: { type: 'PairingCertificateDelivered', data: certificate },
+  refused: { type: 'PairingCertificateFailed', data: cmd.refused.data },
+  delayed: { type: 'PairingCertificateFailed', data: cmd.delayed.data },
 } satisfies Record<string, PairingEvent>;
 
 const pairing = () => spec(pairingDecider);
@@ -43,6 +47,7 @@ const decided = [
   { name: 'a delivered (approved)', history: [ev.requested, ev.acknowledged, ev.approved, ev.delivered], status: 'approved' },
   { name: 'a rejected', history: [ev.requested, ev.acknowledged, ev.rejected], status: 'rejected' },
   { name: 'an ignored', history: [ev.requested, ev.acknowledged, ev.ignored], status: 'ignored' },
+  { name: 'a failed', history: [ev.requested, ev.acknowledged, ev.approved, ev.refused], status: 'failed' },
 ] as const;
 
 describe('pairing decider: RequestPairing', () => {
@@ -209,6 +214,60 @@ describe('pairing decider: DeliverCertificate', () => {
   });
 });
 
+describe('pairing decider: RecordCertificateFailure', () => {
+  it('a permanent failure (the CA refuses) ends the approved request as failed, with its reason', () => {
+    const state = pairing().given([ev.requested, ev.acknowledged, ev.approved]).when(cmd.refused).then([ev.refused]);
+    assert.equal(state.status, 'failed');
+    assert.ok(state.status === 'failed' && state.reason === cmd.refused.data.reason && state.certificate === undefined);
+  });
+
+  it('a permanent failure is recorded once: a redelivered workflow message records nothing more', () => {
+    pairing().given([ev.requested, ev.approved, ev.refused]).when(cmd.refused).then([]);
+    pairing().given([ev.requested, ev.approved, ev.refused]).when(cmd.delayed).then([]);
+  });
+
+  it('a retryable failure keeps the request approved, notes the failure, and is recorded once per reason', () => {
+    const state = pairing().given([ev.requested, ev.approved]).when(cmd.delayed).then([ev.delayed]);
+    assert.ok(state.status === 'approved' && state.failure?.retryable === true);
+    pairing().given([ev.requested, ev.approved, ev.delayed]).when(cmd.delayed).then([]);
+    const other = { ...cmd.delayed.data, reason: 'another fault' };
+    pairing().given([ev.requested, ev.approved, ev.delayed]).when({ type: 'RecordCertificateFailure', data: other })
+      .then([{ type: 'PairingCertificateFailed', data: other }]);
+  });
+
+  it('a permanent failure may follow retryable ones', () => {
+    const state = pairing().given([ev.requested, ev.approved, ev.delayed]).when(cmd.refused).then([ev.refused]);
+    assert.equal(state.status, 'failed');
+  });
+
+  it('a certificate delivered after a retryable failure clears it', () => {
+    const state = pairing().given([ev.requested, ev.approved, ev.delayed]).when(cmd.deliver).then([ev.delivered]);
+    assert.ok(state.status === 'approved' && state.failure === undefined && state.certificate?.serial === 'c0ffee');
+  });
+
+  it('refuses a certificate for a failed request', () => {
+    pairing().given([ev.requested, ev.approved, ev.refused]).when(cmd.deliver).thenThrows('conflict', /req-1 is failed, not approved/);
+  });
+
+  it('refuses a failure once the certificate is delivered', () => {
+    pairing().given([ev.requested, ev.approved, ev.delivered]).when(cmd.refused).thenThrows('conflict', /req-1 already has certificate c0ffee/);
+  });
+
+  it('refuses a failure of a request that is not approved', () => {
+    pairing().given([ev.requested]).when(cmd.refused).thenThrows('conflict', /req-1 is pending, not approved/);
+    pairing().given([ev.requested, ev.rejected]).when(cmd.delayed).thenThrows('conflict', /req-1 is rejected, not approved/);
+  });
+
+  it('refuses a blank reason', () => {
+    pairing().given([ev.requested, ev.approved]).when({ type: 'RecordCertificateFailure', data: { requestId, reason: ' ', retryable: false } })
+      .thenThrows('invalid', /a failure needs a reason/);
+  });
+
+  it('refuses an unknown request', () => {
+    pairing().given([]).when(cmd.refused).thenThrows('not-found', /req-1 does not exist/);
+  });
+});
+
 describe('pairing feedback', () => {
   const lines: Record<PairingEvent['type'], [PairingEvent, RegExp]> = {
     PairingRequested: [ev.requested, /^Pairing request received\.$/],
@@ -217,7 +276,14 @@ describe('pairing feedback', () => {
     PairingRejected: [ev.rejected, /^Rejected: unknown customer$/],
     PairingIgnored: [ev.ignored, /set this request aside/],
     PairingCertificateDelivered: [ev.delivered, /^Certificate c0ffee issued: .*tenant tenant-1\.$/],
+    PairingCertificateFailed: [ev.refused, /^Your certificate could not be issued: the certificate authority refused it: invalid common name\. Nothing was set up for this request: send a new pairing request/],
   };
+
+  it('a retryable failure tells the source to wait, and does not show the internal fault', () => {
+    const text = feedbackFor(ev.delayed);
+    assert.match(text, /could not be issued yet.*alerted.*keep polling/);
+    assert.doesNotMatch(text, /Secrets Manager|UnavailableError/);
+  });
 
   for (const [type, [event, line]] of Object.entries(lines)) {
     it(`gives a line for ${type}`, () => {

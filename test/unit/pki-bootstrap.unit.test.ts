@@ -1,11 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapCertificates, ensurePki, pkiPaths, type PkiPaths } from '../../local/pki-bootstrap.js';
+import { bootstrapCertificates, ensurePki, pkiPaths, reissueClientBundle, type PkiPaths } from '../../local/pki-bootstrap.js';
 import { identityFromCertificate, verifyIssuedBy } from '../../shared/pki/identity.js';
 import { subjectAltNamesOf } from '../../shared/pki/server-cert.js';
 
@@ -122,5 +122,33 @@ describe('ensurePki', () => {
     await assert.rejects(ensurePki(fresh('half'), { now }), /only half of the CA/);
     await assert.rejects(ensurePki(fresh('bad'), { hostnames: ['not a host'], now }), /invalid host name/);
     assert.equal(existsSync(fresh('bad')), false);
+  });
+
+  it('reissueClientBundle replaces one bundle with a new key and a new serial, over the same files (0600); a later start keeps it', async () => {
+    const p = await ensurePki(fresh('reissue'), { now });
+    const before = snapshot(p);
+    const serial = (pem: string) => identityFromCertificate(pem).serial;
+    const enrollment = await reissueClientBundle(p, 'enrollment', { now });
+    let after = snapshot(p);
+    assert.deepEqual(changed(before, after), ['enrollmentCert', 'enrollmentKey']);
+    assert.equal(enrollment.role, 'enrollment');
+    assert.equal(enrollment.certificatePem, readFileSync(p.enrollmentCert, 'utf8'));
+    assert.notEqual(enrollment.serial, serial(Buffer.from(before['enrollmentCert']!, 'base64').toString()));
+    const admin = await reissueClientBundle(p, 'admin', { now });
+    const afterAdmin = snapshot(p);
+    assert.deepEqual(changed(after, afterAdmin), ['adminCert', 'adminKey', 'adminP12', 'adminP12Password']);
+    assert.equal(admin.subject, 'CN=drcore admin, OU=admin');
+    for (const f of [p.enrollmentKey, p.adminKey, p.adminP12, p.adminP12Password]) assert.equal(mode(f), 0o600, f);
+    after = snapshot(await ensurePki(fresh('reissue'), { now }));
+    assert.deepEqual(changed(afterAdmin, after), [], 'the next start reuses the reissued bundles');
+  });
+
+  it('reissues a certificate that is not for its key file (a write cut short), keeping the key', async () => {
+    const p = await ensurePki(fresh('mismatch'), { now });
+    copyFileSync(p.serverKey, p.enrollmentKey); // a valid key, but not the enrollment certificate's
+    const before = snapshot(p);
+    const after = snapshot(await ensurePki(fresh('mismatch'), { now }));
+    assert.deepEqual(changed(before, after), ['enrollmentCert']);
+    assert.ok(new X509Certificate(readFileSync(p.enrollmentCert, 'utf8')).checkPrivateKey(createPrivateKey(readFileSync(p.enrollmentKey, 'utf8'))));
   });
 });

@@ -13,6 +13,16 @@ import { localDeps } from '../../shared/runtime/local-deps.js';
 import { handler as projector } from '../../functions/projector.js';
 import { handler as worker } from '../../functions/workflow-worker.js';
 import { lambdaContext } from '../../local/lambda-context.js';
+import { getPairing } from '../../shared/app/pairing-service.js';
+import type { CertificateAuthority } from '../../shared/ports/certificate-authority.js';
+import { UnavailableError } from '../../shared/ports/errors.js';
+import { QUEUES } from '../../shared/ports/queue.js';
+import { createCa, newSerial } from '../../shared/pki/ca.js';
+import { createCsr, signCsr } from '../../shared/pki/csr.js';
+import { generateKeyPair } from '../../shared/pki/keys.js';
+import { startStreamDispatcher } from '../../local/stream-dispatcher.js';
+import { PROJECTION_DEAD_LETTERS, type ProjectionDeadLetter } from '../../shared/app/projections/projection-dead-letters.js';
+import { EVENT_STREAM_DELIVERY } from '../../shared/ports/event-stream.js';
 
 /**
  * The projector and the workflow worker fed events shaped exactly as AWS sends them
@@ -91,5 +101,105 @@ describe('Lambda handlers on AWS-shaped events', () => {
     await worker(event, ctx());
     assert.equal((await deps.events.readStream('pairing-pr-worker1')).length, 2);
     assert.equal((await deps.notifier.recent()).filter((n) => n.id === 'pairing-requested-pr-worker1').length, 1);
+  });
+
+  it('workflow worker: a transient CA fault is retried; on the last receive it becomes feedback and an alert, then a later delivery issues the certificate', async () => {
+    // No real part of the local core fails transiently on demand (the file CA is in-process), so
+    // the CA here is a stub that throws the port's UnavailableError (what the Secrets Manager CA
+    // throws when the service is unavailable), then a real CA once "the fault is fixed".
+    const requestId = 'pr-worker2';
+    await deps.events.append(`pairing-${requestId}`, 0, [
+      { ...requested(requestId), data: { ...requested(requestId).data, csrPem: createCsr(generateKeyPair(), 'ACME') } },
+      { type: 'PairingApproved', data: { requestId, tenantId: 't-worker2', quotaBytes: 2 ** 30, adminSerial: 'ad01' }, at: '2026-11-25T06:01:00.000Z', actor: 'admin:ad01' },
+    ]);
+    const realCa = createCa({ now: new Date(), serial: newSerial() });
+    let faulty = true;
+    const ca: CertificateAuthority = {
+      caCertificatePem: async () => realCa.certificatePem,
+      signCsr: async (csrPem, role, options) => {
+        if (faulty) throw new UnavailableError('Secrets Manager read of the CA secret: service unavailable');
+        return signCsr(realCa, csrPem, { ...options, role });
+      },
+    };
+    const { events, blobs, queue, readModels, notifier, clock, newId } = deps;
+    setDeps({ events, blobs, queue, readModels, notifier, clock, newId, ca });
+    try {
+      const approvedMessage = async (receiveCount: number): Promise<SQSEvent> => {
+        const event = await fixture<SQSEvent>('sqs-event.json', { REQUEST_ID: requestId });
+        const record = event.Records[0]!;
+        record.body = JSON.stringify({ type: 'PairingApproved', requestId });
+        record.attributes.ApproximateReceiveCount = String(receiveCount);
+        return { Records: [record] };
+      };
+      const failures = async () => (await deps.events.readStream(`pairing-${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed');
+
+      const first = await approvedMessage(1);
+      assert.deepEqual(await worker(first, ctx()), { batchItemFailures: [{ itemIdentifier: first.Records[0]!.messageId }] });
+      assert.equal((await failures()).length, 0, 'a transient fault before the last receive is only retried');
+      assert.deepEqual(await deps.events.readStream('tenant-t-worker2'), [], 'no tenant without a certificate');
+
+      const last = await approvedMessage(QUEUES.workflow.maxReceiveCount);
+      assert.deepEqual(await worker(last, ctx()), { batchItemFailures: [{ itemIdentifier: last.Records[0]!.messageId }] }, 'still failed: it goes to the dead-letter queue');
+      assert.deepEqual((await failures()).map((e) => (e.data as { retryable: boolean }).retryable), [true]);
+      const delayed = await getPairing(deps, requestId);
+      assert.equal(delayed.status, 'approved');
+      assert.match(delayed.feedback.at(-1)!.message, /could not be issued yet.*keep polling/);
+      assert.doesNotMatch(JSON.stringify(delayed), /Secrets Manager|UnavailableError/, 'the internal fault is not shown to the source');
+      const note = (await deps.notifier.recent()).find((n) => n.id === `pairing-certificate-delayed-${requestId}`);
+      assert.ok(note, 'the operator is alerted');
+      assert.match(note.body, /dead-letter queue/);
+
+      // The same last receive again (a duplicate delivery): recorded once.
+      await worker(last, ctx());
+      assert.equal((await failures()).length, 1);
+
+      // Fixed, and the dead-lettered job redriven: the certificate is issued, the failure cleared.
+      faulty = false;
+      assert.deepEqual(await worker(await approvedMessage(1), ctx()), { batchItemFailures: [] });
+      const issued = await getPairing(deps, requestId);
+      assert.equal(issued.status, 'approved');
+      assert.match(issued.certificate ?? '', /BEGIN CERTIFICATE/);
+      assert.match(issued.feedback.at(-1)!.message, /^Certificate .* issued/);
+      assert.equal((await deps.events.readStream('tenant-t-worker2')).length, 1);
+    } finally {
+      setDeps(deps);
+    }
+  });
+
+  it('stream dispatcher: a projection that throws on one event is retried a bounded number of times, dead-lettered with its error, and later events keep flowing', async () => {
+    // A real projection that throws: the certificate projection meets an event type it does not know.
+    const at = '2026-11-25T07:00:00.000Z';
+    await deps.events.append('pairing-pr-before', 0, [requested('pr-before')]);
+    await deps.events.append('cert-poison01', 0, [{ type: 'CertificateMangled', data: { serial: 'poison01' }, at, actor: 'test' }]);
+    await deps.events.append('pairing-pr-after', 0, [requested('pr-after')]);
+    const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector, { idleMs: 10, retryDelayMs: { base: 1, max: 4 } });
+    try {
+      const end = Date.now() + 20_000;
+      let after: PairingRequestSummary | undefined;
+      while (!(after = await deps.readModels.get<PairingRequestSummary>(PAIRING_REQUESTS, 'pr-after')) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(after, 'the event after the failing one was projected (before the fix the projector retried it forever)');
+      assert.ok(await deps.readModels.get(PAIRING_REQUESTS, 'pr-before'));
+      const letters = await deps.readModels.list<ProjectionDeadLetter>(PROJECTION_DEAD_LETTERS);
+      assert.equal(letters.length, 1);
+      const letter = letters[0]!;
+      assert.equal(letter.streamId, 'cert-poison01');
+      assert.equal(letter.version, 1);
+      assert.equal(letter.type, 'CertificateMangled');
+      assert.equal(letter.attempts, 1 + EVENT_STREAM_DELIVERY.retryAttempts, 'as many attempts as the AWS event source mapping makes');
+      assert.match(letter.error, /unknown certificate event/);
+      // Still flowing: an event appended now is projected too.
+      await deps.events.append('pairing-pr-later', 0, [requested('pr-later')]);
+      await dispatcher.drain();
+      await dispatcher.drain();
+      assert.ok(await deps.readModels.get(PAIRING_REQUESTS, 'pr-later'));
+      assert.equal((await deps.readModels.list(PROJECTION_DEAD_LETTERS)).length, 1, 'dead-lettered once');
+    } finally {
+      await dispatcher.stop();
+      for (let m = await deps.queue.receive('workflow', { maxMessages: 10 }); m.length > 0; m = await deps.queue.receive('workflow', { maxMessages: 10 })) {
+        for (const x of m) await deps.queue.delete('workflow', x.receiptHandle);
+      }
+    }
   });
 });

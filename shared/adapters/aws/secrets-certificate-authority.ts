@@ -6,7 +6,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadCa, type Ca } from '../../pki/ca.js';
-import { signCsr } from '../../pki/csr.js';
+import { signOrRefuse } from '../../pki/csr.js';
 import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
 import { PortError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';
@@ -58,14 +58,14 @@ export class SecretsManagerCertificateAuthority implements CertificateAuthority 
     return (await this.ca()).certificatePem;
   }
 
-  /** Throws InvalidCsrError (shared/pki/csr.ts) when the CSR does not parse or verify. */
+  /** Throws CertificateRefusedError (cause: the pki error) when this request cannot be signed. */
   async signCsr(
     csrPem: string,
     role: CertRole,
     options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string },
   ): Promise<IssuedCertificate> {
     const ca = await this.ca();
-    return signCsr(ca, csrPem, { ...options, role });
+    return signOrRefuse(ca, csrPem, { ...options, role });
   }
 
   private ca(): Promise<Ca> {

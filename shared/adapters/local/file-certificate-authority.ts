@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCa, type Ca } from '../../pki/ca.js';
-import { signCsr } from '../../pki/csr.js';
+import { signOrRefuse } from '../../pki/csr.js';
 import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
 
 export const CA_CERT_FILE = 'ca.pem';
@@ -26,12 +26,12 @@ export class FileCertificateAuthority implements CertificateAuthority {
     return this.#ca.certificatePem;
   }
 
-  /** Throws InvalidCsrError (shared/pki/csr.ts) when the CSR does not parse or verify. */
+  /** Throws CertificateRefusedError (cause: the pki error) when this request cannot be signed. */
   async signCsr(
     csrPem: string,
     role: CertRole,
     options: { tenantId?: string; commonName: string; days?: number; now: Date; serial: string },
   ): Promise<IssuedCertificate> {
-    return signCsr(this.#ca, csrPem, { ...options, role });
+    return signOrRefuse(this.#ca, csrPem, { ...options, role });
   }
 }

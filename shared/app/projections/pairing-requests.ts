@@ -6,6 +6,8 @@ import type { ReadModels } from '../../ports/read-models.js';
 export interface PairingRequestSummary {
   id: string; status: PairingStatus; coreName: string; coreId: string; email: string; customerId?: string; message?: string;
   requestedAt: string; updatedAt: string; acknowledged: boolean; tenantId?: string; reason?: string; certificateSerial?: string;
+  /** The last failure to issue the certificate (cleared once one is delivered); a `failed` request's `reason` too. */
+  certificateFailure?: { reason: string; retryable: boolean; at: string };
   version: number;
 }
 export const PAIRING_REQUESTS = 'pairing-requests';
@@ -31,7 +33,18 @@ export async function projectPairing(rm: ReadModels, stored: StoredEvent): Promi
       break;
     case 'PairingRejected': if (doc) next = { ...doc, status: 'rejected', reason: e.data.reason, ...base }; break;
     case 'PairingIgnored': if (doc) next = { ...doc, status: 'ignored', ...base }; break;
-    case 'PairingCertificateDelivered': if (doc) next = { ...doc, certificateSerial: e.data.serial, ...base }; break;
+    case 'PairingCertificateDelivered':
+      if (doc) { const { certificateFailure: _cleared, ...rest } = doc; next = { ...rest, certificateSerial: e.data.serial, ...base }; }
+      break;
+    case 'PairingCertificateFailed': {
+      if (!doc) break;
+      const certificateFailure = { reason: e.data.reason, retryable: e.data.retryable, at: stored.at };
+      if (e.data.retryable) { next = { ...doc, certificateFailure, ...base }; break; }
+      // Failed for good: no tenant was created, so none is listed.
+      const { tenantId: _none, ...rest } = doc;
+      next = { ...rest, status: 'failed', reason: e.data.reason, certificateFailure, ...base };
+      break;
+    }
     default: { const never: never = e; throw new Error(`unknown pairing event ${JSON.stringify(never)}`); }
   }
   if (next) await rm.put(PAIRING_REQUESTS, id, next);

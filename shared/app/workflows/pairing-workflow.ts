@@ -1,25 +1,33 @@
 import { createHash } from 'node:crypto';
 import { streams } from '../../ids.js';
-import { pairingDecider } from '../../domain/pairing.js';
+import { pairingDecider, type PairingState } from '../../domain/pairing.js';
 import { tenantDecider } from '../../domain/tenant.js';
 import { certificateDecider } from '../../domain/certificate.js';
 import { registerCertificate } from '../certificate-service.js';
 import { handleCommand, loadState } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
+import { CertificateRefusedError } from '../../ports/errors.js';
+import { QUEUES } from '../../ports/queue.js';
+import { logger } from '../../runtime/logger.js';
 import type { WorkflowMessage } from './messages.js';
+import { PermanentWorkflowError, type Delivery } from './permanent-failure.js';
 
 const ACTOR = 'system:pairing-workflow';
+
+const FIRST_DELIVERY: Delivery = { receiveCount: 1, maxReceiveCount: QUEUES.workflow.maxReceiveCount };
 
 /**
  * The pairing workflow (DESIGN §6). Every step is idempotent: a redelivered message
  * re-runs to the same result without duplicate events, notifications or certificates.
+ * A failure to issue the approved request's certificate always reaches the source (feedback
+ * on its request) and the operator (a notification, and the job in the dead-letter queue).
  */
-export async function runPairingWorkflow(deps: AppDeps, message: WorkflowMessage): Promise<void> {
+export async function runPairingWorkflow(deps: AppDeps, message: WorkflowMessage, delivery: Delivery = FIRST_DELIVERY): Promise<void> {
   switch (message.type) {
     case 'PairingRequested':
       return acknowledge(deps, message.requestId);
     case 'PairingApproved':
-      return provision(deps, message.requestId);
+      return provision(deps, message.requestId, delivery);
     case 'PairingRejected':
       return notifyRejected(deps, message.requestId);
     default: {
@@ -44,14 +52,48 @@ async function acknowledge(deps: AppDeps, requestId: string): Promise<void> {
   });
 }
 
-/** Approved: create the tenant, sign the CSR, register the certificate, deliver it. */
-async function provision(deps: AppDeps, requestId: string): Promise<void> {
+/**
+ * Approved: sign the CSR, create the tenant, register the certificate, deliver it.
+ * - The CA refusing this request (CertificateRefusedError) is permanent: recorded once as
+ *   PairingCertificateFailed (the request ends `failed`, no tenant is created), the operator is
+ *   notified, and the job is given up (PermanentWorkflowError → dead-letter queue).
+ * - Any other error is retried by the queue; on the last receive it is recorded as a retryable
+ *   PairingCertificateFailed and notified, and the job goes to the dead-letter queue (a redrive
+ *   after the fix delivers the certificate).
+ */
+async function provision(deps: AppDeps, requestId: string, delivery: Delivery): Promise<void> {
+  try {
+    await issueAndDeliver(deps, requestId);
+  } catch (error) {
+    if (!(error instanceof PermanentWorkflowError) && delivery.receiveCount >= delivery.maxReceiveCount) {
+      await recordGivingUp(deps, requestId, error, delivery);
+    }
+    throw error;
+  }
+}
+
+async function issueAndDeliver(deps: AppDeps, requestId: string): Promise<void> {
   const { state } = await loadState(deps.events, streams.pairing(requestId), pairingDecider);
+  if (state.status === 'failed') throw new PermanentWorkflowError(`pairing request ${requestId} failed: ${state.reason ?? ''}`);
   if (state.status !== 'approved' || !state.tenantId || !state.quotaBytes) return;
   if (state.certificate) return;
   const tenantId = state.tenantId;
   const r = state.request;
   const meta = { at: deps.clock().toISOString(), actor: ACTOR };
+  // The serial derives from the request, so a redelivery signs the same serial and the
+  // registry's create-once stream makes the second issuance a no-op.
+  const serial = `1${createHash('sha256').update(`pairing:${requestId}`).digest('hex').slice(0, 31)}`; // 16 bytes, positive
+  const existing = await loadState(deps.events, streams.cert(serial), certificateDecider);
+  let issuedPem: string | undefined;
+  if (existing.state.status === 'none') {
+    // Signed before the tenant is created: a request the CA refuses leaves no tenant behind.
+    try {
+      issuedPem = (await deps.ca.signCsr(r.csrPem, 'source-core', { tenantId, commonName: r.coreName, now: deps.clock(), serial })).certificatePem;
+    } catch (error) {
+      if (error instanceof CertificateRefusedError) await refuse(deps, requestId, state, error);
+      throw error;
+    }
+  }
   await handleCommand(deps.events, streams.tenant(tenantId), tenantDecider, {
     type: 'CreateTenant',
     data: {
@@ -59,14 +101,7 @@ async function provision(deps: AppDeps, requestId: string): Promise<void> {
       ...(state.customerId ? { customerId: state.customerId } : {}),
     },
   }, meta);
-  // The serial derives from the request, so a redelivery signs the same serial and the
-  // registry's create-once stream makes the second issuance a no-op.
-  const serial = `1${createHash('sha256').update(`pairing:${requestId}`).digest('hex').slice(0, 31)}`; // 16 bytes, positive
-  const existing = await loadState(deps.events, streams.cert(serial), certificateDecider);
-  if (existing.state.status === 'none') {
-    const issued = await deps.ca.signCsr(r.csrPem, 'source-core', { tenantId, commonName: r.coreName, now: deps.clock(), serial });
-    await registerCertificate(deps, issued.certificatePem, ACTOR, { pairingRequestId: requestId });
-  }
+  if (issuedPem !== undefined) await registerCertificate(deps, issuedPem, ACTOR, { pairingRequestId: requestId });
   const registered = await loadState(deps.events, streams.cert(serial), certificateDecider);
   if (registered.state.status === 'none') throw new Error(`certificate ${serial} was not registered`);
   const { certificatePem } = registered.state.certificate;
@@ -74,6 +109,44 @@ async function provision(deps: AppDeps, requestId: string): Promise<void> {
     type: 'DeliverCertificate',
     data: { requestId, tenantId, serial, certificatePem, caCertificatePem: await deps.ca.caCertificatePem() },
   }, meta);
+}
+
+/** The CA will never sign this request: record it once, tell the operator, give the job up. */
+async function refuse(deps: AppDeps, requestId: string, state: Exclude<PairingState, { status: 'none' }>, refusal: CertificateRefusedError): Promise<never> {
+  const reason = `the certificate authority refused it: ${refusal.reason}`;
+  const at = deps.clock().toISOString();
+  await handleCommand(deps.events, streams.pairing(requestId), pairingDecider,
+    { type: 'RecordCertificateFailure', data: { requestId, reason, retryable: false } }, { at, actor: ACTOR });
+  const r = state.request;
+  await deps.notifier.notify({
+    id: `pairing-failed-${requestId}`, at, kind: 'pairing-failed',
+    subject: `Pairing request ${requestId} approved but no certificate could be issued`,
+    body: `Approved pairing request ${requestId} from "${r.coreName}" (${r.coreId}, ${r.email}) failed: ${reason}. No tenant was created; the source core was told to send a corrected request. The workflow job goes to the dead-letter queue.`,
+  });
+  throw new PermanentWorkflowError(reason, { cause: refusal });
+}
+
+/** The last receive failed too: the source hears of the delay, the operator of the job in the dead-letter queue. */
+async function recordGivingUp(deps: AppDeps, requestId: string, error: unknown, delivery: Delivery): Promise<void> {
+  const fault = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const reason = fault.slice(0, 500);
+  const at = deps.clock().toISOString();
+  try {
+    await handleCommand(deps.events, streams.pairing(requestId), pairingDecider,
+      { type: 'RecordCertificateFailure', data: { requestId, reason, retryable: true } }, { at, actor: ACTOR });
+  } catch (recordError) {
+    // The fault may be the event log itself: the dead-letter queue and its alarm still tell the operator.
+    logger.error('could not record the pairing workflow failure', { requestId, error: recordError as Error });
+  }
+  try {
+    await deps.notifier.notify({
+      id: `pairing-certificate-delayed-${requestId}`, at, kind: 'pairing-failed',
+      subject: `Certificate for pairing request ${requestId} not issued after ${delivery.receiveCount} attempts`,
+      body: `Issuing the certificate of approved pairing request ${requestId} failed ${delivery.receiveCount} times, last with ${reason}. The workflow job is now in the workflow dead-letter queue: fix the cause, then redrive it; the source core is waiting for its certificate.`,
+    });
+  } catch (notifyError) {
+    logger.error('could not notify the pairing workflow failure', { requestId, error: notifyError as Error });
+  }
 }
 
 async function notifyRejected(deps: AppDeps, requestId: string): Promise<void> {

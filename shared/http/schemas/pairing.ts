@@ -32,7 +32,7 @@ export const RejectBody = z.object({ reason: text(2000) }).strict();
 export const EmptyBody = z.object({}).strict();
 
 export const PairingListQuery = z.object({
-  status: z.enum(['pending', 'approved', 'rejected', 'ignored', 'all']).optional(),
+  status: z.enum(['pending', 'approved', 'rejected', 'ignored', 'failed', 'all']).optional(),
 }).strict();
 
 export const EventsQuery = z.object({

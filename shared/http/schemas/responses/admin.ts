@@ -38,3 +38,10 @@ export const WhoAmI = z.strictObject({
 export const OpenApiDocument = z.looseObject({
   openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()),
 }).describe('This document');
+
+export const ProjectionDeadLetter = z.strictObject({
+  position: z.string().describe("The event's position in the log"), streamId: z.string(), version: z.number().int(), type: z.string(),
+  attempts: z.number().int().describe('How many times the projector was called with it'), error: z.string().describe("The projection's last error"),
+  firstFailedAt: z.string(), deadLetteredAt: z.string(),
+}).describe('An event the projector gave up on after its retries; it is still in the log');
+export const ProjectionDeadLetterList = z.strictObject({ items: z.array(ProjectionDeadLetter) });

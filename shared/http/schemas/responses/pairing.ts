@@ -6,7 +6,7 @@ import { z } from 'zod';
  * Strict objects: a field the handler sends but the schema does not name fails the
  * conformance test (test/int/openapi-conformance.int.test.ts).
  */
-export const PairingStatus = z.enum(['pending', 'approved', 'rejected', 'ignored']);
+export const PairingStatus = z.enum(['pending', 'approved', 'rejected', 'ignored', 'failed']);
 const pem = z.string().describe('PEM');
 
 export const PairingView = z.strictObject({
@@ -24,6 +24,8 @@ export const PairingRequestSummary = z.strictObject({
   id: z.string(), status: PairingStatus, coreName: z.string(), coreId: z.string(), email: z.string(),
   customerId: z.string().optional(), message: z.string().optional(), requestedAt: z.string(), updatedAt: z.string(),
   acknowledged: z.boolean(), tenantId: z.string().optional(), reason: z.string().optional(), certificateSerial: z.string().optional(),
+  certificateFailure: z.strictObject({ reason: z.string(), retryable: z.boolean(), at: z.string() }).optional()
+    .describe('The last failure to issue the certificate (cleared once one is delivered)'),
   version: z.number().int(),
 });
 
