@@ -1,6 +1,7 @@
 import { adminCommand } from './admin/commands.js';
 import { UsageError } from './args.js';
 import { ApiError } from './http-client.js';
+import { FirstFormatLogError } from '../shared/app/log-format.js';
 import { serveCommand } from './serve-command.js';
 import { sourceCommand } from './source/commands.js';
 
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
   if (error instanceof UsageError) { process.stderr.write(`${error.message}\n\n${USAGE}\n`); process.exitCode = 2; return; }
   if (error instanceof ApiError) { process.stderr.write(`drcore: ${error.message}\n`); process.exitCode = 1; return; }
+  if (error instanceof FirstFormatLogError) { process.stderr.write(`drcore: ${error.message}\n`); process.exitCode = 1; return; }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') { process.stderr.write(`drcore: ${(error as Error).message}\n`); process.exitCode = 1; return; }
   process.stderr.write(`drcore: ${(error as Error).stack ?? String(error)}\n`);

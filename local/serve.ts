@@ -6,6 +6,7 @@ import { setDeps } from '../shared/runtime/deps.js';
 import { localDeps } from '../shared/runtime/local-deps.js';
 import { ENV } from '../shared/runtime/env.js';
 import { registerCertificate } from '../shared/app/certificate-service.js';
+import { assertCurrentLogFormat } from '../shared/app/log-format.js';
 import { bootstrapCertificates, ensurePki, type PkiPaths } from './pki-bootstrap.js';
 import { createGateway } from './gateway.js';
 import { startQueuePoller } from './queue-poller.js';
@@ -31,6 +32,11 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
   const pki = await ensurePki(dataDir, { hostnames: options.hostnames });
   const deps = (options.deps ?? localDeps)(dataDir);
+  // Before anything appends: a log of the first stream-id format is refused, not extended.
+  await assertCurrentLogFormat(deps.events).catch(async (e: unknown) => {
+    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+    throw e;
+  });
   setDeps(deps);
 
   // The bootstrap certificates join the registry, so they can be listed and revoked.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
+import { FIRST_FORMAT_HELP } from '../../shared/app/log-format.js';
 import { verifyLog } from '../../shared/app/verify-log.js';
 import type { PairingRequestSummary } from '../../shared/app/projections/pairing-requests.js';
 import type { PairingView } from '../../shared/app/pairing-service.js';
@@ -113,8 +114,11 @@ export async function adminCommand(sub: string | undefined, argv: string[], out:
         if (values.json) out(JSON.stringify(result));
         else if (result.ok) out(`OK: ${result.events} events in ${result.streams} streams; every hash chain verifies`);
         else {
-          const b = result.firstBreak!;
-          out(`TAMPERED: first bad event: stream ${b.streamId} version ${b.version}${b.position ? ` (log position ${b.position})` : ''}: ${b.reason}`);
+          const f = result.firstFormat;
+          if (f) out(`FIRST FORMAT: stream ${f.streamId}${f.position ? ` (log position ${f.position})` : ''}: ${FIRST_FORMAT_HELP}`);
+          const b = result.firstBreak;
+          if (b) out(`TAMPERED: first bad event: stream ${b.streamId} version ${b.version}${b.position ? ` (log position ${b.position})` : ''}: ${b.reason}`);
+          else out(`(the hash chains of ${result.events} events in ${result.streams} streams verify)`);
         }
         return result.ok ? 0 : 1;
       } finally { await store.close?.(); }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ID_PATTERN } from '../../ids.js';
+import { ID_PATTERN, STREAM_ID_PATTERN } from '../../ids.js';
 
 /** Request schemas: they validate at the edge and generate the OpenAPI document. */
 export const id = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9._-]{1,64}');
@@ -29,7 +29,7 @@ export const PairingListQuery = z.object({
 }).strict();
 
 export const EventsQuery = z.object({
-  stream: z.string().regex(/^[a-z]+-[A-Za-z0-9._-]{1,200}$/).optional(),
+  stream: z.string().regex(STREAM_ID_PATTERN, 'must be a stream id kind:id[:id], e.g. tenant:t-1').optional(),
   after: z.string().regex(/^[A-Za-z0-9+/=_-]{1,512}$/).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 }).strict();
