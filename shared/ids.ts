@@ -47,7 +47,6 @@ const STREAM_PARTS = {
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
-export const STREAM_KINDS = Object.keys(STREAM_PARTS) as readonly StreamKind[];
 
 /** A stream id taken apart: its kind and its validated parts (as STREAM_PARTS names them). */
 export interface StreamRef {
@@ -83,12 +82,6 @@ export function streamKindOf(streamId: string): StreamKind | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The tenant a stream belongs to (tenant, machine and rp streams), or undefined. */
-export function tenantOfStream(streamId: string): string | undefined {
-  const ref = parseStreamId(streamId);
-  return STREAM_PARTS[ref.kind][0] === 'tenantId' ? ref.parts[0] : undefined;
 }
 
 /** Stream names (DESIGN §4). Each part is validated before it is joined. */
