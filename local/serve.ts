@@ -10,6 +10,7 @@ import { listProjectionDeadLetters } from '../shared/app/projections/projection-
 import { logger } from '../shared/runtime/logger.js';
 import { ensurePki, type PkiPaths } from './pki-bootstrap.js';
 import { reconcileBootstrapBundles, type ReissuedBundle } from './bootstrap-bundles.js';
+import { assertCurrentLogFormat } from '../shared/app/log-format.js';
 import { createGateway } from './gateway.js';
 import type { GatewayLimits } from './gateway-limits.js';
 import { startQueuePoller } from './queue-poller.js';
@@ -42,6 +43,11 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
   const pki = await ensurePki(dataDir, { hostnames: options.hostnames });
   const deps = (options.deps ?? localDeps)(dataDir);
+  // Before anything appends: a log of the first stream-id format is refused, not extended.
+  await assertCurrentLogFormat(deps.events).catch(async (e: unknown) => {
+    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+    throw e;
+  });
   setDeps(deps);
 
   // The bootstrap certificates join the registry, so they can be listed and revoked; a revoked one is reissued.

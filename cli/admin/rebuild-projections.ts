@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { SqliteReadModels } from '../../shared/adapters/local/sqlite-read-models.js';
 import { NOTIFICATIONS_COLLECTION } from '../../shared/adapters/local/file-notifier.js';
+import { assertCurrentLogFormat } from '../../shared/app/log-format.js';
 import { projectEvent } from '../../shared/app/projections/projector.js';
 import type { EventStore } from '../../shared/ports/event-store.js';
 import type { Queue } from '../../shared/ports/queue.js';
@@ -36,6 +37,7 @@ export interface RebuildResult { events: number; streams: number; seconds: numbe
 /** Clears `readModels` (keeping the dispatcher checkpoint and notifications) and replays every event of `events`. */
 export async function rebuildProjections(events: EventStore, readModels: ReadModels): Promise<RebuildResult> {
   const started = Date.now();
+  await assertCurrentLogFormat(events); // a log of the first format would project to nothing
   const checkpoint = await readModels.getCheckpoint(DISPATCHER_CHECKPOINT);
   const notifications = await readModels.list<{ id: string }>(NOTIFICATIONS_COLLECTION);
   await readModels.clear();

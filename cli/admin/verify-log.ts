@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
+import { FIRST_FORMAT_HELP } from '../../shared/app/log-format.js';
 import { verifyLog } from '../../shared/app/verify-log.js';
 import { CliError } from '../args.js';
 import { define } from '../command.js';
@@ -19,8 +20,11 @@ export const verifyLogCommand = define({
       if (values.json) io.out(JSON.stringify(result));
       else if (result.ok) io.out(`OK: ${result.events} events in ${result.streams} streams; every hash chain verifies`);
       else {
-        const b = result.firstBreak!;
-        io.out(`TAMPERED: first bad event: stream ${b.streamId} version ${b.version}${b.position ? ` (log position ${b.position})` : ''}: ${b.reason}`);
+        const f = result.firstFormat;
+        if (f) io.out(`FIRST FORMAT: stream ${f.streamId}${f.position ? ` (log position ${f.position})` : ''}: ${FIRST_FORMAT_HELP}`);
+        const b = result.firstBreak;
+        if (b) io.out(`TAMPERED: first bad event: stream ${b.streamId} version ${b.version}${b.position ? ` (log position ${b.position})` : ''}: ${b.reason}`);
+        else io.out(`(the hash chains of ${result.events} events in ${result.streams} streams verify)`);
       }
       return result.ok ? 0 : 1;
     } finally { await store.close?.(); }

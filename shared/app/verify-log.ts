@@ -1,12 +1,16 @@
 import type { PositionedEvent, StoredEvent } from '../events/envelope.js';
 import { verifyStream, type ChainBreak } from '../events/chain.js';
+import { isValidStreamId } from '../ids.js';
 import type { EventStore } from '../ports/event-store.js';
+import type { FirstFormatStream } from './log-format.js';
 
 export interface LogVerification {
   readonly ok: boolean;
   readonly events: number;
   readonly streams: number;
   readonly firstBreak?: ChainBreak & { position?: string };
+  /** The first stream id of the first format (log-format.ts): this drcore cannot serve the log. */
+  readonly firstFormat?: FirstFormatStream;
 }
 
 type Break = ChainBreak & { position?: string };
@@ -16,7 +20,8 @@ interface Gap { from: number; to: number; next: PositionedEvent | undefined }
  * Reads the whole log and checks every stream's hash chain (edited, deleted, reordered
  * events). Where positions are gapless integers from 1 (the local adapter), a deleted
  * event is also caught by the hole it leaves — even the last event of a stream, the
- * first of the log, or (with lastAssignedPosition) the last of the log.
+ * first of the log, or (with lastAssignedPosition) the last of the log. A log that holds a
+ * stream id of the first format (log-format.ts) is not OK either, whatever its chains say.
  */
 export async function verifyLog(store: EventStore): Promise<LogVerification> {
   const byStream = new Map<string, PositionedEvent[]>();
@@ -25,10 +30,12 @@ export async function verifyLog(store: EventStore): Promise<LogVerification> {
   let count = 0;
   let previous = 0;
   let gap: Gap | undefined;
+  let firstFormat: FirstFormatStream | undefined;
   for (;;) {
     const page = await store.readAll(cursor, 1000);
     for (const e of page.events) {
       count++;
+      if (!firstFormat && !isValidStreamId(e.streamId)) firstFormat = { streamId: e.streamId, position: e.position };
       (byStream.get(e.streamId) ?? byStream.set(e.streamId, []).get(e.streamId)!).push(e);
       const pos = Number(e.position);
       if (numbered && Number.isInteger(pos)) {
@@ -55,7 +62,10 @@ export async function verifyLog(store: EventStore): Promise<LogVerification> {
     if (!first || Number(candidate.position) < Number(first.position)) first = candidate;
   }
   if (gap && (!first || gap.from <= Number(first.position))) first = gapBreak(gap, streamBreaks);
-  return { ok: !first, events: count, streams: byStream.size, ...(first ? { firstBreak: first } : {}) };
+  return {
+    ok: !first && !firstFormat, events: count, streams: byStream.size,
+    ...(first ? { firstBreak: first } : {}), ...(firstFormat ? { firstFormat } : {}),
+  };
 }
 
 /** A hole in the positions, attributed to the stream that lost a version there, if any. */

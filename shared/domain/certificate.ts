@@ -1,7 +1,7 @@
 import type { CertRole } from '../ports/certificate-authority.js';
 import { DomainError, assertNever, type Decider } from './decider.js';
 
-/** Certificate aggregate — stream `cert-<serial>`: the registry the authorizer checks. */
+/** Certificate aggregate — stream `cert:<serial>`: the registry the authorizer checks. */
 export interface CertificateIssuedData {
   serial: string; role: CertRole; tenantId?: string; subject: string; notBefore: string; notAfter: string;
   fingerprint256: string; pairingRequestId?: string;

@@ -1,7 +1,7 @@
 import { DomainError, assertNever, type Decider } from './decider.js';
 
 /**
- * Enrollment window aggregate — stream `enrollment-<serial>-<windowStart>`: the pairing
+ * Enrollment window aggregate — stream `enrollment:<serial>:<windowStart>`: the pairing
  * requests one enrollment certificate filed in one fixed window of the pairing rate limit
  * (DESIGN §6). The MSP-wide enrollment bundle goes to every customer, so it is semi-public:
  * this bounds the pending requests (and the review work) one certificate can create. One

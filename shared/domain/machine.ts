@@ -1,7 +1,7 @@
 import { isValidId } from '../ids.js';
 import { DomainError, assertNever, type Decider } from './decider.js';
 
-/** Machine aggregate — stream `machine-<tenantId>-<machineId>`: a protected machine of a tenant. */
+/** Machine aggregate — stream `machine:<tenantId>:<machineId>`: a protected machine of a tenant. */
 export interface VolumeInfo { name: string; sizeBytes: number }
 
 export interface MachineData {

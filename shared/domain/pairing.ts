@@ -1,6 +1,6 @@
 import { DomainError, assertNever, type Decider } from './decider.js';
 
-/** Pairing request aggregate — stream `pairing-<requestId>` (DESIGN §1, §6). */
+/** Pairing request aggregate — stream `pairing:<requestId>` (DESIGN §1, §6). */
 export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored' | 'failed';
 
 /**

@@ -2,7 +2,7 @@ import { DomainError, assertNever, type Decider, type DomainErrorCode } from './
 import { volumesProblem, type VolumeInfo } from './machine.js';
 
 /**
- * Recovery-point aggregate — stream `rp-<tenantId>-<rpId>` (DESIGN §4, §5). An RP exists only
+ * Recovery-point aggregate — stream `rp:<tenantId>:<rpId>` (DESIGN §4, §5). An RP exists only
  * once committed: one `RecoveryPointCommitted` event at version 1. Pack uploads are not
  * events (they are idempotent records keyed by pack and chunk id, folded at commit).
  */

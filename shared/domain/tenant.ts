@@ -1,6 +1,6 @@
 import { DomainError, assertNever, type Decider } from './decider.js';
 
-/** Tenant aggregate — stream `tenant-<tenantId>`: an approved customer with a quota. */
+/** Tenant aggregate — stream `tenant:<tenantId>`: an approved customer with a quota. */
 export interface TenantCreatedData {
   tenantId: string; name: string; email: string; customerId?: string; quotaBytes: number; pairingRequestId: string; coreId: string;
 }

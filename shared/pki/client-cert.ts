@@ -6,19 +6,30 @@
  * identity.ts reads the extension first and checks that the subject agrees.
  */
 import forge from 'node-forge';
+import './forge-oid.js';
 import { isValidId } from '../ids.js';
 import type { CertRole, IssuedCertificate } from '../ports/certificate-authority.js';
 import { issueCertificate, type Ca } from './ca.js';
 import type { RsaPublicKey } from './keys.js';
 
 /**
- * Private OID of the identity extension. drcore has no IANA Private Enterprise Number yet, so
- * this sits under 32473, the PEN that RFC 5612 reserves for examples: it can collide with no
- * real organisation's arc. Move to a registered PEN before certificates leave a test bench; old
- * certificates keep working through the OU/O fallback in identity.ts.
- * (Not 2.25.<uuid>: node-forge cannot encode OID arcs above 32 bits.)
+ * drcore's own OID arc, under 2.25 (ITU-T X.667 | ISO/IEC 9834-8: an arc anyone may use without
+ * registration, derived from a UUID). The UUID was generated once for drcore, with
+ * `crypto.randomUUID()`: dc43f1a7-9946-4556-b22a-5014b4fcbfab; the arc is that UUID read as one
+ * unsigned 128-bit integer, in decimal (`BigInt('0x' + uuid without '-')`). Never change it.
+ * Sub-arcs: .1 certificate extensions (.1.1 the identity extension).
+ * node-forge needs forge-oid.ts for an arc this long; OpenSSL (Node's TLS and X509Certificate)
+ * handles it as it is.
  */
-export const DRCORE_IDENTITY_OID = '1.3.6.1.4.1.32473.1764.1.1';
+export const DRCORE_OID_ARC = '2.25.292782944301457104177249935564434358187';
+/** The identity extension: a UTF8String holding the JSON role / tenant claims. */
+export const DRCORE_IDENTITY_OID = `${DRCORE_OID_ARC}.1.1`;
+/**
+ * The identity extension's OID until 0.1.0: under 32473, the example PEN of RFC 5612. Never
+ * issued any more; read (identity.ts) so that certificates already paired keep working until they
+ * expire (CLIENT_CERT_DAYS after issue), after which this can go.
+ */
+export const LEGACY_IDENTITY_OID = '1.3.6.1.4.1.32473.1764.1.1';
 
 export const CERT_ROLES: readonly CertRole[] = ['admin', 'enrollment', 'source-core'];
 export const CLIENT_CERT_DAYS = 365;

@@ -6,9 +6,10 @@
  */
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import './forge-oid.js';
 import type { CertRole } from '../ports/certificate-authority.js';
 import { attributeText, formatDistinguishedName, nameParts, normalizeSerial } from './ca.js';
-import { assertIdentityClaims, decodeIdentityExtension, DRCORE_IDENTITY_OID, TENANT_ORGANIZATION_PREFIX, type IdentityClaims } from './client-cert.js';
+import { assertIdentityClaims, decodeIdentityExtension, DRCORE_IDENTITY_OID, LEGACY_IDENTITY_OID, TENANT_ORGANIZATION_PREFIX, type IdentityClaims } from './client-cert.js';
 import { derToPem } from './keys.js';
 
 export interface CertificateIdentity {
@@ -43,18 +44,32 @@ function claimsFromSubject(attrs: forge.pki.CertificateField[]): IdentityClaims 
   return assertIdentityClaims(ous[0], tenants[0]);
 }
 
-function readClaims(cert: forge.pki.Certificate): IdentityClaims {
-  const fromSubject = claimsFromSubject(cert.subject.attributes);
-  const extensions = (cert.extensions as { id?: string; value?: unknown }[]).filter((e) => e.id === DRCORE_IDENTITY_OID);
+/** The claims of the identity extension under `oid`, if the certificate carries it. */
+function extensionClaims(cert: forge.pki.Certificate, oid: string): IdentityClaims | undefined {
+  const extensions = (cert.extensions as { id?: string; value?: unknown }[]).filter((e) => e.id === oid);
   if (extensions.length > 1) throw new Error('identity extension appears more than once');
   const ext = extensions[0];
-  if (ext === undefined) return fromSubject;
+  if (ext === undefined) return undefined;
   if (typeof ext.value !== 'string') throw new Error('identity extension has no value');
-  const fromExtension = decodeIdentityExtension(ext.value);
-  if (fromExtension.role !== fromSubject.role || fromExtension.tenantId !== fromSubject.tenantId) {
-    throw new Error('identity extension and subject disagree');
+  return decodeIdentityExtension(ext.value);
+}
+
+/**
+ * The claims: from the identity extension (DRCORE_IDENTITY_OID; LEGACY_IDENTITY_OID for a
+ * certificate issued before the move), else from the subject. Every claim the certificate
+ * carries must agree: a certificate with both extensions is read by the new one, and refused
+ * if the legacy one says something else.
+ */
+function readClaims(cert: forge.pki.Certificate): IdentityClaims {
+  const fromSubject = claimsFromSubject(cert.subject.attributes);
+  const current = extensionClaims(cert, DRCORE_IDENTITY_OID);
+  const legacy = extensionClaims(cert, LEGACY_IDENTITY_OID);
+  for (const claims of [current, legacy]) {
+    if (claims && (claims.role !== fromSubject.role || claims.tenantId !== fromSubject.tenantId)) {
+      throw new Error('identity extension and subject disagree');
+    }
   }
-  return fromExtension;
+  return current ?? legacy ?? fromSubject;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import './forge-oid.js';
 import { privateKeyFromPem } from './keys.js';
 
 export interface Pkcs12Options {

@@ -87,18 +87,18 @@ describe('AWS adapters: beyond the contracts, and what the emulators lack', () =
   it('dynalite lacks TransactWriteItems: the native mode is refused there (UnknownOperationException) and stores nothing — its atomic request is covered by test/unit/aws-dynamodb-transact.unit.test.ts', async () => {
     const tableName = await createEventTable(clients.dynamodb);
     const store = new DynamoDbEventStore({ client: clients.dynamodb, tableName });
-    await assert.rejects(store.append('tenant-native', 0, [ev('A'), ev('B')]), (err) =>
+    await assert.rejects(store.append('tenant:native', 0, [ev('A'), ev('B')]), (err) =>
       err instanceof PortError && (err.cause as { name?: string } | undefined)?.name === 'UnknownOperationException');
-    assert.deepEqual(await store.readStream('tenant-native'), []);
+    assert.deepEqual(await store.readStream('tenant:native'), []);
     assert.deepEqual((await store.readAll()).events, []);
   });
 
   it('event store: concurrent appends to many streams all land, readAll sees each once in a gapless global log', async () => {
     const tableName = await createEventTable(clients.dynamodb);
     const store = new DynamoDbEventStore({ client: clients.dynamodb, tableName, transactions: 'emulated-sequential' });
-    const streams = Array.from({ length: 12 }, (_, i) => `machine-t1-m${i}`);
+    const streams = Array.from({ length: 12 }, (_, i) => `machine:t1:m${i}`);
     await Promise.all(streams.map((s) => store.append(s, 0, [ev('A'), ev('B')])));
-    const sameStream = await Promise.allSettled(Array.from({ length: 5 }, () => store.append('tenant-hot', 0, [ev('H')])));
+    const sameStream = await Promise.allSettled(Array.from({ length: 5 }, () => store.append('tenant:hot', 0, [ev('H')])));
     assert.equal(sameStream.filter((r) => r.status === 'fulfilled').length, 1, 'one of five same-stream appends wins');
     assert.ok(sameStream.every((r) => r.status === 'fulfilled' || r.reason instanceof ConcurrencyError));
     const all = await store.readAll();
@@ -119,8 +119,8 @@ describe('AWS adapters: beyond the contracts, and what the emulators lack', () =
   it('event store: a log entry whose events were deleted is reported as a damaged log, not skipped', async () => {
     const tableName = await createEventTable(clients.dynamodb);
     const store = new DynamoDbEventStore({ client: clients.dynamodb, tableName, transactions: 'emulated-sequential' });
-    await store.append('tenant-gone', 0, [ev('A')]);
-    await clients.dynamodb.send(new DeleteItemCommand({ TableName: tableName, Key: { streamId: { S: 'tenant-gone' }, version: { N: '1' } } }));
+    await store.append('tenant:gone', 0, [ev('A')]);
+    await clients.dynamodb.send(new DeleteItemCommand({ TableName: tableName, Key: { streamId: { S: 'tenant:gone' }, version: { N: '1' } } }));
     await assert.rejects(store.readAll(), /missing/);
   });
 

@@ -55,7 +55,7 @@ describe('local adapters: beyond the contracts', () => {
   it('durability: events, messages, documents and blobs survive close and reopen', async () => {
     const file = (n: string) => join(dir, 'reopen', n);
     const store = SqliteEventStore.open(file('events.db'));
-    await store.append('tenant-t1', 0, [ev('A'), ev('B')]);
+    await store.append('tenant:t1', 0, [ev('A'), ev('B')]);
     await store.close();
     const queue = SqliteQueue.open(file('queue.db'), { workflow: { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } });
     await queue.send('workflow', 'durable');
@@ -67,11 +67,11 @@ describe('local adapters: beyond the contracts', () => {
     await new FileBlobStore(file('blobs')).put('tenants/t1/packs/p1', Buffer.from('pack'));
 
     const store2 = SqliteEventStore.open(file('events.db'));
-    const events = await store2.readStream('tenant-t1');
+    const events = await store2.readStream('tenant:t1');
     assert.deepEqual(events.map((e) => e.type), ['A', 'B']);
     assert.equal(verifyStream(events), undefined);
-    assert.equal((await store2.append('tenant-t1', 2, [ev('C')]))[0]?.version, 3, 'the chain continues after reopen');
-    assert.equal(verifyStream(await store2.readStream('tenant-t1')), undefined);
+    assert.equal((await store2.append('tenant:t1', 2, [ev('C')]))[0]?.version, 3, 'the chain continues after reopen');
+    assert.equal(verifyStream(await store2.readStream('tenant:t1')), undefined);
     assert.equal((await store2.readAll()).events.length, 3);
     await store2.close();
     const queue2 = SqliteQueue.open(file('queue.db'), { workflow: { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } });
@@ -94,7 +94,7 @@ describe('local adapters: beyond the contracts', () => {
     for (const d of ['', 'tenants', 'tenants/t1', 'tenants/t1/packs']) assert.equal((await stat(join(root, d))).mode & 0o777, 0o700, `dir ${d}`);
     assert.deepEqual(await readdir(join(root, 'tenants/t1/packs')), ['p1'], 'no temp file left');
     const store = SqliteEventStore.open(join(dir, 'modes', 'events.db'));
-    await store.append('tenant-t1', 0, [ev('A')]);
+    await store.append('tenant:t1', 0, [ev('A')]);
     for (const f of await readdir(join(dir, 'modes'))) {
       if (f.startsWith('events.db')) assert.equal((await stat(join(dir, 'modes', f))).mode & 0o777, 0o600, f);
     }
@@ -123,7 +123,7 @@ describe('local adapters: beyond the contracts', () => {
         ready = true;
         Atomics.wait(workerData.go, 0, 0);
         const ev = { type: 'W' + workerData.id, data: {}, at: '2025-01-01T00:00:00.000Z', actor: 'system:test' };
-        const result = await store.append('rp-t1-race', 0, [ev, ev]).then(() => 'ok', (e) => e.name);
+        const result = await store.append('rp:t1:race', 0, [ev, ev]).then(() => 'ok', (e) => e.name);
         await store.close();
         parentPort.postMessage(result);
       })().catch((e) => {
@@ -143,7 +143,7 @@ describe('local adapters: beyond the contracts', () => {
     await Promise.all(workers.map((w) => w.terminate()));
     assert.deepEqual(outcomes, ['ConcurrencyError', 'ConcurrencyError', 'ok']);
     const store = SqliteEventStore.open(file);
-    const events = await store.readStream('rp-t1-race');
+    const events = await store.readStream('rp:t1:race');
     assert.equal(events.length, 2);
     assert.equal(verifyStream(events), undefined);
     await store.close();

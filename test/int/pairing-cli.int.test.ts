@@ -89,6 +89,22 @@ describe('drcore CLI: pairing end to end', () => {
     assert.match(unknown.stderr, /404 Not Found/);
   });
 
+  it('admin events --stream reads one stream by its id (kind:id, a query parameter) and refuses a malformed one', async () => {
+    const requests = JSON.parse((await drcore(['admin', 'requests', '--status', 'rejected', ...adminArgs, '--json'])).stdout || '[]') as { id: string; coreName: string }[];
+    const id = requests.find((r) => r.coreName === 'Core C')?.id;
+    assert.ok(id, 'Core C was filed');
+    const one = await drcore(['admin', 'events', '--stream', `pairing:${id}`, ...adminArgs]);
+    assert.equal(one.code, 0, one.stderr);
+    const rows = one.stdout.trim().split('\n').slice(1);
+    assert.ok(rows.length >= 2, one.stdout);
+    for (const row of rows) assert.match(row, new RegExp(`\\spairing:${id}\\s`), row);
+    assert.match(one.stdout, /PairingRequested/);
+    assert.match(one.stdout, /PairingRejected/);
+    const old = await drcore(['admin', 'events', '--stream', `pairing-${id}`, ...adminArgs]);
+    assert.equal(old.code, 1);
+    assert.match(old.stderr, /400/);
+  });
+
   it('admin events lists the log; verify-log says OK, then names the first tampered event', async () => {
     const events = await drcore(['admin', 'events', ...adminArgs]);
     assert.match(events.stdout, /PairingRequested/);

@@ -33,7 +33,7 @@ function mockClient(transact: Answer[], logHead = 0) {
       sent.push(command);
       if (command instanceof QueryCommand) {
         const isLog = command.input.ExpressionAttributeValues?.[':s']?.S === '$log';
-        return { Items: isLog && logHead > 0 ? [{ streamId: { S: '$log' }, version: { N: String(logHead) }, stream: { S: 'tenant-other' }, from: { N: '1' }, count: { N: '1' } }] : [] };
+        return { Items: isLog && logHead > 0 ? [{ streamId: { S: '$log' }, version: { N: String(logHead) }, stream: { S: 'tenant:other' }, from: { N: '1' }, count: { N: '1' } }] : [] };
       }
       if (command instanceof TransactWriteItemsCommand) {
         const answer = transact.shift();
@@ -68,7 +68,7 @@ describe('DynamoDbEventStore native appends: the TransactWriteItems request (MOC
   it('three events → ONE TransactWriteItems: the log entry, then one conditional put per event, chained', async () => {
     const { client, transactions } = mockClient([ok], 41);
     const store = new DynamoDbEventStore({ client, tableName: TABLE });
-    const stored = await store.append('rp-t1-r1', 0, [ev('A'), ev('B'), ev('C')]);
+    const stored = await store.append('rp:t1:r1', 0, [ev('A'), ev('B'), ev('C')]);
     const [input, ...more] = transactions();
     assert.ok(input);
     assert.equal(more.length, 0, 'exactly one write request');
@@ -76,11 +76,11 @@ describe('DynamoDbEventStore native appends: the TransactWriteItems request (MOC
     assert.equal(events.length, 3);
     assert.equal(log?.TableName, TABLE);
     assert.equal(log?.ConditionExpression, 'attribute_not_exists(streamId)');
-    assert.deepEqual(log?.Item, { streamId: { S: '$log' }, version: { N: '42' }, stream: { S: 'rp-t1-r1' }, from: { N: '1' }, count: { N: '3' } });
+    assert.deepEqual(log?.Item, { streamId: { S: '$log' }, version: { N: '42' }, stream: { S: 'rp:t1:r1' }, from: { N: '1' }, count: { N: '3' } });
     for (const [i, put] of events.entries()) {
       assert.equal(put?.TableName, TABLE);
       assert.equal(put?.ConditionExpression, 'attribute_not_exists(streamId)', 'never overwrites an event');
-      assert.deepEqual(put?.Item?.streamId, { S: 'rp-t1-r1' });
+      assert.deepEqual(put?.Item?.streamId, { S: 'rp:t1:r1' });
       assert.deepEqual(put?.Item?.version, { N: String(i + 1) });
       assert.equal(put?.Item?.data?.S, JSON.stringify({ type: ['A', 'B', 'C'][i] }));
     }
@@ -92,13 +92,13 @@ describe('DynamoDbEventStore native appends: the TransactWriteItems request (MOC
 
   it('a single event goes through the same transaction (event + log entry, atomically)', async () => {
     const { client, transactions } = mockClient([ok]);
-    await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant-t1', 0, [ev('A')]);
+    await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant:t1', 0, [ev('A')]);
     assert.equal(puts(transactions()[0]!).length, 2);
   });
 
   it('the expected-version check reads the stream\'s last event with a consistent read first', async () => {
     const { client, sent } = mockClient([ok]);
-    await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant-t1', 0, [ev('A')]);
+    await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant:t1', 0, [ev('A')]);
     const first = sent[0];
     assert.ok(first instanceof QueryCommand);
     assert.equal(first.input.ConsistentRead, true);
@@ -108,9 +108,9 @@ describe('DynamoDbEventStore native appends: the TransactWriteItems request (MOC
 
   it('an event condition failed (someone appended first) → ConcurrencyError with the SDK error as cause, no retry', async () => {
     const { client, transactions } = mockClient([cancelled('None', 'ConditionalCheckFailed', 'None')]);
-    const err = await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant-t1', 0, [ev('A'), ev('B')]).catch((e: unknown) => e);
+    const err = await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant:t1', 0, [ev('A'), ev('B')]).catch((e: unknown) => e);
     assert.ok(err instanceof ConcurrencyError);
-    assert.equal(err.streamId, 'tenant-t1');
+    assert.equal(err.streamId, 'tenant:t1');
     assert.equal(err.expectedVersion, 0);
     assert.ok(err.cause instanceof TransactionCanceledException);
     assert.equal(transactions().length, 1);
@@ -118,12 +118,12 @@ describe('DynamoDbEventStore native appends: the TransactWriteItems request (MOC
 
   it('TransactionConflict on an event (a concurrent transaction on the same version) → ConcurrencyError', async () => {
     const { client } = mockClient([cancelled('None', 'TransactionConflict')]);
-    await assert.rejects(new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant-t1', 0, [ev('A')]), ConcurrencyError);
+    await assert.rejects(new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant:t1', 0, [ev('A')]), ConcurrencyError);
   });
 
   it('only the log seq was taken (an append to another stream) → retried with the next seq, not a conflict', async () => {
     const { client, transactions } = mockClient([cancelled('ConditionalCheckFailed', 'None'), ok]);
-    await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant-t1', 0, [ev('A')]);
+    await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant:t1', 0, [ev('A')]);
     assert.equal(transactions().length, 2);
   });
 
@@ -133,7 +133,7 @@ describe('DynamoDbEventStore native appends: the TransactWriteItems request (MOC
       Object.assign(new Error('Internal'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }),
     ]) {
       const { client } = mockClient([() => { throw error; }]);
-      const err = await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant-t1', 0, [ev('A')]).catch((e: unknown) => e);
+      const err = await new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant:t1', 0, [ev('A')]).catch((e: unknown) => e);
       assert.ok(err instanceof UnavailableError, error.name);
       assert.equal(err.cause, error);
     }
@@ -142,7 +142,7 @@ describe('DynamoDbEventStore native appends: the TransactWriteItems request (MOC
   it('more events than one transaction can hold (99 + log entry) → PortError before any write', async () => {
     const { client, sent } = mockClient([]);
     await assert.rejects(
-      new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant-t1', 0, Array.from({ length: 100 }, (_, i) => ev(`E${i}`))),
+      new DynamoDbEventStore({ client, tableName: TABLE }).append('tenant:t1', 0, Array.from({ length: 100 }, (_, i) => ev(`E${i}`))),
       (err) => err instanceof PortError && /at most 99/.test(err.message),
     );
     assert.equal(sent.length, 0);

@@ -27,7 +27,7 @@ async function writtenItems(): Promise<{ items: Record<string, AttributeValue>[]
       throw new Error('unexpected command');
     }) as unknown as DynamoDBClient['send'],
   };
-  const appended = await new DynamoDbEventStore({ client, tableName: 'events' }).append('tenant-t1', 0, [
+  const appended = await new DynamoDbEventStore({ client, tableName: 'events' }).append('tenant:t1', 0, [
     { type: 'TenantCreated', data: { name: 'Grüße 🔐', quota: 1e12, tags: [] }, at: '2025-03-04T05:06:07.089Z', actor: 'admin:00ab' },
     { type: 'QuotaChanged', data: { quota: 2e12 }, at: '2025-03-04T05:06:08.000Z', actor: 'admin:00ab' },
   ]);
@@ -83,6 +83,6 @@ describe('DynamoDB stream records of the event table (recorded-shape fixtures)',
     const keysOnly = record(items[1]!, 1);
     delete keysOnly.dynamodb!.NewImage;
     assert.throws(() => storedEventFromStreamRecord(keysOnly), PortError);
-    assert.throws(() => storedEventFromStreamRecord(record({ streamId: { S: 'tenant-x' }, version: { N: '1' } }, 2)), PortError);
+    assert.throws(() => storedEventFromStreamRecord(record({ streamId: { S: 'tenant:x' }, version: { N: '1' } }, 2)), PortError);
   });
 });

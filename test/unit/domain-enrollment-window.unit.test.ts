@@ -33,7 +33,7 @@ describe('enrollment window decider: the pairing rate limit (issue 8 item 3)', (
   });
 
   it('one stream per certificate and window', () => {
-    assert.equal(streams.enrollment(serial, 1735725600), 'enrollment-80aa01-1735725600');
+    assert.equal(streams.enrollment(serial, 1735725600), 'enrollment:80aa01:1735725600');
     assert.throws(() => streams.enrollment('../x', 1), /serial/);
     assert.throws(() => streams.enrollment(serial, 1.5), /windowStart/);
   });

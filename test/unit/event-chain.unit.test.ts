@@ -10,7 +10,7 @@ const newEvents: NewEvent[] = [
   { type: 'PairingApproved', data: { requestId: 'req-1', tenantId: 't-1', quotaBytes: 1000 }, at: at(3), actor: 'admin:ad01' },
   { type: 'PairingCertificateDelivered', data: { requestId: 'req-1', serial: 'c0ffee' }, at: at(4), actor: 'system:workflow' },
 ];
-const stream = 'pairing-req-1';
+const stream = 'pairing:req-1';
 const chained = (): StoredEvent[] => chainEvents(stream, undefined, newEvents);
 
 function assertBreak(events: readonly StoredEvent[], version: number, reason: RegExp): void {
@@ -85,7 +85,7 @@ describe('chainEvents', () => {
   it('hashes every field: the same event on another stream, at another time or by another actor hashes differently', () => {
     const [base] = chained();
     const h = base!.hash;
-    assert.notEqual(chainEvents('pairing-req-2', undefined, newEvents.slice(0, 1))[0]!.hash, h);
+    assert.notEqual(chainEvents('pairing:req-2', undefined, newEvents.slice(0, 1))[0]!.hash, h);
     assert.notEqual(chainEvents(stream, undefined, [{ ...newEvents[0]!, at: at(9) }])[0]!.hash, h);
     assert.notEqual(chainEvents(stream, undefined, [{ ...newEvents[0]!, actor: 'admin:x' }])[0]!.hash, h);
     assert.notEqual(chainEvents(stream, undefined, [{ ...newEvents[0]!, type: 'Other' }])[0]!.hash, h);

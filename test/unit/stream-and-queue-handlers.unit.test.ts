@@ -57,9 +57,9 @@ describe('Lambda handlers on AWS-shaped events', () => {
   const acknowledged = (requestId: string) => ({ type: 'PairingAcknowledged', data: { requestId, message: 'queued' }, at: '2026-11-25T06:00:01.000Z', actor: 'system:pairing-workflow' });
 
   it('projector: skips the $log entry, projects the events in order, and sends the workflow message (outbox)', async () => {
-    const [e1, e2] = chainEvents('pairing-pr-stream1', undefined, [requested('pr-stream1'), acknowledged('pr-stream1')]);
+    const [e1, e2] = chainEvents('pairing:pr-stream1', undefined, [requested('pr-stream1'), acknowledged('pr-stream1')]);
     const event = await fixture<DynamoDBStreamEvent>('dynamodb-stream-event.json', {
-      STREAM_ID: 'pairing-pr-stream1', EVENT_IMAGE_1: storedEventToItem(e1!), EVENT_IMAGE_2: storedEventToItem(e2!),
+      STREAM_ID: 'pairing:pr-stream1', EVENT_IMAGE_1: storedEventToItem(e1!), EVENT_IMAGE_2: storedEventToItem(e2!),
     });
     assert.deepEqual(await projector(event, ctx()), { batchItemFailures: [] });
     const doc = await deps.readModels.get<PairingRequestSummary>(PAIRING_REQUESTS, 'pr-stream1');
@@ -77,10 +77,10 @@ describe('Lambda handlers on AWS-shaped events', () => {
   });
 
   it('projector: a bad record fails from itself on (partial batch response) so the stream order is kept', async () => {
-    const [e1, e2] = chainEvents('pairing-pr-stream2', undefined, [requested('pr-stream2'), acknowledged('pr-stream2')]);
+    const [e1, e2] = chainEvents('pairing:pr-stream2', undefined, [requested('pr-stream2'), acknowledged('pr-stream2')]);
     const { hash: _dropped, ...broken } = storedEventToItem(e1!);
     const event = await fixture<DynamoDBStreamEvent>('dynamodb-stream-event.json', {
-      STREAM_ID: 'pairing-pr-stream2', EVENT_IMAGE_1: broken, EVENT_IMAGE_2: storedEventToItem(e2!),
+      STREAM_ID: 'pairing:pr-stream2', EVENT_IMAGE_1: broken, EVENT_IMAGE_2: storedEventToItem(e2!),
     });
     const result = await projector(event, ctx());
     assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: event.Records[1]!.dynamodb!.SequenceNumber }] });
@@ -88,18 +88,18 @@ describe('Lambda handlers on AWS-shaped events', () => {
   });
 
   it('workflow worker: processes each record; a malformed one is reported in batchItemFailures, the rest succeed', async () => {
-    await deps.events.append('pairing-pr-worker1', 0, [requested('pr-worker1')]);
+    await deps.events.append('pairing:pr-worker1', 0, [requested('pr-worker1')]);
     const event = await fixture<SQSEvent>('sqs-event.json', { REQUEST_ID: 'pr-worker1' });
     const result = await worker(event, ctx());
     assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: '2e1424d4-f796-459a-8184-9c92662be6da' }] });
-    const stream = await deps.events.readStream('pairing-pr-worker1');
+    const stream = await deps.events.readStream('pairing:pr-worker1');
     assert.deepEqual(stream.map((e) => e.type), ['PairingRequested', 'PairingAcknowledged']);
     const notes = await deps.notifier.recent();
     assert.ok(notes.some((n) => n.id === 'pairing-requested-pr-worker1'));
 
     // Redelivered (at-least-once): no second acknowledgement, no second notification.
     await worker(event, ctx());
-    assert.equal((await deps.events.readStream('pairing-pr-worker1')).length, 2);
+    assert.equal((await deps.events.readStream('pairing:pr-worker1')).length, 2);
     assert.equal((await deps.notifier.recent()).filter((n) => n.id === 'pairing-requested-pr-worker1').length, 1);
   });
 

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../../events/envelope.js';
+import { streamKindOf, type StreamKind } from '../../ids.js';
 import type { Queue } from '../../ports/queue.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import type { WorkflowMessage } from '../workflows/messages.js';
@@ -10,8 +11,8 @@ import { projectRecoveryPoint } from './recovery-points.js';
 
 export type Projection = (rm: ReadModels, event: StoredEvent) => Promise<void>;
 
-/** Projections by stream prefix. Later issues add machine and recovery-point projections here. */
-const PROJECTIONS: Record<string, Projection[]> = {
+/** Projections by stream kind (shared/ids.ts). */
+const PROJECTIONS: Partial<Record<StreamKind, Projection[]>> = {
   pairing: [projectPairing],
   tenant: [projectTenant],
   cert: [projectCertificate],
@@ -37,8 +38,8 @@ function workflowMessageFor(event: StoredEvent): WorkflowMessage | undefined {
  * `outbox: false` when rebuilding projections from the whole log.
  */
 export async function projectEvent(deps: { readModels: ReadModels; queue: Queue }, event: StoredEvent, options: { outbox: boolean } = { outbox: true }): Promise<void> {
-  const prefix = event.streamId.slice(0, event.streamId.indexOf('-'));
-  for (const p of PROJECTIONS[prefix] ?? []) await p(deps.readModels, event);
+  const kind = streamKindOf(event.streamId);
+  for (const p of (kind && PROJECTIONS[kind]) ?? []) await p(deps.readModels, event);
   if (options.outbox) {
     const message = workflowMessageFor(event);
     if (message) await deps.queue.send('workflow', JSON.stringify(message));

@@ -1,6 +1,6 @@
 /**
  * Commit (DESIGN §5): check the manifest and every chunk it references, the parent and the
- * quota, then append one `RecoveryPointCommitted` to `rp-<tenantId>-<rpId>` at version 0.
+ * quota, then append one `RecoveryPointCommitted` to `rp:<tenantId>:<rpId>` at version 0.
  * A repeat of a committed RP with the same content returns it unchanged.
  */
 import { streams } from '../../ids.js';

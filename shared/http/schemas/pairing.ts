@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE, MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE } from '../../display-text.js';
-import { ID_PATTERN } from '../../ids.js';
+import { ID_PATTERN, STREAM_ID_PATTERN } from '../../ids.js';
 import { NAME_VALUE_MAX_LENGTH } from '../../pki/ca.js';
 import { MAX_CSR_PEM_LENGTH } from '../../pki/csr.js';
 
@@ -36,7 +36,7 @@ export const PairingListQuery = z.object({
 }).strict();
 
 export const EventsQuery = z.object({
-  stream: z.string().regex(/^[a-z]+-[A-Za-z0-9._-]{1,200}$/).optional(),
+  stream: z.string().regex(STREAM_ID_PATTERN, 'must be a stream id kind:id[:id], e.g. tenant:t-1').optional(),
   after: z.string().regex(/^[A-Za-z0-9+/=_-]{1,512}$/).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 }).strict();

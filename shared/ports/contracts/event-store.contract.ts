@@ -18,7 +18,7 @@ export function eventStoreContract(name: string, make: () => Promise<{ store: Ev
     let cleanup: () => Promise<void>;
     const run = randomBytes(4).toString('hex');
     let n = 0;
-    const sid = (kind = 'test') => `${kind}-${run}-${++n}`;
+    const sid = (kind = 'test') => `${kind}:${run}-${++n}`;
     const ev = (type: string, data: unknown = { n: type }): NewEvent => ({ type, data, at: '2025-01-02T03:04:05.000Z', actor: 'system:contract' });
 
     before(async () => ({ store, cleanup } = await make()));
@@ -170,7 +170,9 @@ export function eventStoreContract(name: string, make: () => Promise<{ store: Ev
     });
 
     it('invalid stream ids → InvalidIdError (append and readStream)', async () => {
-      const bad: unknown[] = ['', 'tenant', 'tenant-', 'Tenant-x', '../x', 'tenant-a/b', 'tenant-a b', 'tenant-é', '-x', `tenant-${'a'.repeat(201)}`, 42, null];
+      const bad: unknown[] = ['', 'tenant', 'tenant-', 'Tenant-x', '../x', 'tenant-a/b', 'tenant-a b', 'tenant-é', '-x', `tenant-${'a'.repeat(201)}`, 42, null,
+        // The ':' format with a bad part, and the first format ('-' joins, no ':'), which is refused.
+        'tenant:', 'Tenant:x', 'tenant:a/b', 'tenant:a b', 'tenant:é', ':x', 'tenant::x', 'tenant:..', 'rp:t1:r1:x', `tenant:${'a'.repeat(65)}`, 'tenant-x', 'rp-t1-r1'];
       for (const id of bad) {
         await assert.rejects(store.append(id as string, 0, [ev('A')]), InvalidIdError, `append ${String(id)}`);
         await assert.rejects(store.readStream(id as string), InvalidIdError, `readStream ${String(id)}`);
