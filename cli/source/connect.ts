@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReplicationApi } from '../../shared/source/api.js';
-import { HttpsTransport } from '../../shared/source/transport.js';
+import { ReplicationApi } from '../../source/api.js';
+import { HttpsTransport } from '../../source/transport.js';
 import { UsageError } from '../args.js';
 import { identityFromFiles } from '../http-client.js';
 import { readPairing, stateDir } from './state.js';

@@ -1,7 +1,7 @@
 import { isValidId } from '../../shared/ids.js';
-import { ProgressBar, humanBytes } from '../../shared/source/progress.js';
-import { replicate } from '../../shared/source/replicate.js';
-import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../shared/source/volume.js';
+import { ProgressBar, humanBytes } from '../../source/progress.js';
+import { replicate } from '../../source/replicate.js';
+import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../source/volume.js';
 import { parse, UsageError } from '../args.js';
 import { parallelOf, sourceApi } from './connect.js';
 

@@ -11,7 +11,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertId } from '../ids.js';
+import { assertId } from '../shared/ids.js';
 import type { RpKind } from './api.js';
 
 export interface VolumeState { readonly sizeBytes: number; readonly signatures: string }

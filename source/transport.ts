@@ -6,7 +6,7 @@
  * once written, so it does not pay page faults and GC for a fresh 4 MiB buffer per chunk.
  */
 import { request, type Agent } from 'node:https';
-import { mtlsAgent } from '../http/mtls-agent.js';
+import { mtlsAgent } from '../shared/http/mtls-agent.js';
 import type { HttpResponse, HttpTransport } from './api.js';
 
 export interface TlsIdentity { readonly cert: string; readonly key: string; readonly ca: string }

@@ -5,7 +5,7 @@
  * jitter (so many sources do not retry in step); a 429 or 503 with Retry-After (seconds or an
  * HTTP date) waits at least that long, capped. Other 4xx are not retried.
  */
-import { isSha256Hex } from '../format/hash.js';
+import { isSha256Hex } from '../shared/format/hash.js';
 
 export interface HttpResponse {
   status: number;

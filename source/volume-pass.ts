@@ -4,8 +4,8 @@
  * the extent in the manifest and hands its chunk to the uploader. Memory: the window of
  * extents being encoded plus what the uploader holds — independent of the volume size.
  */
-import { extentCount, extentLength, type Geometry } from '../format/geometry.js';
-import type { ExtentEntry } from '../format/manifest-types.js';
+import { extentCount, extentLength, type Geometry } from '../shared/format/geometry.js';
+import type { ExtentEntry } from '../shared/format/manifest-types.js';
 import type { RpKind } from './api.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import type { SignatureReader, SignatureWriter } from './signature-file.js';

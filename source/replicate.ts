@@ -9,8 +9,8 @@
  * signatures become the last replicated state only once the commit is known.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_GEOMETRY, type Geometry } from '../format/geometry.js';
-import { DEFAULT_ZSTD_LEVEL } from '../format/codec.js';
+import { DEFAULT_GEOMETRY, type Geometry } from '../shared/format/geometry.js';
+import { DEFAULT_ZSTD_LEVEL } from '../shared/format/codec.js';
 import type { RecoveryPoint, ReplicationApi, RpKind } from './api.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { MachineStateDir, type RunPlan, type RunVolume } from './replication-state.js';
