@@ -1,5 +1,5 @@
 import { isValidId } from '../../shared/ids.js';
-import { ProgressBar, humanBytes } from '../../source/progress.js';
+import { ProgressBar, humanBytes } from './progress.js';
 import { replicate } from '../../source/replicate.js';
 import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../source/volume.js';
 import { parse, UsageError } from '../args.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isValidId } from '../../shared/ids.js';
-import { ProgressBar, humanBytes } from '../../source/progress.js';
+import { ProgressBar, humanBytes } from './progress.js';
 import { restore, RestoreRefusedError } from '../../source/restore.js';
 import { parse, UsageError } from '../args.js';
 import { parallelOf, sourceApi } from './connect.js';
