@@ -1,4 +1,4 @@
-import { ReplicationApiError } from '../../source/api.js';
+import { ReplicationApiError } from '../../source/client.js';
 import { UsageError } from '../args.js';
 import { pairCommand, statusCommand } from './pair.js';
 import { replicateCommand } from './replicate.js';

@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPack } from '../../shared/format/pack.js';
-import { ReplicationApi, type HttpResponse, type HttpTransport, type RecoveryPoint } from '../../source/api.js';
+import { ReplicationApi, type RecoveryPoint } from '../../source/api.js';
+import type { HttpResponse, HttpTransport } from '../../source/client.js';
 import { replicate } from '../../source/replicate.js';
 import { restore } from '../../source/restore.js';
 
