@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReplicationApi } from '../../shared/source/api.js';
-import { HttpsTransport } from '../../shared/source/transport.js';
+import { ReplicationApi } from '../../source/api.js';
+import { HttpsTransport, readTlsIdentity } from '../../source/transport.js';
 import { CliError, UsageError } from '../args.js';
-import { identityFromFiles } from '../http-client.js';
-import { readPairing, stateDir } from './state.js';
+import { readPairing, stateDir } from '../../source/pairing-state.js';
 
 /**
  * The replication API as this source core: its certificate and key from the state dir
@@ -20,7 +19,7 @@ export function sourceApi(values: { state?: string | undefined; target?: string 
   }
   const target = values.target ?? readPairing(dir)?.target;
   if (!target) throw new CliError(`no target: ${join(dir, 'pairing.json')} is missing`, 'pass --target URL or set DRCORE_URL');
-  const client = new HttpsTransport(target, identityFromFiles(files), parallel + 2);
+  const client = new HttpsTransport(target, readTlsIdentity(files), parallel + 2);
   return { api: new ReplicationApi(client), client, dir };
 }
 

@@ -1,7 +1,7 @@
 import { isValidId } from '../../shared/ids.js';
-import { ProgressBar, humanBytes } from '../../shared/source/progress.js';
-import { replicate } from '../../shared/source/replicate.js';
-import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../shared/source/volume.js';
+import { ProgressBar, humanBytes } from './progress.js';
+import { replicate } from '../../source/replicate.js';
+import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../source/volume.js';
 import { UsageError } from '../args.js';
 import { define } from '../command.js';
 import { JSON_OUTPUT, PARALLEL, SOURCE } from '../options.js';

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isValidId } from '../../shared/ids.js';
-import { ReplicationApiError } from '../../shared/source/api.js';
-import { ProgressBar, humanBytes } from '../../shared/source/progress.js';
-import { RecoveryPointNotFoundError, restore, RestoreRefusedError } from '../../shared/source/restore.js';
+import { ReplicationApiError } from '../../source/client.js';
+import { ProgressBar, humanBytes } from './progress.js';
+import { RecoveryPointNotFoundError, restore, RestoreRefusedError } from '../../source/restore.js';
 import { CliError, UsageError } from '../args.js';
 import { define } from '../command.js';
 import { JSON_OUTPUT, PARALLEL, SOURCE } from '../options.js';

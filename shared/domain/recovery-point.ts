@@ -6,7 +6,8 @@ import { volumesProblem, type VolumeInfo } from './machine.js';
  * once committed: one `RecoveryPointCommitted` event at version 1. Pack uploads are not
  * events (they are idempotent records keyed by pack and chunk id, folded at commit).
  */
-export type RecoveryPointKind = 'base' | 'incremental';
+export const RECOVERY_POINT_KINDS = ['base', 'incremental'] as const;
+export type RecoveryPointKind = (typeof RECOVERY_POINT_KINDS)[number];
 
 export interface RecoveryPointCommittedData {
   tenantId: string; machineId: string; rpId: string; kind: RecoveryPointKind; parentRpId?: string;

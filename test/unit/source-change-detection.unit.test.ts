@@ -10,9 +10,9 @@ import { extentCount, extentLength, type Geometry } from '../../shared/format/ge
 import { chunkId } from '../../shared/format/hash.js';
 import type { ExtentEntry, Manifest } from '../../shared/format/manifest-types.js';
 import { restoreVolume } from '../../shared/format/restore.js';
-import { encodeExtentJob } from '../../shared/source/extent-job.js';
-import { SignatureReader, SignatureWriter, signatureFileSize } from '../../shared/source/signature-file.js';
-import { changedBitmap, SIG_BYTES, subBlockSignatures } from '../../shared/source/signatures.js';
+import { encodeExtentJob } from '../../source/extent-job.js';
+import { SignatureReader, SignatureWriter, signatureFileSize } from '../../source/signature-file.js';
+import { changedBitmap, SIG_BYTES, subBlockSignatures } from '../../source/signatures.js';
 
 const SB = 16;
 const KEY = Buffer.alloc(16, 0x42);

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { directScratch, readDirect, SCRATCH_BYTES, type DirectSource, type PositionalRead } from '../../shared/source/direct-read.js';
-import { Volume } from '../../shared/source/volume.js';
+import { directScratch, readDirect, SCRATCH_BYTES, type DirectSource, type PositionalRead } from '../../source/direct-read.js';
+import { Volume } from '../../source/volume.js';
 
 const MiB = 1024 * 1024;
 const EXTENT = 4 * MiB;

@@ -8,7 +8,7 @@ import { chunkId } from '../../shared/format/hash.js';
 import { encodeManifest, ManifestReader } from '../../shared/format/manifest.js';
 import type { ExtentEntry, Manifest, VolumeManifest } from '../../shared/format/manifest-types.js';
 import { resolveExtent } from '../../shared/format/restore.js';
-import { resolveInto, ZERO_EXTENT } from '../../shared/source/extent-resolver.js';
+import { resolveInto, ZERO_EXTENT } from '../../source/extent-resolver.js';
 
 const SB = 16;
 const G: Geometry = { extentSize: 8 * SB, subBlockSize: SB };

@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPack } from '../../shared/format/pack.js';
-import { ReplicationApi, type HttpResponse, type HttpTransport, type RecoveryPoint } from '../../shared/source/api.js';
-import { replicate } from '../../shared/source/replicate.js';
-import { restore } from '../../shared/source/restore.js';
+import { ReplicationApi, type RecoveryPoint } from '../../source/api.js';
+import type { HttpResponse, HttpTransport } from '../../source/client.js';
+import { replicate } from '../../source/replicate.js';
+import { restore } from '../../source/restore.js';
 
 const MiB = 1024 * 1024;
 const ok = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, body: Buffer.from(JSON.stringify(body)) });

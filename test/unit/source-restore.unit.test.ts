@@ -10,8 +10,9 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeExtent, encodeManifest, type ExtentEntry, type Geometry } from '../../shared/format/index.js';
-import { ReplicationApi, type HttpResponse, type HttpTransport, type RecoveryPoint } from '../../shared/source/api.js';
-import { restore, RestoreRefusedError } from '../../shared/source/restore.js';
+import { ReplicationApi, type RecoveryPoint } from '../../source/api.js';
+import type { HttpResponse, HttpTransport } from '../../source/client.js';
+import { restore, RestoreRefusedError } from '../../source/restore.js';
 
 const G: Geometry = { extentSize: 64 * 1024, subBlockSize: 1024 };
 const ok = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, body: Buffer.from(JSON.stringify(body)) });

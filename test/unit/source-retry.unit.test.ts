@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReplicationApi, ReplicationApiError, type HttpResponse, type HttpTransport, type RetryPolicy } from '../../shared/source/api.js';
+import { ReplicationApi } from '../../source/api.js';
+import { ReplicationApiError, type HttpResponse, type HttpTransport, type RetryPolicy } from '../../source/client.js';
 
 const problem = (status: number, headers: Record<string, string> = {}): HttpResponse =>
   ({ status, headers, body: Buffer.from(JSON.stringify({ title: `status ${status}`, status })) });

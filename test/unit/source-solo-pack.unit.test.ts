@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { decodeChunk, encodeFullChunk } from '../../shared/format/chunk.js';
 import { encodePack, verifyPack } from '../../shared/format/pack.js';
-import { looksIncompressible } from '../../shared/source/compressibility.js';
-import { encodeExtentJob } from '../../shared/source/extent-job.js';
-import { frameRawFullPack, SOLO_DATA_OFFSET } from '../../shared/source/solo-pack.js';
+import { looksIncompressible } from '../../source/compressibility.js';
+import { encodeExtentJob } from '../../source/extent-job.js';
+import { frameRawFullPack, SOLO_DATA_OFFSET } from '../../source/solo-pack.js';
 
 const MiB = 1024 * 1024;
 const KEY = Buffer.alloc(16, 9);

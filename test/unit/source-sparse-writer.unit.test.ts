@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { SparseWriter } from '../../shared/source/sparse-writer.js';
+import { SparseWriter } from '../../source/sparse-writer.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

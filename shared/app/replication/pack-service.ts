@@ -6,14 +6,13 @@
 import { PackFormatError, verifyPack, type VerifiedPack } from '../../format/index.js';
 import { DomainError } from '../../domain/decider.js';
 import { ReplicationRefusal } from '../../domain/recovery-point.js';
+import { MAX_MISSING_BATCH } from '../../http/schemas/replication.js';
 import { assertSha256 } from '../../ids.js';
 import { BlobConflictError } from '../../ports/errors.js';
 import type { AppDeps } from '../deps.js';
 import { requireActiveTenant, requireMachine } from './access.js';
 import { chunkKey, encodeChunkRecord, mapLimit, packKey } from './storage.js';
 
-/** At most this many ids per `missing` request. */
-export const MAX_MISSING_BATCH = 512;
 const IO_PARALLELISM = 16;
 
 export interface PackReceipt { packId: string; chunks: number; bytes: number; created: boolean }

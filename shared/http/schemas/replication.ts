@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { MAX_VOLUMES } from '../../domain/machine.js';
+import { RECOVERY_POINT_KINDS } from '../../domain/recovery-point.js';
 import { ID_PATTERN, isValidId, SHA256_PATTERN } from '../../ids.js';
-import { MAX_MISSING_BATCH } from '../../app/replication/pack-service.js';
 import { displayText, id } from './pairing.js';
 
-/** Replication request schemas (docs/replication-protocol.md). */
+/** Replication request schemas (docs/replication-protocol.md); the source core's requests are typed by them. */
+
+/** At most this many ids per `missing` request: the target refuses more, the source asks in batches of this. */
+export const MAX_MISSING_BATCH = 512;
+export type { RecoveryPointKind } from '../../domain/recovery-point.js';
+
 export const sha256 = z.string().regex(SHA256_PATTERN, 'must be 64 lowercase hex characters (SHA-256)');
 
 /** A volume name becomes a file name at restore (NAME.img): the id rule, as for every path part. */
@@ -29,7 +34,7 @@ export const MissingBody = z.object({
 }).strict();
 
 export const CommitBody = z.object({
-  kind: z.enum(['base', 'incremental']),
+  kind: z.enum(RECOVERY_POINT_KINDS),
   parentRpId: id.optional().describe('Required for an incremental, forbidden for a base'),
   manifest: sha256.describe('Id of the manifest root chunk'),
   volumes: Volumes.min(1),

@@ -5,11 +5,17 @@
  * bodies come from a small free list that `recycle` refills: a restore hands each chunk back
  * once written, so it does not pay page faults and GC for a fresh 4 MiB buffer per chunk.
  */
+import { readFileSync } from 'node:fs';
 import { request, type Agent } from 'node:https';
-import { mtlsAgent } from '../http/mtls-agent.js';
-import type { HttpResponse, HttpTransport } from './api.js';
+import { mtlsAgent } from '../shared/http/mtls-agent.js';
+import type { HttpResponse, HttpTransport } from './client.js';
 
 export interface TlsIdentity { readonly cert: string; readonly key: string; readonly ca: string }
+
+/** The PEM files of a TLS identity (certificate, its key, the CA to trust), read. */
+export function readTlsIdentity(files: TlsIdentity): TlsIdentity {
+  return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8'), ca: readFileSync(files.ca, 'utf8') };
+}
 
 /** Largest response body accepted (a chunk is ≤ 4 MiB + 64; JSON lists are far smaller). */
 const MAX_BODY = 64 * 1024 * 1024;

@@ -9,13 +9,13 @@
  *    a fresh 4 MiB copy per extent (page faults and GC were a third of a chained restore's CPU).
  * A unit test checks it against resolveExtent on random chains.
  */
-import { decodeChunk, type DecodedChunk } from '../format/chunk.js';
-import { fetchChunk } from '../format/chunk-source.js';
-import { applyDeltaInPlace } from '../format/delta.js';
-import { ChainError, FormatError } from '../format/errors.js';
-import { extentCount, extentLength, type Geometry } from '../format/geometry.js';
-import type { ManifestReader } from '../format/manifest-reader.js';
-import type { ExtentEntry, GetChunk } from '../format/manifest-types.js';
+import { decodeChunk, type DecodedChunk } from '../shared/format/chunk.js';
+import { fetchChunk } from '../shared/format/chunk-source.js';
+import { applyDeltaInPlace } from '../shared/format/delta.js';
+import { ChainError, FormatError } from '../shared/format/errors.js';
+import { extentCount, extentLength, type Geometry } from '../shared/format/geometry.js';
+import type { ManifestReader } from '../shared/format/manifest-reader.js';
+import type { ExtentEntry, GetChunk } from '../shared/format/manifest-types.js';
 
 export const ZERO_EXTENT = Symbol('zero extent');
 export type ResolvedExtent = Buffer | typeof ZERO_EXTENT;

@@ -12,11 +12,11 @@
  * FULL extent read into a frame with SOLO_DATA_OFFSET bytes of headroom is packed in place.
  * Pure, synchronous: runs on a worker thread (extent-worker.ts) and in unit tests.
  */
-import { encodeDeltaChunk, encodeFullChunk } from '../format/chunk.js';
-import type { EncodeOptions } from '../format/codec.js';
-import { chooseEncoding, extractSubBlocks } from '../format/delta.js';
-import { subBlockCount } from '../format/geometry.js';
-import { chunkId } from '../format/hash.js';
+import { encodeDeltaChunk, encodeFullChunk } from '../shared/format/chunk.js';
+import type { EncodeOptions } from '../shared/format/codec.js';
+import { chooseEncoding, extractSubBlocks } from '../shared/format/delta.js';
+import { subBlockCount } from '../shared/format/geometry.js';
+import { chunkId } from '../shared/format/hash.js';
 import { looksIncompressible } from './compressibility.js';
 import { bitmapBytes, changedBitmap, nonZeroBitmap, subBlockSignatures } from './signatures.js';
 import { frameRawFullPack, SOLO_DATA_OFFSET, SOLO_MIN_CHUNK, soloPack, type SoloPack } from './solo-pack.js';

@@ -4,9 +4,9 @@
  * the extent in the manifest and hands its chunk to the uploader. Memory: the window of
  * extents being encoded plus what the uploader holds — independent of the volume size.
  */
-import { extentCount, extentLength, type Geometry } from '../format/geometry.js';
-import type { ExtentEntry } from '../format/manifest-types.js';
-import type { RpKind } from './api.js';
+import { extentCount, extentLength, type Geometry } from '../shared/format/geometry.js';
+import type { ExtentEntry } from '../shared/format/manifest-types.js';
+import type { RecoveryPointKind } from '../shared/http/schemas/replication.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import type { SignatureReader, SignatureWriter } from './signature-file.js';
 import type { Uploader } from './uploader.js';
@@ -19,7 +19,7 @@ export interface VolumePassInput {
   readonly sizeBytes: number;
   /** How the workers read the volume (Volume.open chose it for this pass). */
   readonly readPath: ReadPath;
-  readonly kind: RpKind;
+  readonly kind: RecoveryPointKind;
   readonly geometry: Geometry;
   /** Signatures of the last replicated state of this volume (incrementals only). */
   readonly previous: SignatureReader | undefined;

@@ -11,15 +11,15 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertId } from '../ids.js';
-import type { RpKind } from './api.js';
+import { assertId } from '../shared/ids.js';
+import type { RecoveryPointKind } from '../shared/http/schemas/replication.js';
 
 export interface VolumeState { readonly sizeBytes: number; readonly signatures: string }
 
 export interface MachineState {
   readonly machineId: string;
   readonly lastRpId: string;
-  readonly kind: RpKind;
+  readonly kind: RecoveryPointKind;
   readonly committedAt: string;
   readonly volumes: Readonly<Record<string, VolumeState>>;
 }
@@ -28,7 +28,7 @@ export interface RunVolume { readonly name: string; readonly path: string; reado
 
 export interface RunPlan {
   readonly rpId: string;
-  readonly kind: RpKind;
+  readonly kind: RecoveryPointKind;
   readonly parentRpId?: string;
   readonly createdAt: string;
   readonly volumes: readonly RunVolume[];

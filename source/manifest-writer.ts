@@ -5,12 +5,12 @@
  * the volume size. `finish` encodes the root chunk — its id is the manifest's id. The output
  * is byte-identical to shared/format's encodeManifest for the same entries.
  */
-import { encodeManifestChunk } from '../format/chunk.js';
-import { checkEntries, checkGeometry } from '../format/manifest-validate.js';
-import { encodePartPayload, encodeRootPayload, MAX_PART_ENTRIES } from '../format/manifest-codec.js';
-import { extentCount, type Geometry } from '../format/geometry.js';
-import { chunkId } from '../format/hash.js';
-import type { ExtentEntry, ManifestPartRef, ManifestType, VolumeIndex } from '../format/manifest-types.js';
+import { encodeManifestChunk } from '../shared/format/chunk.js';
+import { checkEntries, checkGeometry } from '../shared/format/manifest-validate.js';
+import { encodePartPayload, encodeRootPayload, MAX_PART_ENTRIES } from '../shared/format/manifest-codec.js';
+import { extentCount, type Geometry } from '../shared/format/geometry.js';
+import { chunkId } from '../shared/format/hash.js';
+import type { ExtentEntry, ManifestPartRef, ManifestType, VolumeIndex } from '../shared/format/manifest-types.js';
 
 export type EmitChunk = (id: string, chunk: Buffer) => Promise<void>;
 

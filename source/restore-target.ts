@@ -8,7 +8,7 @@
  */
 import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isValidId } from '../ids.js';
+import { isValidId } from '../shared/ids.js';
 
 /** Restore refuses to write: one line, fit for the CLI as it is. */
 export class RestoreRefusedError extends Error {

@@ -9,9 +9,10 @@
  * signatures become the last replicated state only once the commit is known.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_GEOMETRY, type Geometry } from '../format/geometry.js';
-import { DEFAULT_ZSTD_LEVEL } from '../format/codec.js';
-import type { RecoveryPoint, ReplicationApi, RpKind } from './api.js';
+import { DEFAULT_GEOMETRY, type Geometry } from '../shared/format/geometry.js';
+import { DEFAULT_ZSTD_LEVEL } from '../shared/format/codec.js';
+import type { RecoveryPointKind } from '../shared/http/schemas/replication.js';
+import type { RecoveryPoint, ReplicationApi } from './api.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { MachineStateDir, type RunPlan, type RunVolume } from './replication-state.js';
 import { SignatureReader, SignatureWriter } from './signature-file.js';
@@ -35,7 +36,7 @@ export interface ReplicateOptions {
 }
 
 export interface ReplicateResult {
-  rpId: string; kind: RpKind; bytesRead: number; bytesSent: number; bytesChanged: number; seconds: number;
+  rpId: string; kind: RecoveryPointKind; bytesRead: number; bytesSent: number; bytesChanged: number; seconds: number;
   /** True when the run found its RP already committed by an interrupted earlier run. */
   recovered: boolean;
   packs: number; chunksSent: number;

@@ -4,10 +4,10 @@
  * no copy, one allocation. The bytes are exactly encodePack([encodeFullChunk(extent, raw)])
  * (the unit test checks it against shared/format).
  */
-import { CHUNK_MAGIC, CHUNK_VERSION, KIND_FULL } from '../format/chunk.js';
-import { CODEC_NONE } from '../format/codec.js';
-import { sha256Raw } from '../format/hash.js';
-import { encodePack, PACK_HEADER_BYTES, PACK_INDEX_ENTRY_BYTES, PACK_MAGIC, PACK_VERSION, packId } from '../format/pack.js';
+import { CHUNK_MAGIC, CHUNK_VERSION, KIND_FULL } from '../shared/format/chunk.js';
+import { CODEC_NONE } from '../shared/format/codec.js';
+import { sha256Raw } from '../shared/format/hash.js';
+import { encodePack, PACK_HEADER_BYTES, PACK_INDEX_ENTRY_BYTES, PACK_MAGIC, PACK_VERSION, packId } from '../shared/format/pack.js';
 
 const CHUNK_HEADER = 12;
 const CHUNK_AT = PACK_HEADER_BYTES + PACK_INDEX_ENTRY_BYTES;

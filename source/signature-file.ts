@@ -14,7 +14,7 @@
  * under its final name is always complete.
  */
 import { closeSync, fsyncSync, openSync, readSync, renameSync, writeSync, fstatSync } from 'node:fs';
-import { extentCount, extentLength, subBlockCount, type Geometry } from '../format/geometry.js';
+import { extentCount, extentLength, subBlockCount, type Geometry } from '../shared/format/geometry.js';
 import { SIG_BYTES, SIG_KEY_BYTES } from './signatures.js';
 
 const MAGIC = Buffer.from('DRSG', 'latin1');

@@ -11,10 +11,10 @@
  * (restore-target.ts).
  */
 import { mkdirSync } from 'node:fs';
-import { fetchChunk } from '../format/chunk-source.js';
-import { extentCount, extentLength } from '../format/geometry.js';
-import { ManifestReader } from '../format/manifest-reader.js';
-import { checkChain } from '../format/restore.js';
+import { fetchChunk } from '../shared/format/chunk-source.js';
+import { extentCount, extentLength } from '../shared/format/geometry.js';
+import { ManifestReader } from '../shared/format/manifest-reader.js';
+import { checkChain } from '../shared/format/restore.js';
 import type { RecoveryPoint, ReplicationApi } from './api.js';
 import { resolveInto, ZERO_EXTENT } from './extent-resolver.js';
 import { checkVolumeName, restoreTargets, RestoreRefusedError } from './restore-target.js';

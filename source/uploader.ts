@@ -12,8 +12,8 @@
  * Resuming is free: a chunk the target already holds — from an interrupted run of the same RP,
  * or any earlier upload of the tenant — is never sent again.
  */
-import { PackBuilder } from '../format/pack-builder.js';
-import type { EncodedPack } from '../format/pack.js';
+import { PackBuilder } from '../shared/format/pack-builder.js';
+import type { EncodedPack } from '../shared/format/pack.js';
 
 export interface UploadTarget {
   missing(ids: readonly string[]): Promise<string[]>;

@@ -17,7 +17,7 @@
  * Pure functions, no I/O: they run on worker threads and in unit tests alike.
  */
 import { createCipheriv } from 'node:crypto';
-import { BITMAP_BITS, subBlockCount } from '../format/geometry.js';
+import { BITMAP_BITS, subBlockCount } from '../shared/format/geometry.js';
 
 /** Bytes of one sub-block signature (a truncated SHA-256). */
 export const SIG_BYTES = 16;

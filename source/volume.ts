@@ -13,7 +13,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isValidId } from '../ids.js';
+import { isValidId } from '../shared/ids.js';
 import { blockDeviceSize, deviceNumber, flushBuffers, logicalBlockSize } from './block-device.js';
 import { checkDirect, readDirect, type DirectSource } from './direct-read.js';
 

@@ -1,0 +1,128 @@
+/**
+ * The source core's one client of the target's HTTP API, for pairing (pairing.ts) and
+ * replication (api.ts) alike: each request goes out through an HttpTransport (transport.ts:
+ * mutual TLS, keep-alive), a problem response becomes a ReplicationApiError, and transient
+ * failures — network errors, 409, 429, 5xx — are retried with exponential backoff and full
+ * jitter (so many sources do not retry in step); a 429 or 503 with Retry-After (seconds or an
+ * HTTP date) waits at least that long, capped. Other 4xx are not retried.
+ */
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface HttpTransport {
+  send(method: string, path: string, body?: Buffer, contentType?: string): Promise<HttpResponse>;
+  /** Optional: takes back a response body the caller no longer uses, for reuse. */
+  recycle?(body: Buffer): void;
+}
+
+export interface Problem { type?: string; title?: string; status?: number; detail?: string; [k: string]: unknown }
+
+/** A refusal of the target's API (problem+json), named after what the source was doing. */
+export class ReplicationApiError extends Error {
+  override readonly name = 'ReplicationApiError';
+  /** The response's Retry-After header, as sent (429 and 503 may carry one). */
+  retryAfter?: string;
+  constructor(readonly status: number, readonly problem: Problem, readonly what: string) {
+    super(`${what}: ${status} ${problem.title ?? ''}${problem.detail ? `: ${problem.detail}` : ''}`);
+  }
+}
+
+export interface RetryPolicy {
+  /** Attempts in all (default 6: at most 0.2 + 0.4 + … + 3.2 s of backoff, 3.1 s on average). */
+  readonly attempts: number;
+  /** The first retry waits up to this long, each next one up to twice as long. */
+  readonly baseDelayMs: number;
+  /** Cap of one backoff step before jitter (default 10 s). */
+  readonly maxDelayMs?: number;
+  /** Cap of a server's Retry-After (default 60 s): a longer one is waited for this long. */
+  readonly maxRetryAfterMs?: number;
+  /** Injectable for tests: [0, 1) (default Math.random), the wait, and the clock for HTTP dates. */
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200 };
+/** One attempt: for a request that must not be sent twice, or whose caller retries itself. */
+export const NO_RETRY: RetryPolicy = { attempts: 1, baseDelayMs: 0 };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+function isTransient(err: unknown): boolean {
+  if (err instanceof ReplicationApiError) return err.status === 409 || err.status === 429 || err.status >= 500;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && TRANSIENT_CODES.has(code);
+}
+
+/** Milliseconds a Retry-After value asks for (delta-seconds or an HTTP date), or undefined. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at) || at <= now) return undefined;
+  return at - now;
+}
+
+export class TargetClient {
+  constructor(readonly http: HttpTransport, readonly retry: RetryPolicy = DEFAULT_RETRY) {}
+
+  /** One request, retried per `retry` while it fails transiently; a status ≥ 400 throws. */
+  async call(what: string, method: string, path: string, body?: Buffer, contentType?: string, retry = this.retry): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.http.send(method, path, body, contentType);
+        if (res.status >= 400) {
+          const err = new ReplicationApiError(res.status, parseProblem(res.body), what);
+          const retryAfter = res.headers['retry-after'];
+          if (retryAfter !== undefined) err.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+          throw err;
+        }
+        return res;
+      } catch (err) {
+        if (!isTransient(err) || attempt >= retry.attempts) throw err;
+        await (retry.sleep ?? sleep)(delay(retry, attempt, err));
+      }
+    }
+  }
+
+  /** JSON in (when `payload` is given), JSON out. */
+  async json<T>(what: string, method: string, path: string, payload?: unknown, retry = this.retry): Promise<T> {
+    const body = payload === undefined ? undefined : Buffer.from(JSON.stringify(payload));
+    const res = await this.call(what, method, path, body, 'application/json', retry);
+    return JSON.parse(res.body.toString('utf8')) as T;
+  }
+
+  /** Hands a response body back to the transport once nothing refers to it any more. */
+  recycle(body: Buffer): void {
+    this.http.recycle?.(body);
+  }
+}
+
+/**
+ * The wait before retry `attempt`: full jitter, random × min(cap, base × 2^(attempt-1)); after
+ * a 429 or 503 with a usable Retry-After, that (capped) plus the jitter.
+ */
+function delay(r: RetryPolicy, attempt: number, err: unknown): number {
+  const step = Math.min(r.maxDelayMs ?? 10_000, r.baseDelayMs * 2 ** (attempt - 1));
+  const jitter = (r.random ?? Math.random)() * step;
+  if (err instanceof ReplicationApiError && (err.status === 429 || err.status === 503)) {
+    const asked = retryAfterMs(err.retryAfter, (r.now ?? Date.now)());
+    if (asked !== undefined) return Math.min(asked, r.maxRetryAfterMs ?? 60_000) + jitter;
+  }
+  return jitter;
+}
+
+function parseProblem(body: Buffer): Problem {
+  const text = body.toString('utf8');
+  try {
+    const p: unknown = JSON.parse(text);
+    if (p && typeof p === 'object') return p as Problem;
+  } catch { /* not JSON */ }
+  return { detail: text.slice(0, 500) };
+}
