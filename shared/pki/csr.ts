@@ -6,7 +6,6 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import type { IssuedCertificate } from '../ports/certificate-authority.js';
-import { CertificateRefusedError } from '../ports/errors.js';
 import type { Ca } from './ca.js';
 import { issueClientCertificate, type ClientCertOptions } from './client-cert.js';
 import { formatDistinguishedName, nameParts, attributeText } from './ca.js';
@@ -211,17 +210,4 @@ export type SignCsrOptions = Omit<ClientCertOptions, 'publicKey'>;
 export function signCsr(ca: Ca, csrPem: string, options: SignCsrOptions): IssuedCertificate {
   const csr = parseAndVerifyCsr(csrPem);
   return issueClientCertificate(ca, { ...options, publicKey: forge.pki.publicKeyFromPem(csr.publicKeyPem) as RsaPublicKey });
-}
-
-/**
- * signCsr for the CertificateAuthority adapters: signing is a pure function of the CA, the CSR
- * and the options, so whatever it throws (a CSR that does not verify, a common name the CA does
- * not encode, …) is a refusal of this request, as the port's CertificateRefusedError.
- */
-export function signOrRefuse(ca: Ca, csrPem: string, options: SignCsrOptions): IssuedCertificate {
-  try {
-    return signCsr(ca, csrPem, options);
-  } catch (cause) {
-    throw new CertificateRefusedError(cause instanceof Error ? cause.message : 'the request cannot be signed', { cause });
-  }
 }

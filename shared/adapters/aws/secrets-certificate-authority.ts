@@ -6,7 +6,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadCa, type Ca } from '../../pki/ca.js';
-import { signOrRefuse } from '../../pki/csr.js';
+import { signOrRefuse } from '../sign-or-refuse.js';
 import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
 import { PortError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCa, type Ca } from '../../pki/ca.js';
-import { signOrRefuse } from '../../pki/csr.js';
+import { signOrRefuse } from '../sign-or-refuse.js';
 import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
 
 export const CA_CERT_FILE = 'ca.pem';
