@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { isValidId } from '../../shared/ids.js';
 import { ReplicationApiError } from '../../source/client.js';
 import { ProgressBar, humanBytes } from './progress.js';
-import { RecoveryPointNotFoundError, restore, RestoreRefusedError } from '../../source/restore.js';
+import { RecoveryPointNotFoundError, restore } from '../../source/restore.js';
 import { CliError, UsageError } from '../args.js';
 import { define } from '../command.js';
 import { JSON_OUTPUT, PARALLEL, SOURCE } from '../options.js';
@@ -21,7 +21,6 @@ function notFound(err: unknown, machineId: string): unknown {
   if (err instanceof RecoveryPointNotFoundError || (err instanceof ReplicationApiError && err.status === 404)) {
     return new CliError((err as Error).message, `drcore source list --machine ${machineId} lists its recovery points`, { cause: err });
   }
-  if (err instanceof RestoreRefusedError) return new CliError(err.message, 'restore into an empty directory, or pass --force to replace existing images', { cause: err });
   return err;
 }
 

@@ -161,7 +161,7 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
     const requestId = 'pr-long-core-name';
     const coreName = `Core ${'x'.repeat(95)}`; // 100 characters
     const enrollmentSerial = identityFromCertificate(await readFile(t.core.pki.enrollmentCert, 'utf8')).serial;
-    await t.deps.events.append(`pairing-${requestId}`, 0, [{
+    await t.deps.events.append(`pairing:${requestId}`, 0, [{
       type: 'PairingRequested', at: new Date().toISOString(), actor: `enrollment:${enrollmentSerial}`,
       data: { requestId, coreName, coreId: 'long-01', email: 'ops@long.example', csrPem: csr, enrollmentSerial },
     }]);
@@ -181,9 +181,9 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
     assert.doesNotMatch(last, /\bat \S+\.ts:|Error:|\n/, 'no stack trace');
 
     // The state is consistent: the failure recorded once, no tenant, no certificate.
-    const stream = await t.deps.events.readStream(`pairing-${requestId}`);
+    const stream = await t.deps.events.readStream(`pairing:${requestId}`);
     assert.equal(stream.filter((e) => e.type === 'PairingCertificateFailed').length, 1);
-    assert.deepEqual(await t.deps.events.readStream(`tenant-${approved.tenantId!}`), [], 'no tenant was created');
+    assert.deepEqual(await t.deps.events.readStream(`tenant:${approved.tenantId!}`), [], 'no tenant was created');
 
     // The operator: the review listing shows the failure, a notification says so, and the job is in the dead-letter queue.
     const listed = await eventually(async () => {
@@ -198,7 +198,7 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
       return letters.find((m) => m.body.includes(requestId));
     }, 15_000, 'the job in the dead-letter queue');
     assert.deepEqual(JSON.parse(dead.body), { type: 'PairingApproved', requestId });
-    assert.equal((await t.deps.events.readStream(`pairing-${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed').length, 1,
+    assert.equal((await t.deps.events.readStream(`pairing:${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed').length, 1,
       'the redeliveries on the way to the dead-letter queue recorded nothing more');
   });
 
@@ -206,7 +206,7 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
     const empty = await admin.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');
     assert.deepEqual(empty.items, []);
     // Recorded as the projector and the stream dispatcher record them (test/unit/stream-and-queue-handlers covers how a poison event gets here).
-    const record = { position: '999999', streamId: 'cert-poison', version: 1, type: 'CertificateMangled' };
+    const record = { position: '999999', streamId: 'cert:poison', version: 1, type: 'CertificateMangled' };
     await noteProjectionFailure(t.deps.readModels, record, new Error('unknown certificate event'), '2026-11-25T07:00:00.000Z');
     await deadLetterProjection(t.deps.readModels, record, 11, '2026-11-25T07:00:00.000Z', '2026-11-25T07:00:13.000Z');
     const { items } = await admin.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');

@@ -108,7 +108,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
     // the CA here is a stub that throws the port's UnavailableError (what the Secrets Manager CA
     // throws when the service is unavailable), then a real CA once "the fault is fixed".
     const requestId = 'pr-worker2';
-    await deps.events.append(`pairing-${requestId}`, 0, [
+    await deps.events.append(`pairing:${requestId}`, 0, [
       { ...requested(requestId), data: { ...requested(requestId).data, csrPem: createCsr(generateKeyPair(), 'ACME') } },
       { type: 'PairingApproved', data: { requestId, tenantId: 't-worker2', quotaBytes: 2 ** 30, adminSerial: 'ad01' }, at: '2026-11-25T06:01:00.000Z', actor: 'admin:ad01' },
     ]);
@@ -131,12 +131,12 @@ describe('Lambda handlers on AWS-shaped events', () => {
         record.attributes.ApproximateReceiveCount = String(receiveCount);
         return { Records: [record] };
       };
-      const failures = async () => (await deps.events.readStream(`pairing-${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed');
+      const failures = async () => (await deps.events.readStream(`pairing:${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed');
 
       const first = await approvedMessage(1);
       assert.deepEqual(await worker(first, ctx()), { batchItemFailures: [{ itemIdentifier: first.Records[0]!.messageId }] });
       assert.equal((await failures()).length, 0, 'a transient fault before the last receive is only retried');
-      assert.deepEqual(await deps.events.readStream('tenant-t-worker2'), [], 'no tenant without a certificate');
+      assert.deepEqual(await deps.events.readStream('tenant:t-worker2'), [], 'no tenant without a certificate');
 
       const last = await approvedMessage(QUEUES.workflow.maxReceiveCount);
       assert.deepEqual(await worker(last, ctx()), { batchItemFailures: [{ itemIdentifier: last.Records[0]!.messageId }] }, 'still failed: it goes to the dead-letter queue');
@@ -160,7 +160,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
       assert.equal(issued.status, 'approved');
       assert.match(issued.certificate ?? '', /BEGIN CERTIFICATE/);
       assert.match(issued.feedback.at(-1)!.message, /^Certificate .* issued/);
-      assert.equal((await deps.events.readStream('tenant-t-worker2')).length, 1);
+      assert.equal((await deps.events.readStream('tenant:t-worker2')).length, 1);
     } finally {
       setDeps(deps);
     }
@@ -169,9 +169,9 @@ describe('Lambda handlers on AWS-shaped events', () => {
   it('stream dispatcher: a projection that throws on one event is retried a bounded number of times, dead-lettered with its error, and later events keep flowing', async () => {
     // A real projection that throws: the certificate projection meets an event type it does not know.
     const at = '2026-11-25T07:00:00.000Z';
-    await deps.events.append('pairing-pr-before', 0, [requested('pr-before')]);
-    await deps.events.append('cert-poison01', 0, [{ type: 'CertificateMangled', data: { serial: 'poison01' }, at, actor: 'test' }]);
-    await deps.events.append('pairing-pr-after', 0, [requested('pr-after')]);
+    await deps.events.append('pairing:pr-before', 0, [requested('pr-before')]);
+    await deps.events.append('cert:poison01', 0, [{ type: 'CertificateMangled', data: { serial: 'poison01' }, at, actor: 'test' }]);
+    await deps.events.append('pairing:pr-after', 0, [requested('pr-after')]);
     const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector, { idleMs: 10, retryDelayMs: { base: 1, max: 4 } });
     try {
       const end = Date.now() + 20_000;
@@ -184,13 +184,13 @@ describe('Lambda handlers on AWS-shaped events', () => {
       const letters = await deps.readModels.list<ProjectionDeadLetter>(PROJECTION_DEAD_LETTERS);
       assert.equal(letters.length, 1);
       const letter = letters[0]!;
-      assert.equal(letter.streamId, 'cert-poison01');
+      assert.equal(letter.streamId, 'cert:poison01');
       assert.equal(letter.version, 1);
       assert.equal(letter.type, 'CertificateMangled');
       assert.equal(letter.attempts, 1 + EVENT_STREAM_DELIVERY.retryAttempts, 'as many attempts as the AWS event source mapping makes');
       assert.match(letter.error, /unknown certificate event/);
       // Still flowing: an event appended now is projected too.
-      await deps.events.append('pairing-pr-later', 0, [requested('pr-later')]);
+      await deps.events.append('pairing:pr-later', 0, [requested('pr-later')]);
       await dispatcher.drain();
       await dispatcher.drain();
       assert.ok(await deps.readModels.get(PAIRING_REQUESTS, 'pr-later'));
