@@ -3,6 +3,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { storedEventFromStreamRecord } from '../shared/adapters/aws/dynamodb-stream-records.js';
 import { projectEvent } from '../shared/app/projections/projector.js';
 import { getDeps } from '../shared/runtime/deps.js';
+import { lambdaHandler } from '../shared/runtime/lambda-handler.js';
 import { logger } from '../shared/runtime/logger.js';
 
 /**
@@ -11,7 +12,7 @@ import { logger } from '../shared/runtime/logger.js';
  * record on (partial batch response), so order is kept on retry. Items that are not
  * events (the event table's `$log` entries) are skipped.
  */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
+export const handler = lambdaHandler(middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
   const deps = await getDeps();
   for (const record of event.Records) {
     try {
@@ -23,4 +24,4 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     }
   }
   return { batchItemFailures: [] };
-});
+}));

@@ -14,6 +14,7 @@ import { commitRecoveryPoint } from '../shared/app/replication/commit-service.js
 import { getRecoveryPoint, listRecoveryPoints } from '../shared/app/replication/recovery-point-views.js';
 import { readChunk } from '../shared/app/replication/chunk-reader.js';
 import { getDeps } from '../shared/runtime/deps.js';
+import { recordMetric } from '../shared/runtime/metrics.js';
 
 /** Problem titles (hence types: https://drcore.dev/problems/<slug>) of replication refusals. */
 const REFUSALS: Record<RefusalReason, [number, string]> = {
@@ -96,6 +97,10 @@ export const handler = apiHandler('replication-api', {
     const rpId = rpOf(ctx);
     const packId = assertSha256(ctx.params['packId']);
     const receipt = await uploadPack(await getDeps(), tenantId, machineId, rpId, packId, packBody(ctx.event));
+    if (receipt.created) {
+      recordMetric('PacksIngested');
+      recordMetric('BytesIngested', receipt.bytes);
+    }
     return json(receipt.created ? 201 : 200, receipt);
   }),
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': route(async (ctx, tenantId) => {
@@ -103,6 +108,7 @@ export const handler = apiHandler('replication-api', {
     const rpId = rpOf(ctx);
     const body = jsonBody(ctx.event, CommitBody);
     const { view, created } = await commitRecoveryPoint(await getDeps(), tenantId, machineId, rpId, body, ctx.actor);
+    if (created) recordMetric('RecoveryPointsCommitted');
     return json(created ? 201 : 200, view, created ? { location: `/v1/machines/${machineId}/recovery-points/${rpId}` } : {});
   }),
   'GET /v1/chunks/{sha256}': route(async (ctx, tenantId) => {

@@ -3,6 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { WorkflowMessage } from '../shared/app/workflows/messages.js';
 import { runPairingWorkflow } from '../shared/app/workflows/pairing-workflow.js';
 import { getDeps } from '../shared/runtime/deps.js';
+import { lambdaHandler } from '../shared/runtime/lambda-handler.js';
 import { logger } from '../shared/runtime/logger.js';
 
 /**
@@ -10,7 +11,7 @@ import { logger } from '../shared/runtime/logger.js';
  * reported as `batchItemFailures` so only they are redelivered (and dead-lettered after
  * maxReceiveCount). A malformed message fails and will reach the DLQ, where it is visible.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+export const handler = lambdaHandler(middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
   const deps = await getDeps();
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
@@ -23,4 +24,4 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
     }
   }
   return { batchItemFailures };
-});
+}));
