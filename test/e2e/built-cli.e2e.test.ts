@@ -3,7 +3,8 @@
  * tsx, no .ts module, at run time. It refuses Node < 22 before loading anything, and says what
  * to do when there is no build. The built `drcore serve` and `drcore source replicate/restore`
  * work as spawned processes, worker threads included (their module is found next to the built
- * pool). The test builds dist/ first, as `npm ci` and `npm start` do.
+ * pool), and none of them loads the AWS SDK. The test builds dist/ first, as `npm ci` and
+ * `npm start` do.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,7 +77,7 @@ describe('the drcore bin runs the build in dist/', { timeout: 600_000 }, () => {
     assert.match(failed?.stderr ?? '', /^drcore is not built yet: run `npm run build` in .*checkout\/ \(npm ci and npm start run it\)\./);
   });
 
-  it('the built serve, source replicate and source restore round-trip a volume, with no .ts loaded', async () => {
+  it('the built serve, source replicate and source restore round-trip a volume, with no .ts and no AWS SDK loaded', async () => {
     const trace = moduleTrace(dir);
     const traced = [process.execPath, '--import', trace.hook, ...BUILT_CLI.slice(1)];
     const core = await CoreProcess.start(join(dir, 'data'), undefined, traced);
@@ -100,5 +101,6 @@ describe('the drcore bin runs the build in dist/', { timeout: 600_000 }, () => {
     assert.ok(loaded.some((u) => u.endsWith('/dist/shared/source/worker-pool.js')), 'the extent worker pool ran from dist/');
     assert.ok(loaded.some((u) => u.endsWith('/dist/functions/replication-api.js')), 'the handlers ran from dist/');
     assert.deepEqual(loaded.filter((u) => u.includes('/node_modules/tsx/') || /\.[cm]?ts$/.test(u)), []);
+    assert.deepEqual(loaded.filter((u) => u.includes('/node_modules/@aws-sdk/')), [], 'the local runtime and the source CLI load no AWS SDK');
   });
 });
