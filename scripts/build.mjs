@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run build`: the TypeScript that runs outside Lambda (cli/, local/, shared/, functions/,
- * bench/ and the process harness the bench uses), transpiled file by file into dist/ with the
- * same tree, so `import.meta.url`-relative paths (worker threads, dynamic imports) hold there
- * too. No bundling: packages stay in node_modules, loaded by Node when a module needs them.
+ * `npm run build`: the TypeScript that runs outside Lambda (cli/, local/, shared/, source/,
+ * functions/, bench/ and the process harness the bench uses), transpiled file by file into
+ * dist/ with the same tree, so `import.meta.url`-relative paths (worker threads, dynamic
+ * imports) hold there too. No bundling: packages stay in node_modules, loaded by Node when a module needs them.
  * Types are not checked here (`npm run typecheck` does that).
  *
  * npm runs it after `npm ci` / `npm install` (prepare) and before `npm start`, `npm run drcore`
@@ -19,9 +19,10 @@ import { build as esbuild } from 'esbuild';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = 'dist';
 
-/** What runs from dist/ (globs relative to the checkout). */
+/** The folders whose TypeScript runs from dist/ (those that exist), and the bench's process harness. */
+const FOLDERS = ['cli', 'local', 'shared', 'source', 'functions', 'bench'];
 export const ENTRY_POINTS = [
-  'cli/**/*.ts', 'local/**/*.ts', 'shared/**/*.ts', 'functions/**/*.ts', 'bench/**/*.ts',
+  ...FOLDERS.filter((f) => existsSync(`${ROOT}${f}`)).map((f) => `${f}/**/*.ts`),
   'test/support/core-process.ts',
 ];
 
