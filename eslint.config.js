@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'dist.next/**', 'dist.old/**', '**/*.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -16,7 +16,9 @@ export interface CeilingResult { mbPerSec: number; bytes: number; seconds: numbe
 const BODY = 4 * 1024 * 1024;
 
 export async function measureCeiling(o: { serverKey: string; serverCert: string; ca: string; clientCert: string; clientKey: string; parallel: number; bytes: number }): Promise<CeilingResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/ceiling-server.ts'), o.serverKey, o.serverCert, o.ca], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The server next to this module: the .ts source through tsx, or the built .js (npm run bench).
+  const server = import.meta.url.endsWith('.ts') ? ['--import', 'tsx', join(ROOT, 'bench/ceiling-server.ts')] : [join(ROOT, 'bench/ceiling-server.js')];
+  const child = spawn(process.execPath, [...server, o.serverKey, o.serverCert, o.ca], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (b: Buffer) => {

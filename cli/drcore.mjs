@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `drcore` command (package.json "bin"). Runs the TypeScript sources through tsx.
+// The `drcore` command (package.json "bin"): the JavaScript `npm run build` writes to dist/
+// (npm ci, npm install and npm start build it). No TypeScript is compiled here.
 // `npx drcore …` in the checkout runs it on the project's Node 22.
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
@@ -13,6 +14,10 @@ process.emitWarning = (warning, ...args) => {
   if (type === 'ExperimentalWarning' || String(warning).includes('SQLite')) return;
   return emit.call(process, warning, ...args);
 };
-const { register } = await import('tsx/esm/api');
-register();
-await import('./main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+const { existsSync } = await import('node:fs');
+if (!existsSync(main)) {
+  console.error(`drcore is not built yet: run \`npm run build\` in ${new URL('..', import.meta.url).pathname} (npm ci and npm start run it).`);
+  process.exit(1);
+}
+await import(main.href);

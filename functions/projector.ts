@@ -4,6 +4,7 @@ import { storedEventFromStreamRecord } from '../shared/adapters/aws/dynamodb-str
 import { noteProjectionFailure, type RecordCoordinates } from '../shared/app/projections/projection-dead-letters.js';
 import { projectEvent } from '../shared/app/projections/projector.js';
 import { getDeps } from '../shared/runtime/deps.js';
+import { lambdaHandler } from '../shared/runtime/lambda-handler.js';
 import { logger } from '../shared/runtime/logger.js';
 
 /**
@@ -14,7 +15,7 @@ import { logger } from '../shared/runtime/logger.js';
  * (projection-failures) for the operator; the stream mapping retries the record a bounded
  * number of times, then dead-letters it (shared/ports/event-stream.ts).
  */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
+export const handler = lambdaHandler(middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
   const deps = await getDeps();
   for (const record of event.Records) {
     try {
@@ -31,7 +32,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     }
   }
   return { batchItemFailures: [] };
-});
+}));
 
 /** What a record says it is, read without trusting it (it may be the malformed one). */
 function coordinates(record: DynamoDBRecord): RecordCoordinates {

@@ -15,6 +15,7 @@ import { commitRecoveryPoint } from '../shared/app/replication/commit-service.js
 import { getRecoveryPoint, listRecoveryPoints } from '../shared/app/replication/recovery-point-views.js';
 import { readChunk } from '../shared/app/replication/chunk-reader.js';
 import { getDeps } from '../shared/runtime/deps.js';
+import { recordMetric } from '../shared/runtime/metrics.js';
 
 /** Problem titles (hence types: https://drcore.dev/problems/<slug>) of replication refusals. */
 const REFUSALS: Record<RefusalReason, [number, string]> = {
@@ -97,6 +98,10 @@ export const handler = apiHandler('replication-api', {
     const rpId = rpOf(ctx);
     const packId = assertSha256(ctx.params['packId']);
     const receipt = await uploadPack(await getDeps(), tenantId, machineId, rpId, packId, packBody(ctx.event));
+    if (receipt.created) {
+      recordMetric('PacksIngested');
+      recordMetric('BytesIngested', receipt.bytes);
+    }
     return ctx.reply(receipt, { status: receipt.created ? 201 : 200 });
   }),
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': route(async (ctx, tenantId) => {
@@ -104,6 +109,7 @@ export const handler = apiHandler('replication-api', {
     const rpId = rpOf(ctx);
     const body = jsonBody(ctx.event, CommitBody);
     const { view, created } = await commitRecoveryPoint(await getDeps(), tenantId, machineId, rpId, body, ctx.actor);
+    if (created) recordMetric('RecoveryPointsCommitted');
     return ctx.reply(view, { status: created ? 201 : 200, headers: created ? { location: `/v1/machines/${machineId}/recovery-points/${rpId}` } : {} });
   }),
   'GET /v1/chunks/{sha256}': route(async (ctx, tenantId) => {

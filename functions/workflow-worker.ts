@@ -5,6 +5,7 @@ import { runPairingWorkflow } from '../shared/app/workflows/pairing-workflow.js'
 import { PermanentWorkflowError } from '../shared/app/workflows/permanent-failure.js';
 import { QUEUES } from '../shared/ports/queue.js';
 import { getDeps } from '../shared/runtime/deps.js';
+import { lambdaHandler } from '../shared/runtime/lambda-handler.js';
 import { logger } from '../shared/runtime/logger.js';
 
 /**
@@ -14,7 +15,7 @@ import { logger } from '../shared/runtime/logger.js';
  * A step that gave up for good (PermanentWorkflowError: its outcome is already recorded) is
  * made visible again at once, so it reaches the DLQ without waiting out the retries.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+export const handler = lambdaHandler(middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
   const deps = await getDeps();
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
@@ -37,4 +38,4 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
     }
   }
   return { batchItemFailures };
-});
+}));

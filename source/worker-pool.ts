@@ -1,7 +1,8 @@
 /**
  * A small pool of extent workers (extent-worker.ts). Jobs go to the least busy worker; results
  * come back as promises. Under tsx (TypeScript sources) each worker is started with the tsx
- * loader so it can import .ts modules; a bundled build passes a .js/.mjs worker and no loader.
+ * loader so it can import .ts modules; from the build (dist/, `npm run build`) the worker is the
+ * .js file next to this one, with no loader.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -26,8 +27,9 @@ export class ExtentWorkerPool {
   private failure: Error | undefined;
 
   constructor(threads: number = defaultThreads()) {
-    const url = new URL('./extent-worker.ts', import.meta.url);
-    const execArgv = url.pathname.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
+    const fromSources = import.meta.url.endsWith('.ts');
+    const url = new URL(fromSources ? './extent-worker.ts' : './extent-worker.js', import.meta.url);
+    const execArgv = fromSources ? ['--import', import.meta.resolve('tsx')] : [];
     for (let i = 0; i < Math.max(1, threads); i++) {
       const slot: Slot = { worker: new Worker(url, { execArgv }), busy: 0, waiting: new Map() };
       slot.worker.on('message', (reply: WorkerReply) => {

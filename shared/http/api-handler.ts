@@ -6,6 +6,7 @@ import { problemJson } from './middleware/problem-json.js';
 import { notFound } from './problem.js';
 import { reply } from './responses.js';
 import { ROUTES, type FunctionName, type Route, type RouteKey, type RouteOf, type RouteSpec } from './routes.js';
+import { lambdaHandler } from '../runtime/lambda-handler.js';
 
 /** What a success of route K carries: its response schema's type, its declared statuses. */
 export type BodyOf<K extends RouteKey> = RouteOf<K> extends { response: infer S extends z.ZodType } ? z.input<S> : never;
@@ -25,7 +26,8 @@ export type RouteKeysOf<F extends FunctionName> = RouteKey<Extract<Route, { fn: 
 /**
  * A thin Lambda entry for one function of the route table: it dispatches on
  * `${httpMethod} ${resource}` (as API Gateway's REST proxy sets them), checks the role the
- * route table demands, and leaves errors to the problemJson middleware.
+ * route table demands, and leaves errors to the problemJson middleware. Logs carry the request
+ * id and cold start, metrics are published per invocation (lambdaHandler).
  */
 export function apiHandler<F extends FunctionName>(fn: F, handlers: { [K in RouteKeysOf<F>]: RouteHandler<K> }) {
   const table = handlers as unknown as Record<string, RouteHandler | undefined>;
@@ -33,7 +35,7 @@ export function apiHandler<F extends FunctionName>(fn: F, handlers: { [K in Rout
   for (const r of routes) {
     if (!table[`${r.method} ${r.path}`]) throw new Error(`${fn}: no handler for ${r.method} ${r.path}`);
   }
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  return lambdaHandler(middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(problemJson())
     .handler(async (event) => {
       const route = routes.find((r) => r.method === event.httpMethod && r.path === event.resource);
@@ -47,5 +49,5 @@ export function apiHandler<F extends FunctionName>(fn: F, handlers: { [K in Rout
         event, caller, actor: actorOf(caller), params,
         reply: (body, options) => reply(route, body, options),
       });
-    });
+    }));
 }

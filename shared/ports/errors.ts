@@ -9,20 +9,26 @@ export class PortError extends Error {
   }
 }
 
-/** append(): the stream's version is not the expected one (someone appended first). */
+/** EventStore.append(): the stream's version is not the expected one (someone appended first). */
 export class ConcurrencyError extends PortError {
   constructor(readonly streamId: string, readonly expectedVersion: number, readonly actualVersion: number | undefined, options?: { cause?: unknown }) {
     super(`stream ${streamId}: expected version ${expectedVersion}, found ${actualVersion ?? 'another'}`, options);
   }
 }
 
-/** get() of a key or a stream that does not exist. */
+/**
+ * BlobStore.get() of a key that does not exist; a Queue operation on a queue name the adapter
+ * was not configured with. (EventStore.readStream() of an unknown stream is [], not this.)
+ */
 export class NotFoundError extends PortError {}
 
-/** putIfAbsent() found different bytes already stored under the key. */
+/**
+ * BlobStore.put() found different bytes already stored under the key (create-once), or the key
+ * clashes with an existing key's path (an object where a prefix is, or the other way round).
+ */
 export class BlobConflictError extends PortError {}
 
-/** A transient fault of the backing service: the caller may retry. */
+/** A transient fault of the backing service (throttling, busy database, timeouts): the caller may retry. */
 export class UnavailableError extends PortError {}
 
 /**

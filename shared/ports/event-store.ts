@@ -14,8 +14,10 @@ import type { NewEvent, PositionedEvent, StoredEvent } from '../events/envelope.
  *   at append from the stream's last stored event.
  * - Durability: once append() resolves, the events survive a crash of the process.
  * - readAll(after) returns every event appended after the cursor exactly once, each stream's
- *   events in version order. Whether streams interleave in global append order is an
- *   adapter capability (`globalOrder`): the local adapter gives it, DynamoDB does not.
+ *   events in version order. Whether streams also interleave in global append order is an
+ *   adapter capability (`globalOrder`). Both adapters give it: SQLite by its autoincrement
+ *   position, DynamoDB by the gapless `$log` index written in each append's transaction
+ *   (adapters/aws/dynamodb-event-log.ts). The contract asserts it wherever it is declared.
  */
 export interface EventStore {
   readonly capabilities: { readonly globalOrder: boolean };

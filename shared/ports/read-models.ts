@@ -4,7 +4,8 @@
  *
  * Guarantees (readModelsContract):
  * - put() replaces the whole document of (collection, id); get() returns the last one put.
- * - list(collection) returns every document of the collection, ordered by id.
+ * - list(collection) returns every document of the collection, ordered by id; with
+ *   `prefix`, those whose id starts with it.
  * - Checkpoints: putCheckpoint/getCheckpoint keep a projector's readAll cursor.
  * - clear() removes every document and checkpoint (rebuild-projections).
  * - Documents are plain JSON.

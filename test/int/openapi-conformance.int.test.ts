@@ -9,7 +9,7 @@ import { createCsr } from '../../shared/pki/csr.js';
 import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
 import { matchPath, ROUTES } from '../../shared/http/routes.js';
 import { eventually, startCore, type TestCore } from '../support/in-process-core.js';
-import { buildRp, makeVolume, packsOf } from './replication-api-harness.int.test.js';
+import { buildRp, makeVolume, packsOf } from '../support/replication-api-harness.js';
 
 interface Operation { responses: Record<string, { content?: Record<string, unknown> }> }
 type Doc = { paths: Record<string, Record<string, Operation>> };

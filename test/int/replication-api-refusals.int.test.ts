@@ -4,7 +4,7 @@ import { handleCommand } from '../../shared/app/command-handler.js';
 import { tenantDecider } from '../../shared/domain/tenant.js';
 import { encodePack, MAX_PACK_BYTES, sha256Hex } from '../../shared/format/index.js';
 import { streams } from '../../shared/ids.js';
-import { buildRp, makeVolume, packsOf, replicate, startHarness, type BuiltRp, type Harness, type Reply } from './replication-api-harness.int.test.js';
+import { buildRp, makeVolume, packsOf, replicate, startHarness, type BuiltRp, type Harness, type Reply } from '../support/replication-api-harness.js';
 
 /**
  * Every bad input of the replication API (issue 4, item 6): a clear 4xx

@@ -4,7 +4,7 @@ import { rebuildProjections } from '../../cli/admin/rebuild-projections.js';
 import { handleCommand } from '../../shared/app/command-handler.js';
 import { tenantDecider } from '../../shared/domain/tenant.js';
 import { streams } from '../../shared/ids.js';
-import { buildRp, makeVolume, packsOf, replicate, restore, startHarness, type Harness, type Volume } from './replication-api-harness.int.test.js';
+import { buildRp, makeVolume, packsOf, replicate, restore, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
 
 /** The replication API end to end in process: register, missing, packs, commit, lists, usage, restore byte-identical. */
 describe('replication API', () => {
@@ -158,4 +158,12 @@ describe('replication API', () => {
       { type: 'ResumeTenant', data: { tenantId: B, adminSerial: '00ad' } }, { at: new Date().toISOString(), actor: 'test' });
     assert.equal((await replicate(h, B, 'm1', 'r1', rp)).status, 201);
   });
+});
+
+it('harness: a built RP packs into verifiable packs', () => {
+  const rp = buildRp([makeVolume('sda', 6, 0)]);
+  assert.equal(rp.kind, 'base');
+  const packs = packsOf(rp.chunks.values(), 3);
+  assert.ok(packs.length > 1);
+  assert.equal(packs.reduce((n, p) => n + p.chunkIds.length, 0), rp.chunks.size);
 });

@@ -12,9 +12,16 @@ import { ApiClient } from '../../cli/http-client.js';
 import { createCsr } from '../../shared/pki/csr.js';
 import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
 
+const fromSources = import.meta.url.endsWith('.ts');
+/** The checkout when this module runs from the sources; dist/ when it runs from the build (the bench). */
 export const ROOT = new URL('../..', import.meta.url).pathname;
-/** Node 22 with tsx, running the CLI from the sources (what `npx drcore` does). */
-export const CLI = [process.execPath, '--disable-warning=ExperimentalWarning', '--import', 'tsx', join(ROOT, 'cli/main.ts')] as const;
+const CHECKOUT = fromSources ? ROOT : join(ROOT, '..');
+/** Node 22 with tsx, running the CLI from the TypeScript sources. */
+export const SOURCE_CLI = [process.execPath, '--disable-warning=ExperimentalWarning', '--import', 'tsx', join(CHECKOUT, 'cli/main.ts')] as const;
+/** The `drcore` bin, which runs the build in dist/ (what `npx drcore` and `npm start` run). */
+export const BUILT_CLI = [process.execPath, join(CHECKOUT, 'cli/drcore.mjs')] as const;
+/** The default CLI: the sources for the tests, the build for the bench (`npm run bench` runs dist/). */
+export const CLI: readonly string[] = fromSources ? SOURCE_CLI : BUILT_CLI;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +57,7 @@ export interface PairedSource { stateDir: string; tenantId: string }
 export class CoreProcess {
   child: ChildProcess | undefined;
   log = '';
-  private constructor(readonly dataDir: string, readonly port: number) {}
+  private constructor(readonly dataDir: string, readonly port: number, private readonly cli: readonly string[]) {}
 
   get url(): string { return `https://localhost:${this.port}`; }
   get pid(): number | undefined { return this.child?.pid; }
@@ -59,15 +66,15 @@ export class CoreProcess {
     return { ca: join(d, 'ca.pem'), adminCert: join(d, 'admin.pem'), adminKey: join(d, 'admin-key.pem'), enrollmentCert: join(d, 'enrollment.pem'), enrollmentKey: join(d, 'enrollment-key.pem') };
   }
 
-  /** Starts `drcore serve --data DIR --port N` and waits until it listens. */
-  static async start(dataDir: string, port?: number): Promise<CoreProcess> {
-    const core = new CoreProcess(dataDir, port ?? (await freePort()));
+  /** Starts `drcore serve --data DIR --port N` (with `cli`, default CLI) and waits until it listens. */
+  static async start(dataDir: string, port?: number, cli: readonly string[] = CLI): Promise<CoreProcess> {
+    const core = new CoreProcess(dataDir, port ?? (await freePort()), cli);
     await core.launch();
     return core;
   }
 
   async launch(): Promise<void> {
-    const [node, ...args] = CLI;
+    const [node = process.execPath, ...args] = this.cli;
     const child = spawn(node, [...args, 'serve', '--data', this.dataDir, '--port', String(this.port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -170,11 +177,11 @@ export interface CliRun {
 }
 
 /**
- * Runs `drcore ARGS` as a child process; `onSpawn` may act on it while it runs (e.g. kill it).
+ * Runs `drcore ARGS` as a child process (`cli`, default CLI); `onSpawn` may act on it while it runs (e.g. kill it).
  * The child's peak RSS is sampled from /proc until it exits.
  */
-export function runCli(args: readonly string[], options: { onSpawn?: (child: ChildProcess) => void; timeoutMs?: number } = {}): Promise<CliRun> {
-  const [node, ...pre] = CLI;
+export function runCli(args: readonly string[], options: { onSpawn?: (child: ChildProcess) => void; timeoutMs?: number; cli?: readonly string[] } = {}): Promise<CliRun> {
+  const [node = process.execPath, ...pre] = options.cli ?? CLI;
   const child = spawn(node, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -4,13 +4,13 @@
  * context a source-core certificate gets), two real tenants, and a tiny reference source
  * (small geometry) that replicates and restores through the API. The mTLS end-to-end path is
  * covered by the e2e suites; this one exercises every server rule quickly.
+ * (A support module, no tests: test/int/replication-api*.int.test.ts use it.)
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it } from 'node:test';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { proxyEvent } from '../../local/api-event.js';
 import { lambdaContext } from '../../local/lambda-context.js';
@@ -214,11 +214,3 @@ export async function restore(h: Harness, tenant: string, machine: string, rpId:
   }
   return out;
 }
-
-it('harness: a built RP packs into verifiable packs', () => {
-  const rp = buildRp([makeVolume('sda', 6, 0)]);
-  assert.equal(rp.kind, 'base');
-  const packs = packsOf(rp.chunks.values(), 3);
-  assert.ok(packs.length > 1);
-  assert.equal(packs.reduce((n, p) => n + p.chunkIds.length, 0), rp.chunks.size);
-});
