@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { isValidId } from '../../shared/ids.js';
 import { ReplicationApiError } from '../../source/client.js';
 import { ProgressBar, humanBytes } from './progress.js';
-import { RecoveryPointNotFoundError, restore } from '../../source/restore.js';
+import { RecoveryPointNotFoundError, restore, RestoreRefusedError } from '../../source/restore.js';
 import { CliError, UsageError } from '../args.js';
 import { define } from '../command.js';
 import { JSON_OUTPUT, PARALLEL, SOURCE } from '../options.js';
@@ -21,6 +21,8 @@ function notFound(err: unknown, machineId: string): unknown {
   if (err instanceof RecoveryPointNotFoundError || (err instanceof ReplicationApiError && err.status === 404)) {
     return new CliError((err as Error).message, `drcore source list --machine ${machineId} lists its recovery points`, { cause: err });
   }
+  // A refusal's message already says what to do (e.g. pass --force): one line, no hint.
+  if (err instanceof RestoreRefusedError) return new CliError(err.message, undefined, { cause: err });
   return err;
 }
 
