@@ -8,7 +8,8 @@
  * - caCertificatePem() is the CA certificate (self-signed, CA:true), the same on every call;
  *   no method returns the key.
  * - signCsr() verifies the CSR (PEM, PKCS#10, an accepted RSA key and signature algorithm, a
- *   valid self-signature) and throws InvalidCsrError (shared/pki/csr.ts) otherwise.
+ *   valid self-signature) and otherwise throws CertificateRefusedError whose cause is the
+ *   InvalidCsrError (shared/pki/csr.ts).
  * - Only the CSR's public key is used: the subject is built from `commonName`, the role (OU)
  *   and the tenant (O=tenant:…, plus the drcore identity extension); whatever the CSR's subject
  *   claims is ignored. A source-core certificate needs a tenant, an admin one has none, and an

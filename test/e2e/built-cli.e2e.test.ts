@@ -43,7 +43,7 @@ describe('the drcore bin runs the build in dist/', { timeout: 600_000 }, () => {
   it('drcore --help loads dist/cli/main.js and neither tsx nor any .ts module', async () => {
     const trace = moduleTrace(dir);
     const { stdout } = await run(process.execPath, ['--import', trace.hook, BIN, '--help'], { cwd: ROOT });
-    assert.match(stdout, /^drcore — event-sourced cloud target core/);
+    assert.match(stdout, /^Usage: drcore COMMAND [^\n]*\n\ndrcore — event-sourced cloud target core/);
     const loaded = trace.loaded();
     assert.ok(loaded.includes(new URL('../../dist/cli/main.js', import.meta.url).href), `dist/cli/main.js among:\n${loaded.join('\n')}`);
     assert.deepEqual(loaded.filter((u) => u.includes('/node_modules/tsx/') || u.includes('/node_modules/esbuild/') || /\.[cm]?ts$/.test(u)), []);
@@ -98,7 +98,7 @@ describe('the drcore bin runs the build in dist/', { timeout: 600_000 }, () => {
     const loaded = trace.loaded();
     // (Worker threads start without the hook; that they ran from dist/ is the replicate above: a
     // built pool that looked for extent-worker.ts would have failed it.)
-    assert.ok(loaded.some((u) => u.endsWith('/dist/shared/source/worker-pool.js')), 'the extent worker pool ran from dist/');
+    assert.ok(loaded.some((u) => u.endsWith('/dist/source/worker-pool.js')), 'the extent worker pool ran from dist/');
     assert.ok(loaded.some((u) => u.endsWith('/dist/functions/replication-api.js')), 'the handlers ran from dist/');
     assert.deepEqual(loaded.filter((u) => u.includes('/node_modules/tsx/') || /\.[cm]?ts$/.test(u)), []);
     assert.deepEqual(loaded.filter((u) => u.includes('/node_modules/@aws-sdk/')), [], 'the local runtime and the source CLI load no AWS SDK');

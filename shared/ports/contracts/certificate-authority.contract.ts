@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import forge from 'node-forge';
 import { CLOCK_SKEW_MS, newSerial, normalizeSerial } from '../../pki/ca.js';
 import { createCsr, InvalidCsrError } from '../../pki/csr.js';
+import { CertificateRefusedError } from '../errors.js';
 import { identityFromCertificate } from '../../pki/identity.js';
 import { generateKeyPair, publicKeyToPem, type KeyPair } from '../../pki/keys.js';
 import type { CertificateAuthority } from '../certificate-authority.js';
@@ -112,9 +113,13 @@ export function certificateAuthorityContract(name: string, make: () => Promise<{
       assert.equal(capped.to, caCert.validToDate.getTime(), 'capped at the CA\'s notAfter');
     });
 
-    it('a CSR that does not parse, or whose signature does not verify → InvalidCsrError', async () => {
+    it('a CSR that does not parse, or whose signature does not verify → CertificateRefusedError caused by InvalidCsrError', async () => {
       for (const bad of ['', 'not a CSR', caPem, tamperedCsr(csr)]) {
-        await assert.rejects(authority.signCsr(bad, 'source-core', { tenantId: 't-1', commonName: 'x', now, serial: newSerial() }), InvalidCsrError, JSON.stringify(bad.slice(0, 40)));
+        await assert.rejects(authority.signCsr(bad, 'source-core', { tenantId: 't-1', commonName: 'x', now, serial: newSerial() }), (err: unknown) => {
+          assert.ok(err instanceof CertificateRefusedError, `a refusal of this request, not a fault: ${String(err)}`);
+          assert.ok(err.cause instanceof InvalidCsrError, 'the InvalidCsrError is kept as cause');
+          return true;
+        }, JSON.stringify(bad.slice(0, 40)));
       }
     });
   });
