@@ -2,7 +2,10 @@
  * CertificateAuthority: signs source-core CSRs on approval. The CA key never leaves the
  * adapter (local: a 0600 file in DATA/pki; AWS: Secrets Manager).
  */
-export type CertRole = 'admin' | 'enrollment' | 'source-core';
+import type { CertRole } from '../domain/certificate.js';
+
+/** The roles are the domain's (shared/domain/certificate.ts); re-exported for the CA's users. */
+export type { CertRole };
 
 export interface IssuedCertificate {
   readonly serial: string;
