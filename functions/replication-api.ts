@@ -4,9 +4,8 @@ import type { RouteKey } from '../shared/http/routes.js';
 import { jsonBody, rawBody } from '../shared/http/body.js';
 import { attachRawBody, rawOf } from '../shared/http/raw-body.js';
 import { binary } from '../shared/http/responses.js';
-import { forbidden, HttpProblem, payloadTooLarge, unsupportedMediaType } from '../shared/http/problem.js';
+import { forbidden, payloadTooLarge, unsupportedMediaType } from '../shared/http/problem.js';
 import { CommitBody, MissingBody, RegisterMachineBody } from '../shared/http/schemas/replication.js';
-import { ReplicationRefusal, type RefusalReason } from '../shared/domain/recovery-point.js';
 import { MAX_PACK_BYTES } from '../shared/format/index.js';
 import { assertId, assertSha256 } from '../shared/ids.js';
 import { registerMachine, listMachines } from '../shared/app/replication/machine-service.js';
@@ -17,32 +16,15 @@ import { readChunk } from '../shared/app/replication/chunk-reader.js';
 import { getDeps } from '../shared/runtime/deps.js';
 import { recordMetric } from '../shared/runtime/metrics.js';
 
-/** Problem titles (hence types: https://drcore.dev/problems/<slug>) of replication refusals. */
-const REFUSALS: Record<RefusalReason, [number, string]> = {
-  'invalid-parent': [422, 'Invalid Parent'],
-  'quota-exceeded': [422, 'Quota Exceeded'],
-  'invalid-manifest': [422, 'Invalid Manifest'],
-  'missing-chunks': [422, 'Missing Chunks'],
-  'tenant-suspended': [403, 'Tenant Suspended'],
-  'invalid-pack': [422, 'Invalid Pack'],
-};
-
 /** The tenant is always the caller's certificate's, never anything in the request (DESIGN §6). */
 function tenantOf(ctx: Pick<RouteContext, 'caller'>): string {
   if (!ctx.caller.tenantId) throw forbidden('a source-core certificate bound to a tenant is required');
   return ctx.caller.tenantId;
 }
 
-/** Route with the caller's tenant, mapping replication refusals to their problem types. */
-const route = <K extends RouteKey>(fn: (ctx: RouteContext<K>, tenantId: string) => ReturnType<RouteHandler>): RouteHandler<K> => async (ctx) => {
-  try {
-    return await fn(ctx, tenantOf(ctx));
-  } catch (err) {
-    if (!(err instanceof ReplicationRefusal)) throw err;
-    const [status, title] = REFUSALS[err.reason];
-    throw new HttpProblem(status, title, err.message, err.details);
-  }
-};
+/** Route with the caller's tenant (refusals map to their problem types in shared/http/problem-types.ts). */
+const route = <K extends RouteKey>(fn: (ctx: RouteContext<K>, tenantId: string) => ReturnType<RouteHandler>): RouteHandler<K> =>
+  async (ctx) => fn(ctx, tenantOf(ctx));
 
 /** A binary 200 whose base64 `body` is computed only if someone reads it. */
 function binaryResult(bytes: Buffer, headers: Record<string, string>): APIGatewayProxyResult {

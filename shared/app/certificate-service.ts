@@ -1,9 +1,8 @@
-import { streams } from '../ids.js';
-import { certificateDecider, type CertificateIssuedData } from '../domain/certificate.js';
-import { DomainError } from '../domain/decider.js';
+import type { CertificateIssuedData } from '../domain/certificate.js';
+import { DomainError } from '../domain/errors.js';
 import { identityFromCertificate } from '../pki/identity.js';
 import type { AppDeps } from './deps.js';
-import { handleCommand, loadState } from './command-handler.js';
+import { certificateHandler } from './handlers.js';
 
 /** The registry entry of a certificate, read from the certificate itself (role and tenant are in it). */
 export function certificateRecord(certificatePem: string, extra: { pairingRequestId?: string } = {}): CertificateIssuedData {
@@ -17,21 +16,19 @@ export function certificateRecord(certificatePem: string, extra: { pairingReques
 /** Registers a certificate (idempotent for the same certificate): issued by the pairing workflow, or a bootstrap bundle. */
 export async function registerCertificate(deps: AppDeps, certificatePem: string, actor: string, extra: { pairingRequestId?: string } = {}): Promise<void> {
   const data = certificateRecord(certificatePem, extra);
-  await handleCommand(deps.events, streams.cert(data.serial), certificateDecider,
-    { type: 'IssueCertificate', data }, { at: deps.clock().toISOString(), actor });
+  await certificateHandler(deps, data.serial, { type: 'IssueCertificate', data }, actor);
 }
 
 export interface Revocation { serial: string; status: 'valid' | 'revoked' | 'unknown' }
 
 async function revoke(deps: AppDeps, serial: string, reason: string, adminSerial: string, actor: string): Promise<Revocation> {
-  const result = await handleCommand(deps.events, streams.cert(serial), certificateDecider,
-    { type: 'RevokeCertificate', data: { serial, reason, adminSerial } }, { at: deps.clock().toISOString(), actor });
+  const result = await certificateHandler(deps, serial, { type: 'RevokeCertificate', data: { serial, reason, adminSerial } }, actor);
   return { serial, status: result.state.status === 'none' ? 'unknown' : result.state.status };
 }
 
 /** Revokes a tenant's certificate; it stops working at once locally, within the authorizer TTL on AWS. */
 export async function revokeCertificate(deps: AppDeps, tenantId: string, serial: string, reason: string, adminSerial: string, actor: string) {
-  const { state } = await loadState(deps.events, streams.cert(serial), certificateDecider);
+  const { state } = await certificateHandler.load(deps, serial);
   if (state.status === 'none' || state.certificate.tenantId !== tenantId) {
     throw new DomainError('not-found', `tenant ${tenantId} has no certificate ${serial}`);
   }
@@ -47,7 +44,7 @@ export async function revokeAnyCertificate(
   deps: AppDeps, serial: string, input: { reason: string; certificate?: string | undefined }, adminSerial: string, actor: string,
 ) {
   if (serial === adminSerial) throw new DomainError('conflict', 'you cannot revoke the certificate you are calling with; use another admin certificate');
-  const { state } = await loadState(deps.events, streams.cert(serial), certificateDecider);
+  const { state } = await certificateHandler.load(deps, serial);
   if (state.status === 'none') {
     if (!input.certificate) throw new DomainError('not-found', `certificate ${serial} is not in the registry; send its PEM as "certificate" to register and revoke it`);
     let record: CertificateIssuedData;

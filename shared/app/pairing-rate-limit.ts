@@ -1,9 +1,6 @@
-import { streams } from '../ids.js';
-import { enrollmentWindowDecider } from '../domain/enrollment-window.js';
-import { DomainError } from '../domain/decider.js';
-import { tooManyRequests } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { AppDeps } from './deps.js';
-import { handleCommand } from './command-handler.js';
+import { enrollmentWindowHandler } from './handlers.js';
 
 /**
  * The pairing rate limit: at most `requests` pairing requests per enrollment certificate in
@@ -33,7 +30,8 @@ export function pairingRateLimitFrom(value: string | undefined): PairingRateLimi
 
 /**
  * Counts one pairing request of enrollment certificate `serial` in the current window, or
- * refuses with 429 and Retry-After (the seconds until the window ends), appending nothing.
+ * refuses (DomainError rate-limited: 429 with Retry-After, the whole seconds until the window
+ * ends, in `details.retryAfterSeconds`), appending nothing.
  * A concurrent append means another request was filed, and at most `requests` can be: so
  * `requests + 1` attempts always end in filed or 429, never in a concurrency conflict.
  */
@@ -44,16 +42,15 @@ export async function filePairingRequest(
   const startMs = Math.floor(meta.now.getTime() / windowMs) * windowMs;
   const windowStart = new Date(startMs).toISOString();
   try {
-    await handleCommand(deps.events, streams.enrollment(serial, startMs / 1000), enrollmentWindowDecider, {
+    await enrollmentWindowHandler(deps, { serial, windowStartSeconds: startMs / 1000 }, {
       type: 'FilePairingRequest', data: { serial, requestId, windowStart, limit: limit.requests },
-    }, { at: meta.now.toISOString(), actor: meta.actor }, limit.requests + 1);
+    }, { at: meta.now.toISOString(), actor: meta.actor }, { attempts: limit.requests + 1 });
   } catch (e) {
     if (e instanceof DomainError && e.code === 'rate-limited') {
-      const retryAfter = (startMs + windowMs - meta.now.getTime()) / 1000;
-      throw tooManyRequests(
-        `at most ${limit.requests} pairing requests per ${limit.windowSeconds} s per enrollment certificate: ${e.message}; retry in ${Math.max(1, Math.ceil(retryAfter))} s`,
-        retryAfter,
-      );
+      const retryAfterSeconds = Math.max(1, Math.ceil((startMs + windowMs - meta.now.getTime()) / 1000));
+      throw new DomainError('rate-limited',
+        `at most ${limit.requests} pairing requests per ${limit.windowSeconds} s per enrollment certificate: ${e.message}; retry in ${retryAfterSeconds} s`,
+        { details: { retryAfterSeconds }, cause: e });
     }
     throw e;
   }

@@ -1,12 +1,10 @@
-import { streams } from '../ids.js';
-import { filedBy, pairingDecider, feedbackFor, type PairingEvent, type PairingState, type PairingStatus } from '../domain/pairing.js';
-import { DomainError } from '../domain/decider.js';
+import { filedBy, feedbackFor, type PairingEvent, type PairingState, type PairingStatus } from '../domain/pairing.js';
+import type { CertRole } from '../domain/certificate.js';
+import { DomainError, type DomainErrorReason } from '../domain/errors.js';
 import { InvalidCsrError, parseAndVerifyCsr, type CsrRefusal } from '../pki/csr.js';
-import { HttpProblem, unprocessable } from '../http/problem.js';
-import type { CertRole } from '../ports/certificate-authority.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { AppDeps } from './deps.js';
-import { handleCommand, loadState } from './command-handler.js';
+import { pairingHandler } from './handlers.js';
 import { filePairingRequest, type PairingRateLimit } from './pairing-rate-limit.js';
 
 export interface PairingInput {
@@ -31,12 +29,12 @@ export interface PairingReader {
  * a send can never lose one.
  */
 
-/** A key or signature algorithm we do not accept is the client's choice: 400, each with its own problem type. */
-const CSR_PROBLEMS: Record<CsrRefusal, (detail: string) => HttpProblem> = {
-  key: (detail) => new HttpProblem(400, 'CSR Key Not Accepted', detail),
-  'signature-algorithm': (detail) => new HttpProblem(400, 'CSR Signature Algorithm Not Accepted', detail),
-  malformed: (detail) => unprocessable(detail),
-  signature: (detail) => unprocessable(detail),
+/** A key or signature algorithm we do not accept is the client's choice, each with its own reason; a CSR that does not parse or verify is just invalid. */
+const CSR_REASONS: Record<CsrRefusal, DomainErrorReason | undefined> = {
+  key: 'csr-key-not-accepted',
+  'signature-algorithm': 'csr-signature-algorithm-not-accepted',
+  malformed: undefined,
+  signature: undefined,
 };
 
 /**
@@ -50,13 +48,13 @@ export async function requestPairing(
   try {
     parseAndVerifyCsr(input.csr);
   } catch (e) {
-    if (e instanceof InvalidCsrError) throw CSR_PROBLEMS[e.reason](`csr: ${e.detail}`);
+    if (e instanceof InvalidCsrError) throw new DomainError('invalid', `csr: ${e.detail}`, { reason: CSR_REASONS[e.reason], cause: e });
     throw e;
   }
   const requestId = deps.newId('pr');
   const now = deps.clock();
   await filePairingRequest(deps, rateLimit, enrollmentSerial, requestId, { now, actor });
-  await handleCommand(deps.events, streams.pairing(requestId), pairingDecider, {
+  await pairingHandler(deps, requestId, {
     type: 'RequestPairing',
     data: {
       requestId, coreName: input.coreName, coreId: input.coreId, email: input.email, csrPem: input.csr, enrollmentSerial,
@@ -72,14 +70,14 @@ export async function requestPairing(
  * answered exactly like an unknown id, so ids cannot be probed.
  */
 export async function readPairing(deps: AppDeps, requestId: string, reader: PairingReader): Promise<PairingView> {
-  const { state, events } = await loadState(deps.events, streams.pairing(requestId), pairingDecider);
+  const { state, events } = await pairingHandler.load(deps, requestId);
   const visible = state.status !== 'none' && (reader.role === 'admin' || (reader.role === 'enrollment' && filedBy(state, reader.serial)));
   if (!visible) throw new DomainError('not-found', `pairing request ${requestId} does not exist`);
   return pairingView(state, events);
 }
 
 export async function getPairing(deps: AppDeps, requestId: string): Promise<PairingView> {
-  const { state, events } = await loadState(deps.events, streams.pairing(requestId), pairingDecider);
+  const { state, events } = await pairingHandler.load(deps, requestId);
   if (state.status === 'none') throw new DomainError('not-found', `pairing request ${requestId} does not exist`);
   return pairingView(state, events);
 }
@@ -106,24 +104,22 @@ export async function approvePairing(
   deps: AppDeps, requestId: string, input: { quotaBytes: number; customerId?: string | undefined; note?: string | undefined }, adminSerial: string, actor: string,
 ): Promise<PairingView> {
   const tenantId = deps.newId('t');
-  await handleCommand(deps.events, streams.pairing(requestId), pairingDecider, {
+  await pairingHandler(deps, requestId, {
     type: 'ApprovePairing',
     data: {
       requestId, tenantId, quotaBytes: input.quotaBytes, adminSerial,
       ...(input.customerId ? { customerId: input.customerId } : {}), ...(input.note ? { note: input.note } : {}),
     },
-  }, { at: deps.clock().toISOString(), actor });
+  }, actor);
   return getPairing(deps, requestId);
 }
 
 export async function rejectPairing(deps: AppDeps, requestId: string, reason: string, adminSerial: string, actor: string): Promise<PairingView> {
-  await handleCommand(deps.events, streams.pairing(requestId), pairingDecider,
-    { type: 'RejectPairing', data: { requestId, reason, adminSerial } }, { at: deps.clock().toISOString(), actor });
+  await pairingHandler(deps, requestId, { type: 'RejectPairing', data: { requestId, reason, adminSerial } }, actor);
   return getPairing(deps, requestId);
 }
 
 export async function ignorePairing(deps: AppDeps, requestId: string, adminSerial: string, actor: string): Promise<PairingView> {
-  await handleCommand(deps.events, streams.pairing(requestId), pairingDecider,
-    { type: 'IgnorePairing', data: { requestId, adminSerial } }, { at: deps.clock().toISOString(), actor });
+  await pairingHandler(deps, requestId, { type: 'IgnorePairing', data: { requestId, adminSerial } }, actor);
   return getPairing(deps, requestId);
 }

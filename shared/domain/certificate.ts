@@ -1,5 +1,9 @@
-import type { CertRole } from '../ports/certificate-authority.js';
-import { DomainError, assertNever, type Decider } from './decider.js';
+import { assertNever, type Decider } from './decider.js';
+import { DomainError } from './errors.js';
+
+/** Who a certificate makes its holder (the role is in the certificate, DESIGN §6). */
+export const CERT_ROLES = ['admin', 'enrollment', 'source-core'] as const;
+export type CertRole = (typeof CERT_ROLES)[number];
 
 /** Certificate aggregate — stream `cert:<serial>`: the registry the authorizer checks. */
 export interface CertificateIssuedData {

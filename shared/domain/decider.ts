@@ -8,15 +8,8 @@ export interface Decider<Command, Event, State> {
   readonly initialState: () => State;
 }
 
-/** Why a command is refused. `code` maps to an HTTP status at the edge. */
-export type DomainErrorCode = 'conflict' | 'not-found' | 'invalid' | 'forbidden' | 'rate-limited';
-
-export class DomainError extends Error {
-  override readonly name = 'DomainError';
-  constructor(readonly code: DomainErrorCode, message: string) {
-    super(message);
-  }
-}
+/** Refusals are DomainErrors (./errors.ts); re-exported for the deciders' users. */
+export { DomainError, type DomainErrorCode } from './errors.js';
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(x)}`);

@@ -1,4 +1,5 @@
-import { DomainError, assertNever, type Decider } from './decider.js';
+import { assertNever, type Decider } from './decider.js';
+import { DomainError } from './errors.js';
 
 /**
  * Enrollment window aggregate — stream `enrollment:<serial>:<windowStart>`: the pairing

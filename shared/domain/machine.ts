@@ -1,5 +1,6 @@
-import { isValidId } from '../ids.js';
-import { DomainError, assertNever, type Decider } from './decider.js';
+import { isValidId } from './ids.js';
+import { assertNever, type Decider } from './decider.js';
+import { DomainError } from './errors.js';
 
 /** Machine aggregate — stream `machine:<tenantId>:<machineId>`: a protected machine of a tenant. */
 export interface VolumeInfo { name: string; sizeBytes: number }

@@ -1,4 +1,5 @@
-import { DomainError, assertNever, type Decider } from './decider.js';
+import { assertNever, type Decider } from './decider.js';
+import { DomainError } from './errors.js';
 
 /** Pairing request aggregate — stream `pairing:<requestId>` (DESIGN §1, §6). */
 export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored' | 'failed';

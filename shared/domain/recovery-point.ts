@@ -1,4 +1,5 @@
-import { DomainError, assertNever, type Decider, type DomainErrorCode } from './decider.js';
+import { assertNever, type Decider } from './decider.js';
+import { DomainError, type REPLICATION_REFUSAL_REASONS } from './errors.js';
 import { volumesProblem, type VolumeInfo } from './machine.js';
 
 /**
@@ -39,14 +40,15 @@ export type RecoveryPointState =
   | { status: 'none' }
   | { status: 'committed'; rp: RecoveryPointCommittedData };
 
-/** Why a replication command is refused, finer than DomainErrorCode: the edge turns `reason` into a problem type. */
-export type RefusalReason = 'invalid-parent' | 'quota-exceeded' | 'invalid-manifest' | 'missing-chunks' | 'tenant-suspended' | 'invalid-pack';
+/** At most this many chunk ids per `missing` question: the target refuses more, the source asks in batches of this. */
+export const MAX_MISSING_BATCH = 512;
 
-export class ReplicationRefusal extends DomainError {
-  constructor(code: DomainErrorCode, readonly reason: RefusalReason, message: string, readonly details: Record<string, unknown> = {}) {
-    super(code, message);
-  }
-}
+/** Why replication is refused, finer than the DomainError code: the edge turns `reason` into a problem type. */
+export type RefusalReason = (typeof REPLICATION_REFUSAL_REASONS)[number];
+
+/** A replication refusal is a DomainError with one of the RefusalReasons (shared/domain/errors.ts). */
+export const ReplicationRefusal = DomainError;
+export type ReplicationRefusal = DomainError;
 
 /** The fields that identify an RP's content: a repeat with these equal is the same commit. */
 export function sameContent(a: RecoveryPointCommittedData, b: RecoveryPointCommittedData): boolean {
@@ -56,7 +58,7 @@ export function sameContent(a: RecoveryPointCommittedData, b: RecoveryPointCommi
     && a.volumes.every((v, i) => v.name === b.volumes[i]?.name && v.sizeBytes === b.volumes[i]?.sizeBytes);
 }
 
-const invalidParent = (message: string) => new ReplicationRefusal('invalid', 'invalid-parent', message);
+const invalidParent = (message: string) => new DomainError('invalid', message, { reason: 'invalid-parent' });
 
 function checkParent(d: RecoveryPointCommittedData, parent: ParentFacts | undefined): void {
   if (d.kind === 'base') {
@@ -77,7 +79,7 @@ function checkParent(d: RecoveryPointCommittedData, parent: ParentFacts | undefi
 /** The volumes mirror the manifest root's; their names become file names at restore. */
 function checkVolumes(d: RecoveryPointCommittedData): void {
   const problem = d.volumes.length === 0 ? 'a recovery point has at least one volume' : volumesProblem(d.volumes);
-  if (problem !== undefined) throw new ReplicationRefusal('invalid', 'invalid-manifest', problem);
+  if (problem !== undefined) throw new DomainError('invalid', problem, { reason: 'invalid-manifest' });
 }
 
 function checkCounts(d: RecoveryPointCommittedData): void {
@@ -87,22 +89,33 @@ function checkCounts(d: RecoveryPointCommittedData): void {
   if (d.addedBytes > d.referencedBytes) throw new DomainError('invalid', 'an RP cannot add more bytes than it references');
 }
 
+/**
+ * The commit rule that needs no chunk read: the same content under a committed rpId is a
+ * `'repeat'` (nothing to do, `createdAt` not compared), other content a conflict; a new commit's
+ * volumes and parent are checked (`'new'`). decide() applies it first; the commit service applies
+ * it to the state it loaded before it scans the manifest, so a repeat or a refusal reads no chunk.
+ */
+export function checkCommit(command: Pick<CommitRecoveryPoint, 'data' | 'parent'>, state: RecoveryPointState): 'repeat' | 'new' {
+  const d = command.data;
+  if (state.status === 'committed') {
+    if (sameContent(state.rp, d)) return 'repeat';
+    throw new DomainError('conflict', `recovery point ${d.rpId} is already committed with other content`);
+  }
+  checkVolumes(d);
+  checkParent(d, command.parent);
+  return 'new';
+}
+
 export function decide(command: RecoveryPointCommand, state: RecoveryPointState): RecoveryPointEvent[] {
   switch (command.type) {
     case 'CommitRecoveryPoint': {
       const d = command.data;
-      if (state.status === 'committed') {
-        if (sameContent(state.rp, d)) return []; // a repeated commit: idempotent
-        throw new DomainError('conflict', `recovery point ${d.rpId} is already committed with other content`);
-      }
-      checkVolumes(d);
-      checkParent(d, command.parent);
+      if (checkCommit(command, state) === 'repeat') return []; // a repeated commit: idempotent
       checkCounts(d);
       const { quotaBytes, usedBytes } = command.quota;
       if (usedBytes + d.addedBytes > quotaBytes) {
-        throw new ReplicationRefusal('invalid', 'quota-exceeded',
-          `committing ${d.rpId} would store ${usedBytes + d.addedBytes} bytes, over the quota of ${quotaBytes} bytes`,
-          { quotaBytes, usedBytes, addedBytes: d.addedBytes });
+        throw new DomainError('invalid', `committing ${d.rpId} would store ${usedBytes + d.addedBytes} bytes, over the quota of ${quotaBytes} bytes`,
+          { reason: 'quota-exceeded', details: { quotaBytes, usedBytes, addedBytes: d.addedBytes } });
       }
       return [{ type: 'RecoveryPointCommitted', data: d }];
     }

@@ -1,4 +1,5 @@
-import { DomainError, assertNever, type Decider } from './decider.js';
+import { assertNever, type Decider } from './decider.js';
+import { DomainError } from './errors.js';
 
 /** Tenant aggregate — stream `tenant:<tenantId>`: an approved customer with a quota. */
 export interface TenantCreatedData {

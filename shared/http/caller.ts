@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { CertRole } from '../ports/certificate-authority.js';
+import { CERT_ROLES, type CertRole } from '../domain/certificate.js';
 import { isValidId } from '../ids.js';
 import { forbidden, HttpProblem } from './problem.js';
 
@@ -11,14 +11,12 @@ export interface Caller {
   readonly tenantId?: string;
 }
 
-const ROLES: readonly CertRole[] = ['admin', 'enrollment', 'source-core'];
-
 export function callerOf(event: APIGatewayProxyEvent): Caller {
   const ctx = event.requestContext.authorizer ?? {};
   const role = ctx['role'];
   const serial = ctx['serial'];
   const tenantId = ctx['tenantId'];
-  if (typeof role !== 'string' || !ROLES.includes(role as CertRole) || typeof serial !== 'string') {
+  if (typeof role !== 'string' || !(CERT_ROLES as readonly string[]).includes(role) || typeof serial !== 'string') {
     throw new HttpProblem(401, 'Unauthorized', 'no authenticated caller');
   }
   if (role === 'source-core' && !isValidId(tenantId)) throw forbidden('source-core certificate without a tenant');

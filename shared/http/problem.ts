@@ -2,7 +2,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 
 /**
  * RFC 9457 problem details. Every refusal leaves the API as `application/problem+json`
- * `{type, title, status, detail}`.
+ * `{type, title, status, detail}`. The domain's refusals become problems in one table
+ * (./problem-types.ts); the helpers below are the HTTP edge's own refusals.
  */
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
@@ -27,12 +28,6 @@ export const notFound = (detail: string) => new HttpProblem(404, 'Not Found', de
 export const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail);
 export const payloadTooLarge = (detail: string) => new HttpProblem(413, 'Payload Too Large', detail);
 export const unsupportedMediaType = (detail: string) => new HttpProblem(415, 'Unsupported Media Type', detail);
-export const unprocessable = (detail: string, extra?: Record<string, unknown>) => new HttpProblem(422, 'Unprocessable Content', detail, extra);
-/** 429 with Retry-After (whole seconds, at least 1), also in the body as `retryAfterSeconds`. */
-export const tooManyRequests = (detail: string, retryAfterSeconds: number) => {
-  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  return new HttpProblem(429, 'Too Many Requests', detail, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
-};
 
 export function problemResponse(p: HttpProblem): APIGatewayProxyResult {
   return {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CertRole } from '../ports/certificate-authority.js';
+import type { CertRole } from '../domain/certificate.js';
 import { MAX_PACK_BYTES } from '../format/pack.js';
 import { MAX_JSON_BODY } from './body.js';
 import * as R from './schemas/responses/index.js';

@@ -7,6 +7,7 @@
  */
 import forge from 'node-forge';
 import './forge-oid.js';
+import { CERT_ROLES } from '../domain/certificate.js';
 import { isValidId } from '../ids.js';
 import type { CertRole, IssuedCertificate } from '../ports/certificate-authority.js';
 import { issueCertificate, type Ca } from './ca.js';
@@ -31,7 +32,7 @@ export const DRCORE_IDENTITY_OID = `${DRCORE_OID_ARC}.1.1`;
  */
 export const LEGACY_IDENTITY_OID = '1.3.6.1.4.1.32473.1764.1.1';
 
-export const CERT_ROLES: readonly CertRole[] = ['admin', 'enrollment', 'source-core'];
+export { CERT_ROLES };
 export const CLIENT_CERT_DAYS = 365;
 export const TENANT_ORGANIZATION_PREFIX = 'tenant:';
 

@@ -20,7 +20,10 @@
  * And: a failure to read the CA is a PortError (UnavailableError when transient), never a
  * vendor error (AWS: test/unit/aws-secrets-ca.unit.test.ts).
  */
-export type CertRole = 'admin' | 'enrollment' | 'source-core';
+import type { CertRole } from '../domain/certificate.js';
+
+/** The roles are the domain's (shared/domain/certificate.ts); re-exported for the CA's users. */
+export type { CertRole };
 
 export interface IssuedCertificate {
   readonly serial: string;

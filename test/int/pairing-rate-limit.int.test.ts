@@ -11,6 +11,8 @@ import { after, describe, it } from 'node:test';
 import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { filePairingRequest } from '../../shared/app/pairing-rate-limit.js';
+import { DomainError } from '../../shared/domain/errors.js';
+import { toProblem } from '../../shared/http/middleware/problem-json.js';
 import { HttpProblem } from '../../shared/http/problem.js';
 import { streams } from '../../shared/ids.js';
 import type { EventStore } from '../../shared/ports/event-store.js';
@@ -21,9 +23,13 @@ const limit = { requests: 10, windowSeconds: 3600 };
 const now = new Date('2025-03-04T05:06:07.000Z');
 const windowStartSeconds = Math.floor(now.getTime() / 3_600_000) * 3600;
 
+/** filePairingRequest as the API answers it: a refusal leaves as the problem the HTTP edge maps it to. */
+const file = (...args: Parameters<typeof filePairingRequest>) =>
+  filePairingRequest(...args).catch((e: unknown) => { throw e instanceof DomainError ? toProblem(e) : e; });
+
 async function burst(events: EventStore, serial: string, n: number): Promise<{ accepted: number; limited: HttpProblem[]; conflicts: number }> {
   const results = await Promise.allSettled(Array.from({ length: n }, (_, i) =>
-    filePairingRequest({ events }, limit, serial, `pr-${i}`, { now, actor: `enrollment:${serial}` })));
+    file({ events }, limit, serial, `pr-${i}`, { now, actor: `enrollment:${serial}` })));
   const limited: HttpProblem[] = [];
   let conflicts = 0;
   for (const r of results) {
@@ -51,7 +57,7 @@ function rateLimitSuite(name: string, open: () => Promise<{ events: EventStore; 
           assert.equal(p.headers['retry-after'], String(3600 - (now.getTime() / 1000 - windowStartSeconds)));
           assert.match(p.detail, /at most 10 pairing requests per 3600 s/);
         }
-        await assert.rejects(filePairingRequest({ events }, limit, '80ab01', 'pr-one-more', { now, actor: 'enrollment:80ab01' }), (e) => e instanceof HttpProblem && e.status === 429);
+        await assert.rejects(file({ events }, limit, '80ab01', 'pr-one-more', { now, actor: 'enrollment:80ab01' }), (e) => e instanceof HttpProblem && e.status === 429);
         assert.equal((await events.readStream(streams.enrollment('80ab01', windowStartSeconds))).length, 10);
         // Another certificate, or the next window, counts afresh.
         await filePairingRequest({ events }, limit, '80ab02', 'pr-x', { now, actor: 'enrollment:80ab02' });

@@ -5,7 +5,7 @@
  */
 import type { BlobStore } from '../../ports/blob-store.js';
 import { NotFoundError } from '../../ports/errors.js';
-import { DomainError } from '../../domain/decider.js';
+import { DomainError } from '../../domain/errors.js';
 import { chunkKey, decodeChunkRecord, packKey, type ChunkRecord } from './storage.js';
 
 export const PACK_CACHE_ENTRIES = 8;

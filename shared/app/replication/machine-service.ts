@@ -1,8 +1,7 @@
-import { streams } from '../../ids.js';
-import { machineDecider, type MachineData, type VolumeInfo } from '../../domain/machine.js';
+import type { MachineData, VolumeInfo } from '../../domain/machine.js';
 import type { StoredEvent } from '../../events/envelope.js';
 import type { AppDeps } from '../deps.js';
-import { handleCommand } from '../command-handler.js';
+import { machineHandler } from '../handlers.js';
 import { MACHINES, machineDocId, type MachineSummary } from '../projections/machines.js';
 import { requireActiveTenant, requireMachine } from './access.js';
 
@@ -23,11 +22,10 @@ export async function registerMachine(
 ): Promise<{ view: MachineView; created: boolean }> {
   await requireActiveTenant(deps, tenantId);
   const data: MachineData = { tenantId, machineId, name: input.name ?? machineId, volumes: input.volumes ?? [] };
-  const result = await handleCommand(deps.events, streams.machine(tenantId, machineId), machineDecider,
-    { type: 'RegisterMachine', data }, { at: deps.clock().toISOString(), actor });
+  const result = await machineHandler(deps, { tenantId, machineId }, { type: 'RegisterMachine', data }, actor);
+  if (result.state.status === 'none') throw new Error('registering left no machine');
   const created = result.appended.some((e) => e.type === 'MachineRegistered');
-  const { machine, events } = await requireMachine(deps, tenantId, machineId);
-  return { view: machineView(machine, events), created };
+  return { view: machineView(result.state.machine, result.events), created };
 }
 
 export async function getMachine(deps: AppDeps, tenantId: string, machineId: string): Promise<MachineView> {

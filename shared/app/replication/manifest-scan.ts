@@ -5,7 +5,8 @@
  * time (ManifestReader), so memory is bounded by one part plus the set of referenced ids.
  */
 import { FormatError, ManifestReader, decodeManifestRoot, manifestPartIds, type ManifestRoot } from '../../format/index.js';
-import { ReplicationRefusal, type RecoveryPointKind } from '../../domain/recovery-point.js';
+import { DomainError } from '../../domain/errors.js';
+import type { RecoveryPointKind } from '../../domain/recovery-point.js';
 import type { VolumeInfo } from '../../domain/machine.js';
 import { isValidId, streams } from '../../ids.js';
 import type { AppDeps } from '../deps.js';
@@ -16,12 +17,11 @@ export interface ManifestScan { chunkCount: number; referencedBytes: number; add
 export const MISSING_LISTED = 100;
 const IO_PARALLELISM = 32;
 
-const invalidManifest = (detail: string) => new ReplicationRefusal('invalid', 'invalid-manifest', `manifest refused, nothing committed: ${detail}`);
+const invalidManifest = (detail: string) => new DomainError('invalid', `manifest refused, nothing committed: ${detail}`, { reason: 'invalid-manifest' });
 
-function missingChunks(missing: readonly string[]): ReplicationRefusal {
-  return new ReplicationRefusal('invalid', 'missing-chunks',
-    `${missing.length} referenced chunk(s) are not stored; upload them and commit again`,
-    { missingCount: missing.length, missing: missing.slice(0, MISSING_LISTED) });
+function missingChunks(missing: readonly string[]): DomainError {
+  return new DomainError('invalid', `${missing.length} referenced chunk(s) are not stored; upload them and commit again`,
+    { reason: 'missing-chunks', details: { missingCount: missing.length, missing: missing.slice(0, MISSING_LISTED) } });
 }
 
 function checkAgainstBody(root: ManifestRoot, kind: RecoveryPointKind, volumes: readonly VolumeInfo[]): void {

@@ -4,9 +4,8 @@
  * appended: parallel uploads of one RP never contend on a stream version.
  */
 import { PackFormatError, verifyPack, type VerifiedPack } from '../../format/index.js';
-import { DomainError } from '../../domain/decider.js';
-import { ReplicationRefusal } from '../../domain/recovery-point.js';
-import { MAX_MISSING_BATCH } from '../../http/schemas/replication.js';
+import { DomainError } from '../../domain/errors.js';
+import { MAX_MISSING_BATCH } from '../../domain/recovery-point.js';
 import { assertSha256 } from '../../ids.js';
 import { BlobConflictError } from '../../ports/errors.js';
 import type { AppDeps } from '../deps.js';
@@ -22,7 +21,7 @@ export function verifyUpload(bytes: Buffer, packId: string): VerifiedPack {
   try {
     return verifyPack(bytes, packId);
   } catch (err) {
-    if (err instanceof PackFormatError) throw new ReplicationRefusal('invalid', 'invalid-pack', `pack ${packId} refused, nothing stored: ${err.detail}`);
+    if (err instanceof PackFormatError) throw new DomainError('invalid', `pack ${packId} refused, nothing stored: ${err.detail}`, { reason: 'invalid-pack', cause: err });
     throw err;
   }
 }

@@ -1,9 +1,8 @@
-import { streams } from '../../ids.js';
-import { DomainError } from '../../domain/decider.js';
-import { recoveryPointDecider, type RecoveryPointCommittedData } from '../../domain/recovery-point.js';
+import { DomainError } from '../../domain/errors.js';
+import type { RecoveryPointCommittedData } from '../../domain/recovery-point.js';
 import type { StoredEvent } from '../../events/envelope.js';
 import type { AppDeps } from '../deps.js';
-import { loadState } from '../command-handler.js';
+import { recoveryPointHandler } from '../handlers.js';
 import { RECOVERY_POINTS, rpPrefix, type RecoveryPointSummary } from '../projections/recovery-points.js';
 import { requireMachine } from './access.js';
 
@@ -17,7 +16,7 @@ export function recoveryPointView(rp: RecoveryPointCommittedData, events: readon
 
 /** From the log: consistent right after commit. 404 unless committed on this machine. */
 export async function getRecoveryPoint(deps: AppDeps, tenantId: string, machineId: string, rpId: string): Promise<RecoveryPointView> {
-  const { state, events } = await loadState(deps.events, streams.rp(tenantId, rpId), recoveryPointDecider);
+  const { state, events } = await recoveryPointHandler.load(deps, { tenantId, rpId });
   if (state.status !== 'committed' || state.rp.machineId !== machineId) {
     throw new DomainError('not-found', `machine ${machineId} has no committed recovery point ${rpId}`);
   }

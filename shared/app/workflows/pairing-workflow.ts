@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { streams } from '../../ids.js';
-import { pairingDecider, type PairingState } from '../../domain/pairing.js';
-import { tenantDecider } from '../../domain/tenant.js';
-import { certificateDecider } from '../../domain/certificate.js';
+import type { PairingState } from '../../domain/pairing.js';
 import { registerCertificate } from '../certificate-service.js';
-import { handleCommand, loadState } from '../command-handler.js';
+import { commandMeta } from '../command-handler.js';
+import { certificateHandler, pairingHandler, tenantHandler } from '../handlers.js';
 import type { AppDeps } from '../deps.js';
 import { CertificateRefusedError } from '../../ports/errors.js';
 import { QUEUES } from '../../ports/queue.js';
@@ -38,11 +36,12 @@ export async function runPairingWorkflow(deps: AppDeps, message: WorkflowMessage
 }
 
 async function acknowledge(deps: AppDeps, requestId: string): Promise<void> {
-  const at = deps.clock().toISOString();
-  const { state } = await handleCommand(deps.events, streams.pairing(requestId), pairingDecider, {
+  const meta = commandMeta(deps, ACTOR);
+  const { at } = meta;
+  const { state } = await pairingHandler(deps, requestId, {
     type: 'AcknowledgePairing',
     data: { requestId, message: 'Your request is queued for review by the service provider. You will be notified here of the decision.' },
-  }, { at, actor: ACTOR });
+  }, meta);
   if (state.status === 'none') return;
   const r = state.request;
   await deps.notifier.notify({
@@ -73,17 +72,17 @@ async function provision(deps: AppDeps, requestId: string, delivery: Delivery): 
 }
 
 async function issueAndDeliver(deps: AppDeps, requestId: string): Promise<void> {
-  const { state } = await loadState(deps.events, streams.pairing(requestId), pairingDecider);
+  const { state } = await pairingHandler.load(deps, requestId);
   if (state.status === 'failed') throw new PermanentWorkflowError(`pairing request ${requestId} failed: ${state.reason ?? ''}`);
   if (state.status !== 'approved' || !state.tenantId || !state.quotaBytes) return;
   if (state.certificate) return;
   const tenantId = state.tenantId;
   const r = state.request;
-  const meta = { at: deps.clock().toISOString(), actor: ACTOR };
+  const meta = commandMeta(deps, ACTOR);
   // The serial derives from the request, so a redelivery signs the same serial and the
   // registry's create-once stream makes the second issuance a no-op.
   const serial = `1${createHash('sha256').update(`pairing:${requestId}`).digest('hex').slice(0, 31)}`; // 16 bytes, positive
-  const existing = await loadState(deps.events, streams.cert(serial), certificateDecider);
+  const existing = await certificateHandler.load(deps, serial);
   let issuedPem: string | undefined;
   if (existing.state.status === 'none') {
     // Signed before the tenant is created: a request the CA refuses leaves no tenant behind.
@@ -94,7 +93,7 @@ async function issueAndDeliver(deps: AppDeps, requestId: string): Promise<void> 
       throw error;
     }
   }
-  await handleCommand(deps.events, streams.tenant(tenantId), tenantDecider, {
+  await tenantHandler(deps, tenantId, {
     type: 'CreateTenant',
     data: {
       tenantId, name: r.coreName, email: r.email, quotaBytes: state.quotaBytes, pairingRequestId: requestId, coreId: r.coreId,
@@ -102,10 +101,10 @@ async function issueAndDeliver(deps: AppDeps, requestId: string): Promise<void> 
     },
   }, meta);
   if (issuedPem !== undefined) await registerCertificate(deps, issuedPem, ACTOR, { pairingRequestId: requestId });
-  const registered = await loadState(deps.events, streams.cert(serial), certificateDecider);
+  const registered = await certificateHandler.load(deps, serial);
   if (registered.state.status === 'none') throw new Error(`certificate ${serial} was not registered`);
   const { certificatePem } = registered.state.certificate;
-  await handleCommand(deps.events, streams.pairing(requestId), pairingDecider, {
+  await pairingHandler(deps, requestId, {
     type: 'DeliverCertificate',
     data: { requestId, tenantId, serial, certificatePem, caCertificatePem: await deps.ca.caCertificatePem() },
   }, meta);
@@ -114,9 +113,9 @@ async function issueAndDeliver(deps: AppDeps, requestId: string): Promise<void> 
 /** The CA will never sign this request: record it once, tell the operator, give the job up. */
 async function refuse(deps: AppDeps, requestId: string, state: Exclude<PairingState, { status: 'none' }>, refusal: CertificateRefusedError): Promise<never> {
   const reason = `the certificate authority refused it: ${refusal.reason}`;
-  const at = deps.clock().toISOString();
-  await handleCommand(deps.events, streams.pairing(requestId), pairingDecider,
-    { type: 'RecordCertificateFailure', data: { requestId, reason, retryable: false } }, { at, actor: ACTOR });
+  const meta = commandMeta(deps, ACTOR);
+  const { at } = meta;
+  await pairingHandler(deps, requestId, { type: 'RecordCertificateFailure', data: { requestId, reason, retryable: false } }, meta);
   const r = state.request;
   await deps.notifier.notify({
     id: `pairing-failed-${requestId}`, at, kind: 'pairing-failed',
@@ -130,10 +129,10 @@ async function refuse(deps: AppDeps, requestId: string, state: Exclude<PairingSt
 async function recordGivingUp(deps: AppDeps, requestId: string, error: unknown, delivery: Delivery): Promise<void> {
   const fault = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const reason = fault.slice(0, 500);
-  const at = deps.clock().toISOString();
+  const meta = commandMeta(deps, ACTOR);
+  const { at } = meta;
   try {
-    await handleCommand(deps.events, streams.pairing(requestId), pairingDecider,
-      { type: 'RecordCertificateFailure', data: { requestId, reason, retryable: true } }, { at, actor: ACTOR });
+    await pairingHandler(deps, requestId, { type: 'RecordCertificateFailure', data: { requestId, reason, retryable: true } }, meta);
   } catch (recordError) {
     // The fault may be the event log itself: the dead-letter queue and its alarm still tell the operator.
     logger.error('could not record the pairing workflow failure', { requestId, error: recordError as Error });
@@ -150,7 +149,7 @@ async function recordGivingUp(deps: AppDeps, requestId: string, error: unknown, 
 }
 
 async function notifyRejected(deps: AppDeps, requestId: string): Promise<void> {
-  const { state } = await loadState(deps.events, streams.pairing(requestId), pairingDecider);
+  const { state } = await pairingHandler.load(deps, requestId);
   if (state.status !== 'rejected') return;
   await deps.notifier.notify({
     id: `pairing-rejected-${requestId}`, at: deps.clock().toISOString(), kind: 'pairing-rejected',

@@ -1,26 +1,16 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DomainError, type DomainErrorCode } from '../../domain/decider.js';
+import { DomainError } from '../../domain/errors.js';
 import { InvalidIdError } from '../../ids.js';
 import { BlobConflictError, ConcurrencyError, NotFoundError, UnavailableError } from '../../ports/errors.js';
 import { logger } from '../../runtime/logger.js';
 import { HttpProblem, problemResponse } from '../problem.js';
-
-const DOMAIN_STATUS: Record<DomainErrorCode, [number, string]> = {
-  conflict: [409, 'Conflict'],
-  'not-found': [404, 'Not Found'],
-  invalid: [422, 'Unprocessable Content'],
-  forbidden: [403, 'Forbidden'],
-  'rate-limited': [429, 'Too Many Requests'],
-};
+import { domainProblem } from '../problem-types.js';
 
 /** Maps any error to a problem response; the catch-all never leaks internals. */
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
-  if (error instanceof DomainError) {
-    const [status, title] = DOMAIN_STATUS[error.code];
-    return new HttpProblem(status, title, error.message);
-  }
+  if (error instanceof DomainError) return domainProblem(error);
   if (error instanceof InvalidIdError) return new HttpProblem(400, 'Bad Request', error.message);
   if (error instanceof NotFoundError) return new HttpProblem(404, 'Not Found', error.message);
   if (error instanceof ConcurrencyError) return new HttpProblem(409, 'Conflict', 'the resource changed concurrently; retry');

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { MAX_VOLUMES } from '../../domain/machine.js';
-import { RECOVERY_POINT_KINDS } from '../../domain/recovery-point.js';
+import { MAX_MISSING_BATCH, RECOVERY_POINT_KINDS } from '../../domain/recovery-point.js';
 import { ID_PATTERN, isValidId, SHA256_PATTERN } from '../../ids.js';
 import { displayText, id } from './pairing.js';
 
 /** Replication request schemas (docs/replication-protocol.md); the source core's requests are typed by them. */
 
-/** At most this many ids per `missing` request: the target refuses more, the source asks in batches of this. */
-export const MAX_MISSING_BATCH = 512;
+/** The domain's limit on one `missing` request (shared/domain/recovery-point.ts), for the source core's batches. */
+export { MAX_MISSING_BATCH };
 export type { RecoveryPointKind } from '../../domain/recovery-point.js';
 
 export const sha256 = z.string().regex(SHA256_PATTERN, 'must be 64 lowercase hex characters (SHA-256)');

@@ -1,0 +1,23 @@
+/**
+ * One command handler per aggregate, each bound to its decider and its stream (DESIGN §4):
+ * `await pairingHandler(deps, requestId, command, actor)`, `await pairingHandler.load(deps, requestId)`.
+ */
+import { certificateDecider } from '../domain/certificate.js';
+import { enrollmentWindowDecider } from '../domain/enrollment-window.js';
+import { streams } from '../domain/ids.js';
+import { machineDecider } from '../domain/machine.js';
+import { pairingDecider } from '../domain/pairing.js';
+import { recoveryPointDecider } from '../domain/recovery-point.js';
+import { tenantDecider } from '../domain/tenant.js';
+import { commandHandler } from './command-handler.js';
+
+export interface MachineKey { readonly tenantId: string; readonly machineId: string }
+export interface RecoveryPointKey { readonly tenantId: string; readonly rpId: string }
+export interface EnrollmentWindowKey { readonly serial: string; readonly windowStartSeconds: number }
+
+export const pairingHandler = commandHandler(pairingDecider, (requestId: string) => streams.pairing(requestId));
+export const tenantHandler = commandHandler(tenantDecider, (tenantId: string) => streams.tenant(tenantId));
+export const certificateHandler = commandHandler(certificateDecider, (serial: string) => streams.cert(serial));
+export const machineHandler = commandHandler(machineDecider, (k: MachineKey) => streams.machine(k.tenantId, k.machineId));
+export const recoveryPointHandler = commandHandler(recoveryPointDecider, (k: RecoveryPointKey) => streams.rp(k.tenantId, k.rpId));
+export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
