@@ -10,7 +10,7 @@ import type { AppDeps } from '../../shared/app/deps.js';
 import { DomainError } from '../../shared/domain/errors.js';
 import { streams } from '../../shared/ids.js';
 import type { EventStore } from '../../shared/ports/event-store.js';
-import { buildRp, makeVolume, packsOf, startHarness, type BuiltRp, type Harness } from './replication-api-harness.int.test.js';
+import { buildRp, makeVolume, packsOf, startHarness, type BuiltRp, type Harness } from '../support/replication-api-harness.js';
 
 /** The deps with an event store that records every readStream. */
 function counting(deps: AppDeps, reads: string[]): AppDeps {
