@@ -9,7 +9,8 @@
  *   (LAMBDA_MEMORY_MB, as infra/drcore-stack.ts sets it). The local handler's wall time stands
  *   in for Lambda's duration. The authorizer's answer is cached per certificate serial for
  *   AUTHORIZER_CACHE_SECONDS (infra/constructs/api.ts), so it runs at most once per caller per
- *   TTL, not once per request as it does locally.
+ *   TTL, not once per request as it does locally: its invocations, milliseconds and port calls
+ *   are scaled down to that.
  * - S3: PUT-class (PUT, LIST) and GET-class (GET, HEAD) requests.
  * - DynamoDB on demand: write and read request units.
  * - SQS: requests.
@@ -54,20 +55,22 @@ export interface Cost { apiGateway: number; lambda: number; s3: number; dynamodb
 
 /** The AWS usage of a phase of `seconds` with `callers` distinct client certificates. */
 export function modelUsage(counts: CounterSnapshot, seconds: number, callers = 1): Usage {
+  // The share of the counted invocations that would run on AWS: all, but for the cached authorizer.
+  const share = (fn: string): number => {
+    const c = counts.functions[fn];
+    if (fn !== AUTHORIZER || !c || c.invocations === 0) return 1;
+    return Math.min(c.invocations, callers * Math.max(1, Math.ceil(seconds / AUTHORIZER_CACHE_SECONDS))) / c.invocations;
+  };
   const units = Object.fromEntries(AWS_UNITS.map((u) => [u, 0])) as Required<AwsUnits>;
-  for (const methods of Object.values(counts.ports)) {
-    for (const c of Object.values(methods)) for (const u of AWS_UNITS) units[u] += c.units[u] ?? 0;
+  for (const [fn, ports] of Object.entries(counts.byFunction)) {
+    for (const methods of Object.values(ports)) {
+      for (const c of Object.values(methods)) for (const u of AWS_UNITS) units[u] += (c.units[u] ?? 0) * share(fn);
+    }
   }
   const lambda: Record<string, LambdaUsage> = {};
   for (const [fn, c] of Object.entries(counts.functions)) {
     const memoryGb = (LAMBDA_MEMORY_MB[fn] ?? DEFAULT_LAMBDA_MEMORY_MB) / 1024;
-    let invocations = c.invocations;
-    let billedMs = c.billedMs;
-    if (fn === AUTHORIZER && invocations > 0) {
-      invocations = Math.min(invocations, callers * Math.max(1, Math.ceil(seconds / AUTHORIZER_CACHE_SECONDS)));
-      billedMs = (c.billedMs / c.invocations) * invocations;
-    }
-    lambda[fn] = { invocations, gbSeconds: (billedMs / 1000) * memoryGb };
+    lambda[fn] = { invocations: c.invocations * share(fn), gbSeconds: (c.billedMs * share(fn) / 1000) * memoryGb };
   }
   const apiRequests = Object.values(counts.routes).reduce((n, r) => n + r.invocations, 0);
   return { apiRequests, lambda, units };

@@ -134,7 +134,8 @@ export function formatReport(r: Report): string {
     out(requestsTable(counted));
     out();
     out(costTable(counted));
-    out('  (prices: bench/cost.ts; Lambda GB-s from the local handlers\' wall ms × the functions\' memory in infra/; the authorizer cached 60 s per certificate;');
+    out('  (requests as counted here, where the authorizer runs for every request; prices: bench/cost.ts; Lambda GB-s from the local handlers\' wall ms');
+    out('   × the functions\' memory in infra/; on AWS the authorizer is cached 60 s per certificate: its runs, ms and port calls scaled to that;');
     out('   not modeled: storage per month, data transfer — a restore over the internet adds $0.09 per GB, $90 per TB)');
   } else {
     out();

@@ -1,7 +1,8 @@
 /**
  * Request counting for the benchmark (`npm run bench`): with DRCORE_COUNT_REQUESTS=1,
  * `drcore serve` puts every port behind its counting wrapper (shared/adapters/counting) and
- * times every handler invocation, per function and per API route. On SIGUSR2 it writes the
+ * times every handler invocation, per function and per API route (the port calls a handler
+ * makes are attributed to its function). On SIGUSR2 it writes the
  * counters to DATA/request-counts.json (atomically: written beside, then renamed), with its
  * pid and a sequence number, so a caller can tell a fresh dump from an older one.
  *
@@ -53,7 +54,7 @@ export function requestMetering(dataDir: string, env: NodeJS.ProcessEnv = proces
       const started = performance.now();
       const route = routeOf?.(event);
       try {
-        const result = await handler(event, context);
+        const result = await counter.run(name, () => handler(event, context));
         counter.invocation(name, performance.now() - started, failed(result), route);
         return result;
       } catch (err) {

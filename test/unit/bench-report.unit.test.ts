@@ -42,6 +42,7 @@ describe('goal verdicts', () => {
 describe('bench report', () => {
   const counts: CounterSnapshot = {
     ports: { blobs: { put: { calls: 2, errors: 0, bytesIn: 8 * MiB, bytesOut: 0, items: 0, units: { s3Put: 2, s3Get: 2 } } } },
+    byFunction: { 'replication-api': { blobs: { put: { calls: 2, errors: 0, bytesIn: 8 * MiB, bytesOut: 0, items: 0, units: { s3Put: 2, s3Get: 2 } } } } },
     functions: { 'replication-api': { invocations: 2, errors: 0, ms: 100, billedMs: 100 } },
     routes: { 'PUT /v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}': { invocations: 2, errors: 0, ms: 100, billedMs: 100 } },
   };

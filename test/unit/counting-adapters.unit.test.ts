@@ -320,6 +320,22 @@ describe('RequestCounter', () => {
     assert.deepEqual(s.functions.authorizer, { invocations: 1, errors: 0, ms: 2, billedMs: 2 });
   });
 
+  it('port calls made while a function runs are attributed to it, also across awaits', async () => {
+    const counter = new RequestCounter();
+    const blobs = countingBlobStore({
+      put: async () => ({ created: true }), get: async () => Buffer.alloc(3), head: async () => undefined,
+      delete: async () => undefined, list: async function* list() { /* none */ },
+    }, counter);
+    await counter.run('authorizer', async () => { await new Promise((r) => setTimeout(r, 1)); await blobs.head('k'); });
+    await Promise.all([counter.run('replication-api', () => blobs.get('k')), blobs.get('k')]);
+    const s = counter.snapshot();
+    assert.deepEqual(Object.keys(s.byFunction).sort(), ['', 'authorizer', 'replication-api']);
+    assert.equal(s.byFunction.authorizer?.blobs?.head?.calls, 1);
+    assert.equal(s.byFunction['replication-api']?.blobs?.get?.calls, 1);
+    assert.equal(s.byFunction['']?.blobs?.get?.calls, 1);
+    assert.equal(s.ports.blobs?.get?.calls, 2, 'the totals hold every call');
+  });
+
   it('a phase is the difference of two snapshots; what did not change is left out', () => {
     const counter = new RequestCounter();
     counter.call('blobs', 'put', false, { bytesIn: 10, units: { s3Put: 1, s3Get: 1 } });
@@ -331,6 +347,7 @@ describe('RequestCounter', () => {
     const d = diffSnapshots(counter.snapshot(), before);
     assert.deepEqual(d, {
       ports: { blobs: { put: { calls: 1, errors: 1, bytesIn: 5, bytesOut: 0, items: 0, units: { s3Get: 2 } } } },
+      byFunction: { '': { blobs: { put: { calls: 1, errors: 1, bytesIn: 5, bytesOut: 0, items: 0, units: { s3Get: 2 } } } } },
       functions: { 'replication-api': { invocations: 1, errors: 0, ms: 3, billedMs: 3 } },
       routes: { 'GET /v1/machines': { invocations: 1, errors: 0, ms: 3, billedMs: 3 } },
     });

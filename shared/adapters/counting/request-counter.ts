@@ -4,10 +4,15 @@
  * would cost on the AWS adapters (shared/adapters/aws); per function the invocations and the
  * handler's wall milliseconds; per API route the requests and their handler milliseconds.
  *
+ * Port calls made while a counted function runs (RequestCounter.run, AsyncLocalStorage) are
+ * also recorded under that function, so a cost model can scale one function's calls (the
+ * authorizer's, which AWS caches) apart from the others'.
+ *
  * Modeled on restic's backend wrappers: the wrapper sits between the application and the real
  * adapter, passes every result and every error through unchanged, and only counts. Counters
  * only grow; a phase's figures are the difference of two snapshots (diffSnapshots).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** What an AWS bill counts: S3 PUT-class (PUT, LIST) and GET-class (GET, HEAD) requests, DynamoDB read and write units, SQS requests. */
 export type AwsUnit = 's3Put' | 's3Get' | 'dynamoRead' | 'dynamoWrite' | 'sqs';
@@ -35,9 +40,13 @@ export interface InvocationCount {
   billedMs: number;
 }
 
+export type PortCounts = Record<string, Record<string, CallCount>>;
+
 export interface CounterSnapshot {
   /** port → method → counts. */
-  ports: Record<string, Record<string, CallCount>>;
+  ports: PortCounts;
+  /** function → port → method → counts: the calls made while that function ran ('' for none). */
+  byFunction: Record<string, PortCounts>;
   /** function name (infra's DrcoreFunction names) → invocations. */
   functions: Record<string, InvocationCount>;
   /** `METHOD /resource/{param}` → API requests that reached a handler. */
@@ -54,24 +63,36 @@ export interface CallFacts {
 const emptyCall = (): CallCount => ({ calls: 0, errors: 0, bytesIn: 0, bytesOut: 0, items: 0, units: {} });
 const emptyInvocation = (): InvocationCount => ({ invocations: 0, errors: 0, ms: 0, billedMs: 0 });
 
+function addCall(ports: PortCounts, port: string, method: string, failed: boolean, facts: CallFacts): void {
+  const methods = (ports[port] ??= {});
+  const c = (methods[method] ??= emptyCall());
+  c.calls += 1;
+  if (failed) c.errors += 1;
+  c.bytesIn += facts.bytesIn ?? 0;
+  c.bytesOut += facts.bytesOut ?? 0;
+  c.items += facts.items ?? 0;
+  for (const u of AWS_UNITS) {
+    const n = facts.units?.[u];
+    if (n) c.units[u] = (c.units[u] ?? 0) + n;
+  }
+}
+
 export class RequestCounter {
-  readonly #ports: CounterSnapshot['ports'] = {};
+  readonly #current = new AsyncLocalStorage<string>();
+  readonly #ports: PortCounts = {};
+  readonly #byFunction: CounterSnapshot['byFunction'] = {};
   readonly #functions: CounterSnapshot['functions'] = {};
   readonly #routes: CounterSnapshot['routes'] = {};
 
   /** One port call and what it cost. */
   call(port: string, method: string, failed: boolean, facts: CallFacts = {}): void {
-    const methods = (this.#ports[port] ??= {});
-    const c = (methods[method] ??= emptyCall());
-    c.calls += 1;
-    if (failed) c.errors += 1;
-    c.bytesIn += facts.bytesIn ?? 0;
-    c.bytesOut += facts.bytesOut ?? 0;
-    c.items += facts.items ?? 0;
-    for (const u of AWS_UNITS) {
-      const n = facts.units?.[u];
-      if (n) c.units[u] = (c.units[u] ?? 0) + n;
-    }
+    addCall(this.#ports, port, method, failed, facts);
+    addCall((this.#byFunction[this.#current.getStore() ?? ''] ??= {}), port, method, failed, facts);
+  }
+
+  /** Runs `f` as function `fn`: the port calls it makes are attributed to `fn`. */
+  run<T>(fn: string, f: () => Promise<T>): Promise<T> {
+    return this.#current.run(fn, f);
   }
 
   /** One invocation of a function (and, for an API function, of its route). */
@@ -82,7 +103,7 @@ export class RequestCounter {
 
   /** A deep copy, plain JSON. */
   snapshot(): CounterSnapshot {
-    return structuredClone({ ports: this.#ports, functions: this.#functions, routes: this.#routes });
+    return structuredClone({ ports: this.#ports, byFunction: this.#byFunction, functions: this.#functions, routes: this.#routes });
   }
 }
 
@@ -137,14 +158,24 @@ function diffInvocation(a: InvocationCount, b: InvocationCount | undefined): Inv
 }
 
 /** What happened between two snapshots of one counter (`before` undefined: since it started). Entries that did not change are left out. */
-export function diffSnapshots(after: CounterSnapshot, before?: CounterSnapshot): CounterSnapshot {
-  const ports: CounterSnapshot['ports'] = {};
-  for (const [port, methods] of Object.entries(after.ports)) {
-    const d = diffRecord(methods, before?.ports[port], diffCall, (c) => c.calls === 0);
+function diffPorts(after: PortCounts, before: PortCounts | undefined): PortCounts {
+  const ports: PortCounts = {};
+  for (const [port, methods] of Object.entries(after)) {
+    const d = diffRecord(methods, before?.[port], diffCall, (c) => c.calls === 0);
     if (Object.keys(d).length) ports[port] = d;
   }
+  return ports;
+}
+
+export function diffSnapshots(after: CounterSnapshot, before?: CounterSnapshot): CounterSnapshot {
+  const byFunction: CounterSnapshot['byFunction'] = {};
+  for (const [fn, ports] of Object.entries(after.byFunction)) {
+    const d = diffPorts(ports, before?.byFunction[fn]);
+    if (Object.keys(d).length) byFunction[fn] = d;
+  }
   return {
-    ports,
+    ports: diffPorts(after.ports, before?.ports),
+    byFunction,
     functions: diffRecord(after.functions, before?.functions, diffInvocation, (c) => c.invocations === 0),
     routes: diffRecord(after.routes, before?.routes, diffInvocation, (c) => c.invocations === 0),
   };
