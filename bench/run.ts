@@ -1,8 +1,12 @@
 /**
- * `npm run bench [-- --size 2GiB] [--parallel N] [--keep]` (DESIGN §9): one run on loopback of
- * the raw mTLS upload ceiling, an initial replication, an incremental after 1 % of 64 KiB blocks
- * changed, one after 1 % of 4 KiB blocks changed, and a restore compared with `cmp`, against a
- * `drcore serve` child process and the real `drcore source` CLI. Prints a table and the targets.
+ * `npm run bench [-- --size 2GiB] [--parallel N] [--keep] [--no-restic]` (DESIGN §9, issue 10):
+ * one run on loopback of the raw mTLS upload ceiling, an initial replication, an incremental
+ * after 1 % of 64 KiB blocks changed, one after 1 % of 4 KiB blocks changed, and a restore
+ * compared with `cmp`, against a `drcore serve` child process and the real `drcore source`
+ * CLI — and restic on the same image states, in the same order, right after drcore in each
+ * phase (bench/restic.ts). The core counts every port call and handler
+ * (DRCORE_COUNT_REQUESTS=1), read per phase, for the modeled AWS cost (bench/cost.ts).
+ * Prints a table and the verdict on every goal.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -11,10 +15,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, parseSize, formatBytes } from '../cli/args.js';
 import { ApiClient, identityFromFiles } from '../cli/http-client.js';
+import { COUNT_REQUESTS_ENV } from '../local/request-metering.js';
+import { diffSnapshots, type CounterSnapshot } from '../shared/adapters/counting/request-counter.js';
 import { CoreProcess, cpuSeconds, peakRss, runCli, type CliRun } from '../test/support/core-process.js';
 import { measureCeiling } from './ceiling.js';
+import { settledCounters } from './core-counters.js';
 import { mutateBlocks, writeImage } from './image.js';
-import { printReport, type Phase } from './report.js';
+import { printReport, type Phase, type PhaseKey, type Report } from './report.js';
+import { findRestic, ResticSide, type ResticRun } from './restic.js';
+import { storedBytesOf } from './stored-bytes.js';
 
 const run = promisify(execFile);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -27,78 +36,124 @@ function lastJson<T>(r: CliRun, what: string): T {
   return JSON.parse(line) as T;
 }
 
-function du(dir: string): number {
+/** Bytes of the files under `dir` (`only`: those whose name passes). */
+function bytesUnder(dir: string, only: (name: string) => boolean = () => true): number {
   let total = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    total += e.isDirectory() ? du(p) : statSync(p).size;
+    total += e.isDirectory() ? bytesUnder(p, only) : only(e.name) ? statSync(p).size : 0;
   }
   return total;
 }
 
 async function main(): Promise<void> {
-  const { values } = parse(process.argv.slice(2), { size: { type: 'string', default: '1GiB' }, parallel: { type: 'string', default: '4' }, keep: { type: 'boolean' } });
+  const { values } = parse(process.argv.slice(2), {
+    size: { type: 'string', default: '1GiB' }, parallel: { type: 'string', default: '4' }, keep: { type: 'boolean' }, 'no-restic': { type: 'boolean' },
+  });
   const size = parseSize(values.size);
   const parallel = Number(values.parallel);
   const dir = mkdtempSync(join(tmpdir(), 'drcore-bench-'));
   const image = join(dir, 'disk.img');
   let core: CoreProcess | undefined;
+  let restic: ResticSide | undefined;
+  // The core counts its requests; the source CLI children ignore the variable.
+  process.env[COUNT_REQUESTS_ENV] = '1';
   try {
     log(`writing a ${formatBytes(size)} synthetic image to ${image}`);
     const layout = writeImage(image, size);
     core = await CoreProcess.start(join(dir, 'data'));
     const src = await core.pairSource(join(dir, 'source'), 'bench-source');
     const pki = core.pki;
-    log(`core ${core.url} (pid ${core.pid}), source paired as tenant ${src.tenantId}; measuring the mTLS ceiling`);
-    const ceiling = await measureCeiling({
+    const tls = {
       serverKey: join(core.dataDir, 'pki/server-key.pem'), serverCert: join(core.dataDir, 'pki/server.pem'), ca: pki.ca,
-      clientCert: join(src.stateDir, 'cert.pem'), clientKey: join(src.stateDir, 'key.pem'), parallel, bytes: Math.min(size, 2 ** 30),
-    });
+      clientCert: join(src.stateDir, 'cert.pem'), clientKey: join(src.stateDir, 'key.pem'),
+    };
+    const caKey = join(core.dataDir, 'pki/ca-key.pem');
+    log(`core ${core.url} (pid ${core.pid}), source paired as tenant ${src.tenantId}; measuring the mTLS ceiling`);
+    const ceiling = await measureCeiling({ ...tls, parallel, bytes: Math.min(size, 2 ** 30) });
     log(`ceiling ${ceiling.mbPerSec.toFixed(0)} MB/s`);
 
+    const found = values['no-restic'] ? { why: 'skipped (--no-restic)' } : await findRestic(true, log);
+    if (found.restic) {
+      restic = new ResticSide(dir, { serverCert: tls.serverCert, serverKey: tls.serverKey, ca: tls.ca, caKey }, parallel, found.rclone !== undefined);
+      await restic.init();
+      log(`restic ${found.restic}, ${restic.transport}`);
+    } else log(`restic: ${found.why}; drcore alone`);
+
     const phases: Phase[] = [];
+    const blobs = join(core.dataDir, 'blobs');
+    let blobBytes = 0;
     const common = ['--machine', 'bench', '--state', src.stateDir, '--parallel', String(parallel), '--json'];
-    const replicatePhase = async (name: string, changed: number | undefined): Promise<void> => {
-      await core!.restart(); // a fresh server process: its peak RSS is this phase's
+    /** A fresh server process (its peak RSS is the phase's), its counters before and after the CLI run. */
+    const measured = async (args: string[]) => {
+      await core!.restart();
+      const before = await settledCounters(core!);
       const cpu0 = cpuSeconds(core!.pid);
-      const r = await runCli(['source', 'replicate', '--volume', `disk=${image}`, ...common]);
-      const serverPeak = peakRss(core!.pid);
-      const serverCpu = cpuSeconds(core!.pid) - cpu0;
-      const s = lastJson<Summary>(r, name);
-      phases.push({
-        name, seconds: s.seconds, bytes: s.bytesRead, bytesSent: s.bytesSent, bytesChanged: changed ?? s.bytesChanged,
-        detectedChanged: s.bytesChanged, serverPeakRss: serverPeak, clientPeakRss: r.peakRss, serverCpuSeconds: serverCpu, clientCpuSeconds: r.cpuSeconds,
-      });
-      log(`${name}: ${JSON.stringify(s)}`);
+      const started = performance.now();
+      const r = await runCli(args);
+      const wallSeconds = (performance.now() - started) / 1000;
+      const counts: CounterSnapshot = diffSnapshots(await settledCounters(core!), before);
+      const added = bytesUnder(blobs) - blobBytes;
+      blobBytes += added;
+      return { r, wallSeconds, counts, added, serverPeakRss: peakRss(core!.pid), serverCpuSeconds: cpuSeconds(core!.pid) - cpu0 };
     };
-    await replicatePhase('initial replication', undefined);
+    const withRestic = async (what: string, step: (r: ResticSide) => Promise<ResticRun>): Promise<{ restic?: ResticRun }> => {
+      if (!restic) return {};
+      const result = await step(restic);
+      log(`restic ${what}: ${result.seconds.toFixed(2)} s, added ${formatBytes(result.addedBytes)}`);
+      return { restic: result };
+    };
+    const replicatePhase = async (key: PhaseKey, name: string, changed: number | undefined): Promise<void> => {
+      const m = await measured(['source', 'replicate', '--volume', `disk=${image}`, ...common]);
+      const s = lastJson<Summary>(m.r, name);
+      log(`${name}: ${JSON.stringify(s)}`);
+      phases.push({
+        key, name, seconds: s.seconds, wallSeconds: m.wallSeconds, bytes: s.bytesRead, bytesSent: s.bytesSent, bytesChanged: changed ?? s.bytesChanged,
+        detectedChanged: s.bytesChanged, addedBytes: m.added, serverPeakRss: m.serverPeakRss, clientPeakRss: m.r.peakRss,
+        serverCpuSeconds: m.serverCpuSeconds, clientCpuSeconds: m.r.cpuSeconds, counts: m.counts,
+        ...(await withRestic(`backup (${key})`, (rs) => rs.backup(image))),
+      });
+    };
+    await replicatePhase('initial', 'initial replication', undefined);
     const m64 = mutateBlocks(image, size, 64 * 1024, 0.01, 64);
     log(`changed ${m64.blocks} random 64 KiB blocks (${formatBytes(m64.bytes)})`);
-    await replicatePhase('incremental, 1 % of 64 KiB blocks', m64.bytes);
+    await replicatePhase('inc64', 'incremental, 1 % of 64 KiB blocks', m64.bytes);
     const m4 = mutateBlocks(image, size, 4 * 1024, 0.01, 4);
     log(`changed ${m4.blocks} random 4 KiB blocks (${formatBytes(m4.bytes)})`);
-    await replicatePhase('incremental, 1 % of 4 KiB blocks', m4.bytes);
+    await replicatePhase('inc4', 'incremental, 1 % of 4 KiB blocks', m4.bytes);
+    const signatureBytes = bytesUnder(src.stateDir, (name) => name.endsWith('.sig'));
 
-    await core.restart();
-    const rcpu0 = cpuSeconds(core.pid);
     const out = join(dir, 'restored');
-    const r = await runCli(['source', 'restore', '--machine', 'bench', '--rp', 'latest', '--out', out, '--state', src.stateDir, '--parallel', String(parallel), '--json']);
-    const serverPeak = peakRss(core.pid);
-    const serverCpu = cpuSeconds(core.pid) - rcpu0;
-    const rs = lastJson<{ seconds: number; bytesRestored: number; bytesFetched: number; chain: string[] }>(r, 'restore');
+    const m = await measured(['source', 'restore', '--machine', 'bench', '--rp', 'latest', '--out', out, '--state', src.stateDir, '--parallel', String(parallel), '--json']);
+    const rs = lastJson<{ seconds: number; bytesRestored: number; bytesFetched: number; chain: string[] }>(m.r, 'restore');
     let identical = true;
     try { await run('cmp', [image, join(out, 'disk.img')]); } catch { identical = false; }
-    phases.push({ name: `restore (chain of ${rs.chain.length}, cmp ${identical ? 'identical' : 'DIFFERENT'})`, seconds: rs.seconds, bytes: rs.bytesRestored, bytesSent: rs.bytesFetched, serverPeakRss: serverPeak, clientPeakRss: r.peakRss, serverCpuSeconds: serverCpu, clientCpuSeconds: r.cpuSeconds });
+    rmSync(out, { recursive: true, force: true });
+    phases.push({
+      key: 'restore', name: `restore (chain of ${rs.chain.length}, cmp ${identical ? 'identical' : 'DIFFERENT'})`, seconds: rs.seconds, wallSeconds: m.wallSeconds,
+      bytes: rs.bytesRestored, bytesSent: rs.bytesFetched, addedBytes: m.added, serverPeakRss: m.serverPeakRss, clientPeakRss: m.r.peakRss,
+      serverCpuSeconds: m.serverCpuSeconds, clientCpuSeconds: m.r.cpuSeconds, counts: m.counts,
+      ...(await withRestic('restore', (r) => r.restore(image))),
+    });
 
-    const client = new ApiClient(core.url, identityFromFiles({ cert: join(src.stateDir, 'cert.pem'), key: join(src.stateDir, 'key.pem'), ca: pki.ca }));
+    const client = new ApiClient(core.url, identityFromFiles({ cert: tls.clientCert, key: tls.clientKey, ca: pki.ca }));
     let storedBytes = 0;
     try {
       const { items } = await client.json<{ items: { machineId: string; storedBytes?: number }[] }>('GET', '/v1/machines');
-      storedBytes = items.find((m) => m.machineId === 'bench')?.storedBytes ?? 0;
+      storedBytes = items.find((x) => x.machineId === 'bench')?.storedBytes ?? 0;
     } finally { client.close(); }
-    printReport({ size, layout, parallel, ceiling, phases, storedBytes, blobBytes: du(join(core.dataDir, 'blobs')), identical });
-    if (!identical) process.exitCode = 1;
+    await core.stop();
+    const report: Report = {
+      size, layout, parallel, ceiling, phases, storedBytes, blobBytes: bytesUnder(blobs), identical,
+      stored: await storedBytesOf(core.dataDir), signatureBytes,
+      restic: found.restic && restic
+        ? { version: found.restic, transport: restic.transport, repoBytes: phases.at(-1)?.restic?.repoBytes ?? 0, cacheBytes: restic.cacheBytes() }
+        : { why: found.why ?? 'restic did not run' },
+    };
+    printReport(report);
+    if (!identical || phases.some((p) => p.restic?.identical === false)) process.exitCode = 1;
   } finally {
+    await restic?.close();
     await core?.stop();
     if (values.keep) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });

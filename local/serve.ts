@@ -15,6 +15,7 @@ import { createGateway } from './gateway.js';
 import type { GatewayLimits } from './gateway-limits.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
+import { requestMetering } from './request-metering.js';
 
 export interface ServeOptions {
   dataDir: string; host: string; port: number; hostnames: string[];
@@ -42,7 +43,10 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   process.env[ENV.dataDir] = dataDir;
   process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
   const pki = await ensurePki(dataDir, { hostnames: options.hostnames });
-  const deps = (options.deps ?? localDeps)(dataDir);
+  const base = (options.deps ?? localDeps)(dataDir);
+  // DRCORE_COUNT_REQUESTS=1 (npm run bench): ports and handlers counted, dumped on SIGUSR2.
+  const metering = requestMetering(dataDir);
+  const deps = metering.deps(base);
   // Before anything appends: a log of the first stream-id format is refused, not extended.
   await assertCurrentLogFormat(deps.events).catch(async (e: unknown) => {
     await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
@@ -68,13 +72,14 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   ]);
   const server = createGateway({
     tls: { key: readFileSync(pki.serverKey, 'utf8'), cert: readFileSync(pki.serverCert, 'utf8'), ca: readFileSync(pki.caCert, 'utf8') },
-    functions: { 'pairing-api': pairing.handler, 'admin-api': admin.handler, 'replication-api': replication.handler, 'whoami-api': whoami.handler },
-    authorizer: authorizer.handler,
+    functions: metering.api({ 'pairing-api': pairing.handler, 'admin-api': admin.handler, 'replication-api': replication.handler, 'whoami-api': whoami.handler }),
+    authorizer: metering.worker('authorizer', authorizer.handler),
     ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
   });
-  const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector.handler);
-  const poller = startQueuePoller(deps.queue, 'workflow', worker.handler);
+  const dispatcher = startStreamDispatcher(base.events, base.readModels, metering.worker('projector', projector.handler));
+  const poller = startQueuePoller(base.queue, 'workflow', metering.worker('workflow-worker', worker.handler));
   const stopWorkers = async () => {
+    metering.stop();
     await Promise.all([dispatcher.stop(), poller.stop()]);
     await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
   };

@@ -177,12 +177,12 @@ export interface CliRun {
 }
 
 /**
- * Runs `drcore ARGS` as a child process (`cli`, default CLI); `onSpawn` may act on it while it runs (e.g. kill it).
+ * Runs `drcore ARGS` as a child process (`cli`, default CLI; `env`, default this process's); `onSpawn` may act on it while it runs (e.g. kill it).
  * The child's peak RSS is sampled from /proc until it exits.
  */
-export function runCli(args: readonly string[], options: { onSpawn?: (child: ChildProcess) => void; timeoutMs?: number; cli?: readonly string[] } = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], options: { onSpawn?: (child: ChildProcess) => void; timeoutMs?: number; cli?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   const [node = process.execPath, ...pre] = options.cli ?? CLI;
-  const child = spawn(node, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let stdout = '';
   let stderr = '';
   let peak = 0;
