@@ -18,7 +18,11 @@ import { startStreamDispatcher } from './stream-dispatcher.js';
 
 export interface ServeOptions {
   dataDir: string; host: string; port: number; hostnames: string[];
-  /** Other adapters behind the same runtime (the end-to-end run on the AWS adapters); default: the local ones over dataDir. */
+  /**
+   * Other adapters behind the same runtime (the end-to-end run on the AWS adapters); default: the
+   * local ones over dataDir. Called before the PKI bootstrap, which registers the bootstrap
+   * certificates in their event log: read the CA on first use (as localDeps does).
+   */
   deps?: (dataDir: string) => AppDeps;
   /** Connection and timeout limits of the gateway; each one defaults to DEFAULT_GATEWAY_LIMITS'. */
   gatewayLimits?: Partial<GatewayLimits>;
