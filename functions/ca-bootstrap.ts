@@ -1,24 +1,30 @@
 /**
- * The CA bootstrap custom resource (infra/constructs/ca-bootstrap.ts), run by the CDK
- * provider framework on every deployment. Idempotent, and it never replaces a CA:
- *  - CA secret `{"initialized":false,…}` (the placeholder the stack creates): create the CA and
- *    store `{"initialized":true,"certificatePem","privateKeyPem"}`; initialized: load it (throws if
- *    key and certificate disagree); anything else: refuse, so a hand-edited secret is never lost.
- *  - The admin and enrollment bundles are issued when their secret is still the placeholder, or
- *    the certificate there is no longer valid under this CA (expired); otherwise kept.
- *  - The truststore object is written only when it does not hold this CA; its S3 version id is
+ * The CA bootstrap custom resource (infra/constructs/ca-bootstrap.ts), run by the CDK provider
+ * framework when the stack is created and when the resource's properties change. It runs the one
+ * PKI bootstrap (shared/app/pki-bootstrap.ts) over the three Secrets Manager secrets and the event
+ * log (the resource depends on the events table), then writes the truststore:
+ *  - the CA secret: the placeholder the stack creates (`{"initialized":false,…}`) is replaced by
+ *    a new CA once (race-safe); an initialized one is loaded (throws if key and certificate
+ *    disagree, or half of it is missing); anything else is refused, so a hand-edited secret is
+ *    never lost.
+ *  - the admin and enrollment bundles are issued when their secret is still the placeholder,
+ *    renewed for the same key when the certificate there is no longer valid under this CA
+ *    (expired), replaced with a new key when the registry has revoked it; otherwise kept. Each
+ *    bundle carries the CA certificate and a PKCS#12 for a browser (the secret is the hand-over).
+ *  - both bundle certificates are registered in the certificate registry, so the authorizer
+ *    accepts them and an admin revokes them by serial like any other certificate.
+ *  - the truststore object is written only when it does not hold this CA; its S3 version id is
  *    returned as `TruststoreVersion` for the custom domain's mTLS configuration.
  * Delete does nothing: the secrets are retained with the stack's data.
  */
-import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { clientOptionsFromEnv, makeS3Client, makeSecretsManagerClient } from '../shared/adapters/aws/clients.js';
-import { createCa, loadCa, newSerial, type Ca } from '../shared/pki/ca.js';
-import { issueClientCertificate } from '../shared/pki/client-cert.js';
-import { verifyIssuedBy } from '../shared/pki/identity.js';
-import { generateKeyPair, privateKeyToPem } from '../shared/pki/keys.js';
-import { createPkcs12, randomPassword } from '../shared/pki/pkcs12.js';
+import { DynamoDbEventStore } from '../shared/adapters/aws/dynamodb-event-store.js';
+import { SecretsManagerSecretStore, type StoredSecretJson } from '../shared/adapters/aws/secrets-manager-secret-store.js';
+import { bootstrapPki, type BundleOutcome, type PkiBootstrapOptions, type ReissuedBundle } from '../shared/app/pki-bootstrap.js';
+import type { EventStore } from '../shared/ports/event-store.js';
 
 export const PHYSICAL_RESOURCE_ID = 'drcore-ca';
 
@@ -32,24 +38,15 @@ export interface CaBootstrapProperties {
 }
 
 /** The CA secret's value, as the AWS CertificateAuthority adapter reads it. */
-export interface CaSecret { readonly initialized: true; readonly certificatePem: string; readonly privateKeyPem: string }
+export type CaSecret = Pick<StoredSecretJson, 'initialized' | 'certificatePem' | 'privateKeyPem'>;
 
 /** A bundle secret's value (README, "Deploy to AWS" shows how to turn it into files). */
-export interface BundleSecret {
-  readonly initialized: true;
-  readonly role: 'admin' | 'enrollment';
-  readonly serial: string;
-  readonly subject: string;
-  readonly notAfter: string;
-  readonly certificatePem: string;
-  readonly privateKeyPem: string;
-  readonly caCertificatePem: string;
-  /** PKCS#12 (AES-256) for a browser, base64, and its password. */
-  readonly pkcs12Base64: string;
-  readonly pkcs12Password: string;
-}
+export type BundleSecret = Required<StoredSecretJson>;
 
-interface Clients { readonly secrets: SecretsManagerClient; readonly s3: S3Client }
+interface Clients { readonly secrets: Pick<SecretsManagerClient, 'send'>; readonly s3: Pick<S3Client, 'send'>; readonly events: EventStore }
+
+/** On AWS the bundle secret is the whole hand-over: the CA certificate and a PKCS#12 with each bundle. */
+const AWS_PKI = (domainName: string): PkiBootstrapOptions => ({ caCommonName: `drcore CA ${domainName}`, pkcs12: ['admin', 'enrollment'], withIssuer: true });
 
 export function readProperties(raw: Record<string, unknown>): CaBootstrapProperties {
   const get = (key: string): string => {
@@ -67,55 +64,6 @@ export function readProperties(raw: Record<string, unknown>): CaBootstrapPropert
   };
 }
 
-async function readSecret(c: Clients, arn: string): Promise<Record<string, unknown>> {
-  const out = await c.secrets.send(new GetSecretValueCommand({ SecretId: arn }));
-  let parsed: unknown;
-  try { parsed = JSON.parse(out.SecretString ?? ''); } catch { parsed = undefined; }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new Error(`secret ${arn} does not hold JSON: refusing to overwrite it`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-async function writeSecret(c: Clients, arn: string, value: object): Promise<void> {
-  await c.secrets.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify(value) }));
-}
-
-export async function ensureCa(c: Clients, p: CaBootstrapProperties, now: Date): Promise<Ca> {
-  const current = await readSecret(c, p.caSecretArn);
-  if (current['initialized'] === true) {
-    const { certificatePem, privateKeyPem } = current;
-    if (typeof certificatePem !== 'string' || typeof privateKeyPem !== 'string') throw new Error('CA secret is initialized but incomplete');
-    return loadCa(certificatePem, privateKeyPem);
-  }
-  if (current['initialized'] !== false) throw new Error('CA secret holds something else than the placeholder: refusing to create a new CA over it');
-  const commonName = `drcore CA ${p.domainName}`.slice(0, 64);
-  const ca = createCa({ now, serial: newSerial(), commonName });
-  const value: CaSecret = { initialized: true, certificatePem: ca.certificatePem, privateKeyPem: ca.privateKeyPem };
-  await writeSecret(c, p.caSecretArn, value);
-  return ca;
-}
-
-export async function ensureBundle(c: Clients, arn: string, ca: Ca, role: 'admin' | 'enrollment', now: Date): Promise<'kept' | 'issued'> {
-  const current = await readSecret(c, arn);
-  if (current['initialized'] === true && typeof current['certificatePem'] === 'string' && verifyIssuedBy(current['certificatePem'], ca.certificatePem, now)) {
-    return 'kept';
-  }
-  if (current['initialized'] !== true && current['initialized'] !== false) throw new Error(`bundle secret ${arn} holds something else than the placeholder`);
-  const keyPair = generateKeyPair();
-  const issued = issueClientCertificate(ca, { publicKey: keyPair.publicKey, role, commonName: `drcore ${role}`, serial: newSerial(), now });
-  const privateKeyPem = privateKeyToPem(keyPair.privateKey);
-  const pkcs12Password = randomPassword();
-  const p12 = createPkcs12({ privateKeyPem, certificatePem: issued.certificatePem, chainPems: [ca.certificatePem], password: pkcs12Password, friendlyName: `drcore ${role}` });
-  const value: BundleSecret = {
-    initialized: true, role, serial: issued.serial, subject: issued.subject, notAfter: issued.notAfter,
-    certificatePem: issued.certificatePem, privateKeyPem, caCertificatePem: ca.certificatePem,
-    pkcs12Base64: p12.toString('base64'), pkcs12Password,
-  };
-  await writeSecret(c, arn, value);
-  return 'issued';
-}
-
 /** Writes the CA certificate as the truststore unless it is already there; returns the object's version id. */
 export async function ensureTruststore(c: Clients, p: CaBootstrapProperties, caPem: string): Promise<string> {
   try {
@@ -130,12 +78,14 @@ export async function ensureTruststore(c: Clients, p: CaBootstrapProperties, caP
   return put.VersionId;
 }
 
-export async function bootstrap(c: Clients, p: CaBootstrapProperties, now: Date): Promise<{ truststoreVersion: string; admin: string; enrollment: string }> {
-  const ca = await ensureCa(c, p, now);
-  const admin = await ensureBundle(c, p.adminBundleSecretArn, ca, 'admin', now);
-  const enrollment = await ensureBundle(c, p.enrollmentBundleSecretArn, ca, 'enrollment', now);
-  const truststoreVersion = await ensureTruststore(c, p, ca.certificatePem);
-  return { truststoreVersion, admin, enrollment };
+export async function bootstrap(c: Clients, p: CaBootstrapProperties, now: Date): Promise<{ truststoreVersion: string; admin: BundleOutcome; enrollment: BundleOutcome; reissued: readonly ReissuedBundle[] }> {
+  const secrets = new SecretsManagerSecretStore({
+    client: c.secrets,
+    secretIds: { ca: p.caSecretArn, admin: p.adminBundleSecretArn, enrollment: p.enrollmentBundleSecretArn },
+  });
+  const pki = await bootstrapPki({ secrets, events: c.events, clock: () => now }, AWS_PKI(p.domainName));
+  const truststoreVersion = await ensureTruststore(c, p, pki.ca.certificatePem);
+  return { truststoreVersion, admin: pki.bundles.admin, enrollment: pki.bundles.enrollment, reissued: pki.reissued };
 }
 
 let clients: Clients | undefined;
@@ -143,8 +93,8 @@ let clients: Clients | undefined;
 export const handler = async (event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> => {
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
   const options = clientOptionsFromEnv();
-  clients ??= { secrets: makeSecretsManagerClient(options), s3: makeS3Client(options) };
+  clients ??= { secrets: makeSecretsManagerClient(options), s3: makeS3Client(options), events: new DynamoDbEventStore() };
   const result = await bootstrap(clients, readProperties(event.ResourceProperties), new Date());
-  console.log(JSON.stringify({ message: 'CA bootstrap done', admin: result.admin, enrollment: result.enrollment, truststoreVersion: result.truststoreVersion }));
+  console.log(JSON.stringify({ message: 'CA bootstrap done', admin: result.admin, enrollment: result.enrollment, reissued: result.reissued, truststoreVersion: result.truststoreVersion }));
   return { PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { TruststoreVersion: result.truststoreVersion } };
 };

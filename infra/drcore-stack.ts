@@ -46,7 +46,7 @@ export class DrcoreStack extends Stack {
       reason: 'This queue is itself the on-failure destination of the projector stream mapping (it holds the coordinates of batches given up on); its depth is alarmed.',
     });
     const operator = new OperatorTopic(this, 'Operator', { email: config.alarmEmail });
-    const ca = new CaBootstrap(this, 'CertificateAuthority', { truststore, domainName: config.domainName });
+    const ca = new CaBootstrap(this, 'CertificateAuthority', { truststore, domainName: config.domainName, eventsTable: eventLog.table });
 
     const fn = (id: string, p: DrcoreFunctionProps) => new DrcoreFunction(this, id, p);
     const seconds = (s: number) => Duration.seconds(s);
@@ -81,6 +81,9 @@ export class DrcoreStack extends Stack {
     workflow.bindConsumer(worker);
     ca.bindCaReader(worker);
     data.bindReadWrite(worker);
+
+    // The CA bootstrap registers the admin and enrollment certificates (its secrets and the truststore are its construct's).
+    eventLog.bindWriter(ca.function);
 
     eventLog.bindStreamConsumer(projector, { onFailure: projectorFailures });
     readModels.bindWriter(projector);

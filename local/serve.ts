@@ -8,8 +8,8 @@ import { localDeps } from '../shared/runtime/local-deps.js';
 import { ENV } from '../shared/runtime/env.js';
 import { listProjectionDeadLetters } from '../shared/app/projections/projection-dead-letters.js';
 import { logger } from '../shared/runtime/logger.js';
-import { ensurePki, type PkiPaths } from './pki-bootstrap.js';
-import { reconcileBootstrapBundles, type ReissuedBundle } from './bootstrap-bundles.js';
+import { subjectAltNamesFor } from '../shared/pki/server-cert.js';
+import { bootstrapLocalPki, type PkiPaths, type ReissuedBundle } from './pki-bootstrap.js';
 import { assertCurrentLogFormat } from '../shared/app/log-format.js';
 import { createGateway } from './gateway.js';
 import type { GatewayLimits } from './gateway-limits.js';
@@ -19,7 +19,11 @@ import { requestMetering } from './request-metering.js';
 
 export interface ServeOptions {
   dataDir: string; host: string; port: number; hostnames: string[];
-  /** Other adapters behind the same runtime (the end-to-end run on the AWS adapters); default: the local ones over dataDir. */
+  /**
+   * Other adapters behind the same runtime (the end-to-end run on the AWS adapters); default: the
+   * local ones over dataDir. Called before the PKI bootstrap, which registers the bootstrap
+   * certificates in their event log: read the CA on first use (as localDeps does).
+   */
   deps?: (dataDir: string) => AppDeps;
   /** Connection and timeout limits of the gateway; each one defaults to DEFAULT_GATEWAY_LIMITS'. */
   gatewayLimits?: Partial<GatewayLimits>;
@@ -30,7 +34,7 @@ export interface RunningCore {
   /** The HTTPS server of the local gateway (its connections, for tests and metrics). */
   gateway: Server;
   /** Bootstrap bundles replaced at this start because the registry had revoked them. */
-  reissued: ReissuedBundle[];
+  reissued: readonly ReissuedBundle[];
   stop(): Promise<void>;
 }
 
@@ -42,20 +46,26 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const dataDir = resolve(options.dataDir);
   process.env[ENV.dataDir] = dataDir;
   process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
-  const pki = await ensurePki(dataDir, { hostnames: options.hostnames });
+  subjectAltNamesFor(options.hostnames); // a bad --hostname is refused before anything is written
   const base = (options.deps ?? localDeps)(dataDir);
   // DRCORE_COUNT_REQUESTS=1 (npm run bench): ports and handlers counted, dumped on SIGUSR2.
   const metering = requestMetering(dataDir);
   const deps = metering.deps(base);
+  const closeDeps = () => Promise.all([base.events.close?.(), base.queue.close?.(), base.readModels.close?.()]);
   // Before anything appends: a log of the first stream-id format is refused, not extended.
-  await assertCurrentLogFormat(deps.events).catch(async (e: unknown) => {
-    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+  // Then the PKI bootstrap: the CA and the bundles, every bootstrap certificate registered (so
+  // the authorizer knows it, and it can be listed and revoked); a revoked bundle is reissued.
+  let pki: PkiPaths;
+  let reissued: readonly ReissuedBundle[];
+  try {
+    await assertCurrentLogFormat(deps.events);
+    ({ paths: pki, reissued } = await bootstrapLocalPki(dataDir, { events: deps.events, hostnames: options.hostnames, now: deps.clock() }));
+  } catch (e) {
+    await closeDeps();
     throw e;
-  });
+  }
   setDeps(deps);
 
-  // The bootstrap certificates join the registry, so they can be listed and revoked; a revoked one is reissued.
-  const reissued = await reconcileBootstrapBundles(deps, pki);
   for (const r of reissued) {
     logger.warn('bootstrap bundle was revoked: reissued with a new key', { role: r.role, revokedSerial: r.revokedSerial, serial: r.serial });
   }
@@ -81,7 +91,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const stopWorkers = async () => {
     metering.stop();
     await Promise.all([dispatcher.stop(), poller.stop()]);
-    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+    await closeDeps();
   };
   try {
     await new Promise<void>((ok, fail) => {

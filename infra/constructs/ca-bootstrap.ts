@@ -1,4 +1,5 @@
 import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -13,6 +14,11 @@ export interface CaBootstrapProps {
   readonly truststore: Truststore;
   /** The API's custom domain: named in the CA's subject. */
   readonly domainName: string;
+  /**
+   * The event log: the bootstrap registers its bundle certificates there, so it runs after the
+   * table exists. Its grant is the stack's (eventLog.bindWriter), with the other grants.
+   */
+  readonly eventsTable: ITable;
 }
 
 const NO_ROTATION =
@@ -20,10 +26,11 @@ const NO_ROTATION =
 
 /**
  * The core's certificate authority on AWS (DESIGN §6). A custom resource runs
- * functions/ca-bootstrap.ts once per deployment; it creates the CA the first time only
- * (never regenerates it), keeps the CA key and certificate in a Secrets Manager secret,
- * writes the CA certificate as the mTLS truststore, and stores the first admin and
- * enrollment bundles (PEM + PKCS#12) as secrets. The three secrets are created here with
+ * functions/ca-bootstrap.ts (the one PKI bootstrap) on creation and whenever its properties
+ * change; it creates the CA the first time only (never regenerates it), keeps the CA key and
+ * certificate in a Secrets Manager secret, writes the CA certificate as the mTLS truststore,
+ * stores the first admin and enrollment bundles (PEM + PKCS#12) as secrets and registers their
+ * certificates in the event log, after the table exists. The three secrets are created here with
  * a placeholder value `{"initialized":false,…}` that the bootstrap replaces, and are
  * retained when the stack is deleted.
  */
@@ -71,9 +78,14 @@ export class CaBootstrap extends Construct {
         TruststoreBucket: bucket.bucketName,
         TruststoreKey: key,
         DomainName: props.domainName,
+        // Not read by the function (its event store is configured by the grant): the table's name
+        // here orders the resource after the table, and re-runs the bootstrap on a stack deployed
+        // before the bootstrap registered its certificates, so that their bundles keep working.
+        EventsTableName: props.eventsTable.tableName,
       },
     });
     resource.node.addDependency(role);
+    resource.node.addDependency(props.eventsTable);
     this.truststoreVersion = resource.getAttString('TruststoreVersion');
   }
 

@@ -11,13 +11,12 @@ export type AuthDecision =
 
 /**
  * Who a client certificate (already chain-verified by the TLS layer) is, and whether the
- * event-sourced registry still accepts it:
- * - a revoked certificate is refused, whatever its role;
- * - a source-core certificate must be registered (issued by the pairing workflow) with the
- *   same fingerprint and tenant — a certificate the registry does not know is refused;
- * - admin and enrollment certificates come from the CA bootstrap and are registered by it;
- *   one the registry does not know is accepted unless revoked (the bootstrap on AWS runs
- *   before the event log exists).
+ * event-sourced registry accepts it — the same rule on both runtimes, for every role:
+ * - the certificate must be registered, with the same fingerprint and tenant: every certificate
+ *   the core issues is (source-core ones by the pairing workflow, admin and enrollment ones by
+ *   the PKI bootstrap, shared/app/pki-bootstrap.ts), so one the registry does not know is
+ *   refused even though the core's CA signed it;
+ * - a revoked certificate is refused.
  */
 export async function authorize(events: EventStore, certificatePem: string, now: Date): Promise<AuthDecision> {
   let id: ReturnType<typeof identityFromCertificate>;
@@ -28,12 +27,10 @@ export async function authorize(events: EventStore, certificatePem: string, now:
   }
   if (now < new Date(id.notBefore) || now > new Date(id.notAfter)) return { allow: false, reason: 'certificate outside its validity period' };
   const { state } = await loadState(events, streams.cert(id.serial), certificateDecider);
-  if (state.status === 'revoked') return { allow: false, reason: `certificate ${id.serial} is revoked` };
-  if (id.role === 'source-core') {
-    if (state.status !== 'valid') return { allow: false, reason: `certificate ${id.serial} is not registered` };
-    if (state.certificate.fingerprint256 !== id.fingerprint256 || state.certificate.tenantId !== id.tenantId) {
-      return { allow: false, reason: `certificate ${id.serial} does not match the registry` };
-    }
+  if (state.status === 'none') return { allow: false, reason: `certificate ${id.serial} is not registered` };
+  if (state.certificate.fingerprint256 !== id.fingerprint256 || state.certificate.tenantId !== id.tenantId) {
+    return { allow: false, reason: `certificate ${id.serial} does not match the registry` };
   }
+  if (state.status === 'revoked') return { allow: false, reason: `certificate ${id.serial} is revoked` };
   return { allow: true, role: id.role, serial: id.serial, subject: id.subject, ...(id.tenantId ? { tenantId: id.tenantId } : {}) };
 }

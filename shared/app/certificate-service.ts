@@ -14,7 +14,7 @@ export function certificateRecord(certificatePem: string, extra: { pairingReques
 }
 
 /** Registers a certificate (idempotent for the same certificate): issued by the pairing workflow, or a bootstrap bundle. */
-export async function registerCertificate(deps: AppDeps, certificatePem: string, actor: string, extra: { pairingRequestId?: string } = {}): Promise<void> {
+export async function registerCertificate(deps: Pick<AppDeps, 'events' | 'clock'>, certificatePem: string, actor: string, extra: { pairingRequestId?: string } = {}): Promise<void> {
   const data = certificateRecord(certificatePem, extra);
   await certificateHandler(deps, data.serial, { type: 'IssueCertificate', data }, actor);
 }
@@ -36,25 +36,14 @@ export async function revokeCertificate(deps: AppDeps, tenantId: string, serial:
 }
 
 /**
- * Revokes any certificate by serial. One the registry never saw (the admin and enrollment
- * bundles the CA bootstrap makes on AWS) is registered from its PEM first, then revoked.
- * An admin cannot revoke the certificate it is calling with (no lock-out by mistake).
+ * Revokes any certificate by serial: every certificate the core issues is in the registry (the
+ * pairing workflow registers tenant certificates, the PKI bootstrap its admin and enrollment
+ * bundles), so the serial is all it takes. An admin cannot revoke the certificate it is calling
+ * with (no lock-out by mistake).
  */
-export async function revokeAnyCertificate(
-  deps: AppDeps, serial: string, input: { reason: string; certificate?: string | undefined }, adminSerial: string, actor: string,
-) {
+export async function revokeAnyCertificate(deps: AppDeps, serial: string, input: { reason: string }, adminSerial: string, actor: string) {
   if (serial === adminSerial) throw new DomainError('conflict', 'you cannot revoke the certificate you are calling with; use another admin certificate');
   const { state } = await certificateHandler.load(deps, serial);
-  if (state.status === 'none') {
-    if (!input.certificate) throw new DomainError('not-found', `certificate ${serial} is not in the registry; send its PEM as "certificate" to register and revoke it`);
-    let record: CertificateIssuedData;
-    try {
-      record = certificateRecord(input.certificate);
-    } catch (e) {
-      throw new DomainError('invalid', `certificate: ${(e as Error).message}`);
-    }
-    if (record.serial !== serial) throw new DomainError('invalid', `the certificate's serial is ${record.serial}, not ${serial}`);
-    await registerCertificate(deps, input.certificate, actor);
-  }
+  if (state.status === 'none') throw new DomainError('not-found', `certificate ${serial} is not in the registry`);
   return revoke(deps, serial, input.reason, adminSerial, actor);
 }

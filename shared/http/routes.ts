@@ -51,7 +51,7 @@ const TABLE = [
   { method: 'GET', path: '/v1/admin/tenants', fn: 'admin-api', roles: ['admin'], summary: 'Tenants with usage', status: [200], response: R.TenantList },
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}', fn: 'admin-api', roles: ['admin'], summary: 'One tenant: usage, machines, certificates', status: [200], response: R.TenantDetail },
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke a certificate', status: [200], response: R.Revocation },
-  { method: 'POST', path: '/v1/admin/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke any certificate by serial (admin and enrollment bundles too)', status: [200], response: R.Revocation, errors: [422] },
+  { method: 'POST', path: '/v1/admin/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke any certificate by serial (admin and enrollment bundles too)', status: [200], response: R.Revocation },
   { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
   { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points', status: [200], response: R.RecoveryPointList },

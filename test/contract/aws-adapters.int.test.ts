@@ -13,6 +13,11 @@
  *   with enforcesCreateOnce: true, so the adapter's handling of S3's 412 runs over HTTP.
  * - s3rver does NOT verify ChecksumSHA256: verifiesSha256ServerSide: false (the adapter
  *   checks the digest itself); that the header is sent is in test/unit/aws-s3-blob-store.unit.test.ts.
+ * - There is NO Secrets Manager emulator here (none of the three speaks it): the SecretStore
+ *   contract runs against the AWS adapter over a MOCK client (test/support/mock-secrets-manager.ts)
+ *   that answers GetSecretValue / PutSecretValue as the API reference documents them, the
+ *   ClientRequestToken rule included. What a real Secrets Manager does beyond that document is
+ *   not tested here; the adapter's own refusals are in test/unit/aws-secret-store.unit.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -28,6 +33,9 @@ import { blobStoreContract } from '../../shared/ports/contracts/blob-store.contr
 import { eventStoreContract } from '../../shared/ports/contracts/event-store.contract.js';
 import { queueContract } from '../../shared/ports/contracts/queue.contract.js';
 import { readModelsContract } from '../../shared/ports/contracts/read-models.contract.js';
+import { CONTRACT_SECRET_NAMES, secretStoreContract } from '../../shared/ports/contracts/secret-store.contract.js';
+import { SecretsManagerSecretStore } from '../../shared/adapters/aws/secrets-manager-secret-store.js';
+import { MockSecretsManager } from '../support/mock-secrets-manager.js';
 import { BlobConflictError, ConcurrencyError, PortError } from '../../shared/ports/errors.js';
 import {
   awsClients, createBucket, createEventTable, createQueues, createReadModelTable, startEmulators,
@@ -73,6 +81,13 @@ queueContract('SqsQueue on local-aws-sqs (dead-lettering by the queue redrive po
   const { clients } = await env();
   return { queue: new SqsQueue({ client: clients.sqs, queueUrls: await createQueues(clients.sqs, queues) }), cleanup: nothing };
 }, { staleReceiptHandleDeletes: 'local-aws-sqs deletes by message id; SQS keeps the message — the adapter sends exactly the given handle (aws-sqs-queue unit test)' });
+
+secretStoreContract('SecretsManagerSecretStore on a MOCK Secrets Manager client (no Secrets Manager emulator exists here; the mock follows the API reference)', async () => {
+  const sm = new MockSecretsManager();
+  const secretIds = Object.fromEntries(CONTRACT_SECRET_NAMES.map((n) => [n, `arn:aws:secretsmanager:eu-west-1:123456789012:secret:drcore-${n}-AbCdEf`]));
+  for (const id of Object.values(secretIds)) sm.create(id); // the stack's placeholders
+  return { store: new SecretsManagerSecretStore({ client: sm.client, secretIds }), cleanup: nothing };
+});
 
 readModelsContract('DynamoDbReadModels on dynalite', async () => {
   const { clients } = await env();

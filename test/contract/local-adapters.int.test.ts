@@ -4,13 +4,14 @@
  * writers on two connections (worker threads) racing on one stream.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { verifyStream } from '../../shared/events/chain.js';
 import { FileBlobStore } from '../../shared/adapters/local/file-blob-store.js';
+import { FileSecretStore } from '../../shared/adapters/local/file-secret-store.js';
 import { LocalNotifier } from '../../shared/adapters/local/file-notifier.js';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { SqliteQueue } from '../../shared/adapters/local/sqlite-queue.js';
@@ -19,6 +20,7 @@ import { blobStoreContract } from '../../shared/ports/contracts/blob-store.contr
 import { eventStoreContract } from '../../shared/ports/contracts/event-store.contract.js';
 import { queueContract } from '../../shared/ports/contracts/queue.contract.js';
 import { readModelsContract } from '../../shared/ports/contracts/read-models.contract.js';
+import { sampleSecret, secretStoreContract } from '../../shared/ports/contracts/secret-store.contract.js';
 import type { Notification } from '../../shared/ports/notifier.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'drcore-local-'));
@@ -45,6 +47,11 @@ readModelsContract('SqliteReadModels', async () => {
   const dir = await tempDir();
   const readModels = SqliteReadModels.open(join(dir, 'read-models.db'));
   return { readModels, cleanup: async () => { await readModels.close(); await rm(dir, { recursive: true, force: true }); } };
+});
+
+secretStoreContract('FileSecretStore (the files of DATA/pki)', async () => {
+  const dir = await tempDir();
+  return { store: new FileSecretStore(join(dir, 'pki')), cleanup: () => rm(dir, { recursive: true, force: true }) };
 });
 
 describe('local adapters: beyond the contracts', () => {
@@ -156,6 +163,46 @@ describe('local adapters: beyond the contracts', () => {
     assert.deepEqual(got.map((m) => m.body), ['one']);
     assert.equal((await queue.receive('q'))[0]?.receiveCount, 2);
     await queue.close();
+  });
+
+  describe('FileSecretStore', () => {
+    const mode = async (p: string) => (await stat(p)).mode & 0o777;
+
+    it('writes the DATA/pki file names: keys, PKCS#12 and password 0600, certificates 0644, the directory 0700; no temp file left', async () => {
+      const root = join(dir, 'secrets-modes', 'pki');
+      const store = new FileSecretStore(root);
+      const admin = sampleSecret(true);
+      await store.putIfAbsent('admin', admin);
+      await store.put('ca', sampleSecret(false));
+      assert.deepEqual((await readdir(root)).sort(), ['admin-issuer.pem', 'admin-key.pem', 'admin.p12', 'admin.p12.password', 'admin.pem', 'ca-key.pem', 'ca.pem']);
+      assert.equal(await mode(root), 0o700);
+      for (const f of ['admin-key.pem', 'admin.p12', 'admin.p12.password', 'ca-key.pem']) assert.equal(await mode(join(root, f)), 0o600, f);
+      for (const f of ['admin.pem', 'admin-issuer.pem', 'ca.pem']) assert.equal(await mode(join(root, f)), 0o644, f);
+      assert.equal(await readFile(join(root, 'admin-key.pem'), 'utf8'), admin.privateKeyPem);
+      assert.equal(await readFile(join(root, 'admin.p12.password'), 'utf8'), `${admin.pkcs12!.password}\n`);
+      assert.ok((await readFile(join(root, 'admin.p12'))).equals(Buffer.from(admin.pkcs12!.der)));
+    });
+
+    it('get tightens a private file that was loosened back to 0600; a part removed from outside is missing, the rest is there', async () => {
+      const root = join(dir, 'secrets-partial', 'pki');
+      const store = new FileSecretStore(root);
+      const s = sampleSecret(true);
+      await store.put('enrollment', s);
+      await chmod(join(root, 'enrollment-key.pem'), 0o644);
+      await unlink(join(root, 'enrollment.p12.password'));
+      await unlink(join(root, 'enrollment.pem'));
+      const got = await store.get('enrollment');
+      assert.equal(await mode(join(root, 'enrollment-key.pem')), 0o600);
+      assert.deepEqual(got, { privateKeyPem: s.privateKeyPem, issuerCertificatePem: s.issuerCertificatePem }, 'no certificate, and no PKCS#12 without its password');
+      const r = await store.putIfAbsent('enrollment', sampleSecret());
+      assert.equal(r.created, false, 'a partial secret is not absent');
+    });
+
+    it('an invalid name never touches the file system', async () => {
+      const root = join(dir, 'secrets-escape', 'pki');
+      await assert.rejects(new FileSecretStore(root).put('../../outside', sampleSecret()));
+      await assert.rejects(stat(join(dir, 'secrets-escape')), { code: 'ENOENT' });
+    });
   });
 
   describe('LocalNotifier', () => {

@@ -208,10 +208,11 @@ describe('drcore CLI manners: help, exit codes, one-line errors, --json, env def
       assert.match(tenant.stdout, /source-core\s+valid/);
     });
 
-    it('revoke-certificate of an unknown serial: exit 1, the hint names --pem', async () => {
+    it('revoke-certificate of an unknown serial: exit 1, the hint says where serials come from (no --pem: every certificate is registered)', async () => {
       const r = await drcore(['admin', 'revoke-certificate', '00abcdef', '--reason', 'test'], { env });
       assert.equal(r.code, 1);
-      assertOneLineError(r.stderr, /00abcdef/, /--pem/);
+      assertOneLineError(r.stderr, /00abcdef/, /drcore admin tenant ID/);
+      assert.doesNotMatch(r.stderr, /--pem/);
       assert.doesNotMatch(r.stderr, /"certificate"/);
     });
 

@@ -7,6 +7,13 @@ import { ApiClient } from '../../cli/http-client.js';
 import { revokeAnyCertificate } from '../../shared/app/certificate-service.js';
 import { identityFromCertificate } from '../../shared/pki/identity.js';
 import { drcore, eventually, openssl, startCore } from '../support/in-process-core.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { ensurePki } from '../../local/pki-bootstrap.js';
+import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
+import { loadState } from '../../shared/app/command-handler.js';
+import { certificateDecider } from '../../shared/domain/certificate.js';
+import { streams } from '../../shared/ids.js';
 
 /** First start creates the PKI, later starts reuse it; a restart keeps every request and event. */
 describe('drcore serve: restart keeps all state', () => {
@@ -104,6 +111,28 @@ describe('drcore serve: restart keeps all state', () => {
       // A third start has nothing to reissue: the new bundles are valid and registered.
       const third = await startCore({ dir, keep: true });
       try { assert.deepEqual(third.core.reissued, []); } finally { await third.stop(); }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a data dir whose bootstrap certificates were never registered (an older version) gets them registered at start, and they work', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drcore-test-'));
+    try {
+      const elsewhere = SqliteEventStore.open(':memory:'); // the PKI files exist, this data dir's registry has never seen them
+      const p = await ensurePki(join(dir, 'data'), { events: elsewhere });
+      await elsewhere.close();
+      const core = await startCore({ dir, keep: true });
+      try {
+        for (const [role, cert] of [['admin', p.adminCert], ['enrollment', p.enrollmentCert]] as const) {
+          const serial = identityFromCertificate(await readFile(cert, 'utf8')).serial;
+          const { state } = await loadState(core.deps.events, streams.cert(serial), certificateDecider);
+          assert.equal(state.status, 'valid', `${role} registered`);
+          const me = await (await core.client(role)).json<{ role: string; serial: string }>('GET', '/v1/whoami');
+          assert.deepEqual([me.role, me.serial], [role, serial]);
+        }
+        assert.deepEqual(core.core.reissued, []);
+      } finally { await core.stop(); }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,9 @@
  * functions/ca-bootstrap.ts against in-memory Secrets Manager and (versioned) S3 fakes that
  * answer the SDK commands it sends: it creates the CA once and never again, issues usable
  * admin and enrollment bundles, writes the truststore once and returns a stable version id,
- * and refuses to overwrite a secret it does not recognise.
+ * and refuses to overwrite a secret it does not recognise. The event log it registers the bundle
+ * certificates in is the EventStore port's SQLite adapter in memory (the DynamoDB adapter has its
+ * own contract run on dynalite).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,10 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { bootstrap, handler, readProperties, type BundleSecret, type CaBootstrapProperties } from '../../functions/ca-bootstrap.js';
 import { identityFromCertificate, verifyIssuedBy } from '../../shared/pki/identity.js';
 import { loadCa } from '../../shared/pki/ca.js';
+import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
+import { authorize } from '../../shared/app/authorize.js';
+import { revokeAnyCertificate } from '../../shared/app/certificate-service.js';
+import type { AppDeps } from '../../shared/app/deps.js';
 
 const PLACEHOLDER = JSON.stringify({ initialized: false, placeholder: 'x7Gk2' });
 const PROPS: CaBootstrapProperties = {
@@ -55,8 +61,9 @@ function fakes(initial: Record<string, string> = {}) {
       throw new Error(`unexpected ${String(cmd)}`);
     },
   };
-  const clients = { secrets: sm as unknown as SecretsManagerClient, s3: s3 as unknown as S3Client };
-  return { clients, secrets, objects, calls };
+  const events = SqliteEventStore.open(':memory:');
+  const clients = { secrets: sm as unknown as SecretsManagerClient, s3: s3 as unknown as S3Client, events };
+  return { clients, secrets, objects, calls, events };
 }
 
 const bundle = (raw: string | undefined): BundleSecret => JSON.parse(raw!) as BundleSecret;
@@ -120,6 +127,24 @@ describe('CA bootstrap custom resource', () => {
       assert.deepEqual(f.calls, []);
       assert.equal(f.secrets.get('arn:ca'), value);
     }
+  });
+
+  it('registers both bundle certificates in the registry, so the authorizer accepts them; a revoked one is replaced on the next deployment', async () => {
+    const f = fakes();
+    const now = new Date();
+    await bootstrap(f.clients, PROPS, now);
+    for (const arn of ['arn:admin', 'arn:enrollment']) {
+      const decision = await authorize(f.events, bundle(f.secrets.get(arn)).certificatePem, now);
+      assert.equal(decision.allow, true, `${arn}: ${JSON.stringify(decision)}`);
+    }
+    const leaked = bundle(f.secrets.get('arn:enrollment'));
+    await revokeAnyCertificate({ events: f.events, clock: () => now } as unknown as AppDeps, leaked.serial, { reason: 'leaked' }, 'other-admin', 'admin:other-admin');
+    const result = await bootstrap(f.clients, PROPS, now);
+    const fresh = bundle(f.secrets.get('arn:enrollment'));
+    assert.deepEqual(result.reissued, [{ role: 'enrollment', revokedSerial: leaked.serial, serial: fresh.serial }]);
+    assert.notEqual(fresh.privateKeyPem, leaked.privateKeyPem);
+    assert.equal((await authorize(f.events, fresh.certificatePem, now)).allow, true);
+    assert.equal((await authorize(f.events, leaked.certificatePem, now)).allow, false);
   });
 
   it('reads its properties and does nothing on Delete', async () => {

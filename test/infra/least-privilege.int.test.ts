@@ -130,6 +130,13 @@ describe('least privilege: per concern', () => {
     assert.deepEqual(service('projector', 's3'), []);
   });
 
+  it('ca-bootstrap: its three secrets, the truststore object, and the event log read + append (it registers the bundle certificates) — no read models, queue or data bucket', () => {
+    assert.deepEqual([...actionsOn('ca-bootstrap', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
+    assert.deepEqual([...actionsOn('ca-bootstrap', 'ReadModelsTable')], []);
+    assert.deepEqual(service('ca-bootstrap', 'sqs'), []);
+    assert.deepEqual([...actionsOn('ca-bootstrap', 'DataBucket')], []);
+  });
+
   it('workflow-worker: event log, read models read/write, consumes the queue, reads the CA, the data bucket', () => {
     assert.deepEqual([...actionsOn('workflow-worker', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
     assert.deepEqual([...actionsOn('workflow-worker', 'ReadModelsTable')].sort(), [...TABLE_READ, ...MODEL_WRITE].sort());

@@ -198,6 +198,20 @@ describe('functions', () => {
   });
 });
 
+describe('the CA bootstrap', () => {
+  it('runs after the event table exists (DependsOn), names it, and is re-run by that change on a deployed stack', () => {
+    const cas = resourcesOf(json, 'Custom::DrcoreCa');
+    const tables = resourcesOf(json, 'AWS::DynamoDB::Table').filter(([t]) => t.startsWith('EventLogTable'));
+    assert.equal(cas.length, 1);
+    assert.equal(tables.length, 1);
+    const [id, ca] = cas[0]!;
+    const tableId = tables[0]![0];
+    const dependsOn = (ca as { DependsOn?: string[] }).DependsOn ?? [];
+    assert.ok(dependsOn.includes(tableId), `${id} DependsOn ${tableId}`);
+    assert.equal(refTarget(ca.Properties!['EventsTableName']), tableId);
+  });
+});
+
 describe('the event log and read models', () => {
   it('the event table is keyed (streamId, version), encrypted, point-in-time recoverable, streams NEW_IMAGE, and is retained', () => {
     template.hasResource('AWS::DynamoDB::Table', {

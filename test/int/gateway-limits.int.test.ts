@@ -50,7 +50,8 @@ describe('local gateway: authorize first, bounded bodies and connections', () =>
     const serial = newSerial();
     const issued = issueClientCertificate(authority, { publicKey: keys.publicKey, role: 'enrollment', commonName: 'stolen', serial, now: new Date() });
     revoked = { cert: issued.certificatePem, key: privateKeyToPem(keys.privateKey) };
-    await admin.json('POST', `/v1/admin/certificates/${serial}/revoke`, { reason: 'stolen', certificate: issued.certificatePem });
+    await registerCertificate(t.deps, issued.certificatePem, 'test');
+    await admin.json('POST', `/v1/admin/certificates/${serial}/revoke`, { reason: 'stolen' });
   });
   after(async () => { await t.stop(); });
 

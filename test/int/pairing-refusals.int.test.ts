@@ -10,6 +10,7 @@ import { createCa, loadCa } from '../../shared/pki/ca.js';
 import { issueClientCertificate } from '../../shared/pki/client-cert.js';
 import { newSerial } from '../../shared/pki/ca.js';
 import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
+import { registerCertificate } from '../../shared/app/certificate-service.js';
 import { eventually, logSize, openssl, startCore, type TestCore } from '../support/in-process-core.js';
 import { craftCsr, csrForKey, hugeExponentKey, OID, randomOdd, rsaKey, rsaSpki, stallingCsr } from '../support/crafted-csr.js';
 
@@ -41,11 +42,12 @@ describe('pairing API refusals', () => {
   const partners: ApiClient[] = [];
   after(async () => { for (const p of partners) p.close(); await t.stop(); });
 
-  /** A client with another enrollment certificate of this core's CA (a per-customer invitation). */
+  /** A client with another registered enrollment certificate of this core's CA (a per-customer invitation). */
   async function otherEnrollment(name: string): Promise<ApiClient> {
     const ca = loadCa(await readFile(t.core.pki.caCert, 'utf8'), await readFile(t.core.pki.caKey, 'utf8'));
     const keys = generateKeyPair();
     const cert = issueClientCertificate(ca, { publicKey: keys.publicKey, role: 'enrollment', commonName: name, serial: newSerial(), now: new Date() });
+    await registerCertificate(t.deps, cert.certificatePem, 'test'); // as the core registers every certificate it issues
     const client = new ApiClient(t.url, { cert: cert.certificatePem, key: privateKeyToPem(keys.privateKey), ca: ca.certificatePem });
     partners.push(client);
     return client;

@@ -5,13 +5,17 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapCertificates, ensurePki, pkiPaths, reissueClientBundle, type PkiPaths } from '../../local/pki-bootstrap.js';
+import { bootstrapCertificates, ensurePki as ensurePkiIn, pkiPaths, reissueClientBundle, type PkiPaths } from '../../local/pki-bootstrap.js';
+import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { identityFromCertificate, verifyIssuedBy } from '../../shared/pki/identity.js';
 import { subjectAltNamesOf } from '../../shared/pki/server-cert.js';
 
 const now = new Date();
 const DAY = 86_400_000;
 let root = '';
+// The certificate registry the bootstrap registers its certificates in (one for every data dir here).
+const events = SqliteEventStore.open(':memory:');
+const ensurePki = (dataDir: string, options: { hostnames?: string[]; now?: Date } = {}) => ensurePkiIn(dataDir, { ...options, events });
 
 function fresh(name: string): string {
   return join(root, name);
@@ -40,7 +44,7 @@ describe('ensurePki', () => {
     paths = await ensurePki(fresh('data'), { hostnames: ['drcore.internal', '192.168.1.20'], now });
     first = snapshot(paths);
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(async () => { rmSync(root, { recursive: true, force: true }); await events.close(); });
 
   it('creates the CA, server, admin (PEM + PKCS#12) and enrollment material under DATA/pki', () => {
     assert.deepEqual(paths, pkiPaths(fresh('data')));

@@ -99,6 +99,7 @@ describe('identity extension OID (X.667 UUID arc)', () => {
         assert.deepEqual(decision.allow && [decision.role, decision.tenantId], ['source-core', 'acme-1']);
       }
       const legacyAdmin = custom({ commonName: 'old admin', organizationalUnit: 'admin' }, [claimsExtension(LEGACY_OID, { role: 'admin' })]);
+      await registerCertificate(deps, legacyAdmin, 'system:test');
       const admin = await authorize(events, legacyAdmin, now);
       assert.deepEqual(admin.allow && [admin.role, admin.tenantId], ['admin', undefined]);
     } finally {

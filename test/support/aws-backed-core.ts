@@ -8,6 +8,7 @@ import { DynamoDbReadModels } from '../../shared/adapters/aws/dynamodb-read-mode
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.js';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.js';
 import type { AwsClients } from '../../shared/adapters/aws/clients.js';
+import { lazy } from '../../shared/runtime/lazy.js';
 import { FileCertificateAuthority } from '../../shared/adapters/local/file-certificate-authority.js';
 import { LocalNotifier } from '../../shared/adapters/local/file-notifier.js';
 import { QUEUES } from '../../shared/ports/queue.js';
@@ -33,13 +34,15 @@ export async function startAwsBackedCore(): Promise<AwsBackedCore> {
   const dataDir = join(dir, 'data');
   const deps = (d: string): AppDeps => {
     const readModels = new DynamoDbReadModels({ client: clients.dynamodb, tableName: readModelsTable });
+    // Read on first use, as localDeps does: serve builds the deps before the PKI bootstrap (which registers in their event log).
+    const ca = lazy(() => new FileCertificateAuthority(join(d, 'pki')));
     return {
       events: new DynamoDbEventStore({ client: clients.dynamodb, tableName: eventsTable, transactions: 'emulated-sequential' }),
       blobs: new S3BlobStore({ client: clients.s3, bucket }),
       queue: new SqsQueue({ client: clients.sqs, queueUrls }),
       readModels,
       notifier: new LocalNotifier(readModels, () => undefined),
-      ca: new FileCertificateAuthority(join(d, 'pki')),
+      get ca() { return ca(); },
       clock: () => new Date(),
       newId,
     };

@@ -51,8 +51,8 @@ export interface Harness {
 
 export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'drcore-repl-'));
-  await ensurePki(join(dir, 'data'), { hostnames: [] });
   const deps = localDeps(join(dir, 'data'));
+  await ensurePki(join(dir, 'data'), { hostnames: [], events: deps.events });
   setDeps(deps);
   const replication = (await import('../../functions/replication-api.js')).handler as unknown as Handler;
   const adminApi = (await import('../../functions/admin-api.js')).handler as unknown as Handler;

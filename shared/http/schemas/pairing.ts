@@ -43,8 +43,5 @@ export const EventsQuery = z.object({
 
 export const RevokeBody = z.object({ reason: text(500) }).strict();
 
-/** Revoking by serial: `certificate` (PEM) registers one the registry never saw (a bootstrap bundle on AWS) before revoking it. */
-export const RevokeAnyBody = z.object({
-  reason: text(500),
-  certificate: z.string().max(16 * 1024).startsWith('-----BEGIN CERTIFICATE-----', 'must be a PEM certificate').optional(),
-}).strict();
+/** Revoking any certificate by serial: every certificate is in the registry, so the reason is all it takes. */
+export const RevokeAnyBody = z.object({ reason: text(500) }).strict();
