@@ -45,7 +45,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const deps = (options.deps ?? localDeps)(dataDir);
   // Before anything appends: a log of the first stream-id format is refused, not extended.
   await assertCurrentLogFormat(deps.events).catch(async (e: unknown) => {
-    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.(), deps.operational.close?.()]);
     throw e;
   });
   setDeps(deps);
@@ -55,7 +55,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   for (const r of reissued) {
     logger.warn('bootstrap bundle was revoked: reissued with a new key', { role: r.role, revokedSerial: r.revokedSerial, serial: r.serial });
   }
-  const deadLetters = (await listProjectionDeadLetters(deps.readModels)).length;
+  const deadLetters = (await listProjectionDeadLetters(deps.operational)).length;
   if (deadLetters > 0) {
     logger.warn('projection dead letters: events the projector gave up on (drcore admin dead-letters)', { count: deadLetters });
   }
@@ -72,11 +72,11 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
     authorizer: authorizer.handler,
     ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
   });
-  const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector.handler);
+  const dispatcher = startStreamDispatcher(deps.events, deps.operational, projector.handler);
   const poller = startQueuePoller(deps.queue, 'workflow', worker.handler);
   const stopWorkers = async () => {
     await Promise.all([dispatcher.stop(), poller.stop()]);
-    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.(), deps.operational.close?.()]);
   };
   try {
     await new Promise<void>((ok, fail) => {
