@@ -30,22 +30,19 @@ export class DynamoDbDocuments {
   ) {}
 
   async get<T>(collection: string, id: string): Promise<T | undefined> {
-    const out = await this.call('get', () => this.client.send(new GetItemCommand({
-      TableName: this.tableName, Key: this.key(collection, id), ConsistentRead: true,
-    })));
+    const Key = this.key(collection, id); // bad input is InvalidIdError, not an AWS error
+    const out = await this.call('get', () => this.client.send(new GetItemCommand({ TableName: this.tableName, Key, ConsistentRead: true })));
     return out.Item === undefined ? undefined : parseDoc<T>(out.Item);
   }
 
   async put(collection: string, id: string, json: string): Promise<void> {
-    await this.call('put', () => this.client.send(new PutItemCommand({
-      TableName: this.tableName, Item: { ...this.key(collection, id), doc: { S: json } },
-    })));
+    const Item = { ...this.key(collection, id), doc: { S: json } };
+    await this.call('put', () => this.client.send(new PutItemCommand({ TableName: this.tableName, Item })));
   }
 
   async delete(collection: string, id: string): Promise<void> {
-    await this.call('delete', () => this.client.send(new DeleteItemCommand({
-      TableName: this.tableName, Key: this.key(collection, id),
-    })));
+    const Key = this.key(collection, id);
+    await this.call('delete', () => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key })));
   }
 
   async list<T>(collection: string, prefix = ''): Promise<T[]> {
