@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
@@ -113,7 +113,14 @@ async function createTable(client: DynamoDBClient, tableName: string, keys: Tabl
       { AttributeName: keys.sortKey.name, KeyType: 'RANGE' },
     ],
   }));
-  return tableName;
+  // dynalite answers CreateTable with the table CREATING and makes it ACTIVE on a timer
+  // (createTableMs: 0); a request that arrives first gets ResourceNotFoundException.
+  for (let i = 0; ; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return tableName;
+    if (i >= 200) throw new Error(`table ${tableName} is still ${Table?.TableStatus ?? 'missing'}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** The event table as deployed: pk streamId (S), sk version (N). dynalite has no Streams. */
