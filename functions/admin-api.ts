@@ -3,11 +3,7 @@ import { jsonBody, queryOf } from '../shared/http/body.js';
 import { notFound } from '../shared/http/problem.js';
 import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../shared/app/pairing-service.js';
-import { PAIRING_REQUESTS, type PairingRequestSummary } from '../shared/app/projections/pairing-requests.js';
-import { TENANTS, type TenantSummary } from '../shared/app/projections/tenants.js';
-import { CERTIFICATES, type CertificateSummary } from '../shared/app/projections/certificates.js';
-import { MACHINES, tenantPrefix, type MachineSummary } from '../shared/app/projections/machines.js';
-import { listProjectionDeadLetters } from '../shared/app/projections/projection-dead-letters.js';
+import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../shared/app/admin-views.js';
 import { revokeAnyCertificate, revokeCertificate } from '../shared/app/certificate-service.js';
 import { assertId, assertStreamId } from '../shared/ids.js';
 import { getDeps } from '../shared/runtime/deps.js';
@@ -16,9 +12,7 @@ import { getDeps } from '../shared/runtime/deps.js';
 export const handler = apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
-    const all = await (await getDeps()).readModels.list<PairingRequestSummary>(PAIRING_REQUESTS);
-    const items = all.filter((r) => status === 'all' || r.status === status).sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
-    return reply({ items });
+    return reply({ items: await listPairingRequests(await getDeps(), status) });
   },
   'POST /v1/admin/pairing-requests/{id}/approve': async ({ event, params, caller, actor, reply }) => {
     const id = assertId('pairing request id', params['id']);
@@ -37,28 +31,20 @@ export const handler = apiHandler('admin-api', {
   },
   'GET /v1/admin/events': async ({ event, reply }) => {
     const q = queryOf(event, EventsQuery);
-    const deps = await getDeps();
-    if (q.stream) {
-      const events = await deps.events.readStream(assertStreamId(q.stream), q.after ? Number.parseInt(q.after, 10) || 0 : 0);
-      return reply({ items: events.slice(0, q.limit ?? 1000) });
-    }
-    const page = await deps.events.readAll(q.after, q.limit ?? 200);
-    return reply({ items: page.events, next: page.next ?? null });
+    const stream = q.stream === undefined ? undefined : assertStreamId(q.stream);
+    return reply(await eventsPage(await getDeps(), { ...q, stream }));
   },
   'GET /v1/admin/projection-dead-letters': async ({ reply }) => {
-    return reply({ items: await listProjectionDeadLetters((await getDeps()).readModels) });
+    return reply({ items: await projectionDeadLetters(await getDeps()) });
   },
   'GET /v1/admin/tenants': async ({ reply }) => {
-    return reply({ items: await (await getDeps()).readModels.list<TenantSummary>(TENANTS) });
+    return reply({ items: await listTenants(await getDeps()) });
   },
   'GET /v1/admin/tenants/{tenantId}': async ({ params, reply }) => {
     const tenantId = assertId('tenant id', params['tenantId']);
-    const rm = (await getDeps()).readModels;
-    const tenant = await rm.get<TenantSummary>(TENANTS, tenantId);
-    if (!tenant) throw notFound(`tenant ${tenantId} does not exist`);
-    const certificates = (await rm.list<CertificateSummary>(CERTIFICATES)).filter((c) => c.tenantId === tenantId);
-    const machines = (await rm.list<MachineSummary>(MACHINES, { prefix: tenantPrefix(tenantId) })).map(({ version: _v, tenantId: _t, ...m }) => m);
-    return reply({ ...tenant, usage: tenant.usage ?? { storedBytes: 0, byMachine: {} }, machines, certificates });
+    const detail = await tenantDetail(await getDeps(), tenantId);
+    if (!detail) throw notFound(`tenant ${tenantId} does not exist`);
+    return reply(detail);
   },
   'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': async ({ event, params, caller, actor, reply }) => {
     const tenantId = assertId('tenant id', params['tenantId']);

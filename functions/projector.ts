@@ -24,7 +24,7 @@ export const handler = lambdaHandler(middy<DynamoDBStreamEvent, DynamoDBBatchRes
     } catch (error) {
       logger.error('projection failed', { sequenceNumber: record.dynamodb?.SequenceNumber, error: error as Error });
       try {
-        await noteProjectionFailure(deps.readModels, coordinates(record), error, new Date().toISOString());
+        await noteProjectionFailure(deps.operational, coordinates(record), error, new Date().toISOString());
       } catch (noteError) {
         logger.error('could not note the projection failure', { sequenceNumber: record.dynamodb?.SequenceNumber, error: noteError as Error });
       }

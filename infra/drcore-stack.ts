@@ -121,6 +121,7 @@ export class DrcoreStack extends Stack {
     out('TruststoreUri', truststore.uri, 'The mTLS truststore (the CA certificate, PEM)');
     out('DataBucketName', data.bucket.bucketName, 'Recovery-point packs and manifests');
     out('EventsTableName', eventLog.table.tableName, 'The event log (source of truth)');
+    out('ReadModelsTableName', readModels.table.tableName, 'The read models (rebuildable) and, under collections starting with _, the operational records');
     out('DashboardName', monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
     out('OperatorTopicArn', operator.topic.topicArn, 'Alarms and notifications; subscribe the operators');
   }

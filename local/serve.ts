@@ -51,7 +51,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   // DRCORE_COUNT_REQUESTS=1 (npm run bench): ports and handlers counted, dumped on SIGUSR2.
   const metering = requestMetering(dataDir);
   const deps = metering.deps(base);
-  const closeDeps = () => Promise.all([base.events.close?.(), base.queue.close?.(), base.readModels.close?.()]);
+  const closeDeps = () => Promise.all([base.events.close?.(), base.queue.close?.(), base.readModels.close?.(), base.operational.close?.()]);
   // Before anything appends: a log of the first stream-id format is refused, not extended.
   // Then the PKI bootstrap: the CA and the bundles, every bootstrap certificate registered (so
   // the authorizer knows it, and it can be listed and revoked); a revoked bundle is reissued.
@@ -69,7 +69,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   for (const r of reissued) {
     logger.warn('bootstrap bundle was revoked: reissued with a new key', { role: r.role, revokedSerial: r.revokedSerial, serial: r.serial });
   }
-  const deadLetters = (await listProjectionDeadLetters(deps.readModels)).length;
+  const deadLetters = (await listProjectionDeadLetters(deps.operational)).length;
   if (deadLetters > 0) {
     logger.warn('projection dead letters: events the projector gave up on (drcore admin dead-letters)', { count: deadLetters });
   }
@@ -86,7 +86,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
     authorizer: metering.worker('authorizer', authorizer.handler),
     ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
   });
-  const dispatcher = startStreamDispatcher(base.events, base.readModels, metering.worker('projector', projector.handler));
+  const dispatcher = startStreamDispatcher(base.events, base.operational, metering.worker('projector', projector.handler));
   const poller = startQueuePoller(base.queue, 'workflow', metering.worker('workflow-worker', worker.handler));
   const stopWorkers = async () => {
     metering.stop();

@@ -2,7 +2,7 @@ import { storedEventToItem } from '../shared/adapters/aws/dynamodb-event-item.js
 import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { PositionedEvent } from '../shared/events/envelope.js';
 import type { EventStore } from '../shared/ports/event-store.js';
-import type { ReadModels } from '../shared/ports/read-models.js';
+import type { OperationalStore } from '../shared/ports/operational-store.js';
 import { EVENT_STREAM_DELIVERY } from '../shared/ports/event-stream.js';
 import { clearProjectionFailure, deadLetterProjection, type ProjectionDeadLetter } from '../shared/app/projections/projection-dead-letters.js';
 import { logger } from '../shared/runtime/logger.js';
@@ -49,7 +49,7 @@ const DEFAULT_RETRY_DELAY_MS = { base: 100, max: 2_000 }; // 10 retries: about 1
  * If the invocation itself fails (the handler throws), the batch is retried without limit:
  * that is the runtime failing, not a projection.
  */
-export function startStreamDispatcher(events: EventStore, readModels: ReadModels, handler: StreamHandler, options: StreamDispatcherOptions = {}): { stop(): Promise<void>; drain(): Promise<void> } {
+export function startStreamDispatcher(events: EventStore, operational: OperationalStore, handler: StreamHandler, options: StreamDispatcherOptions = {}): { stop(): Promise<void>; drain(): Promise<void> } {
   const retryAttempts = options.retryAttempts ?? EVENT_STREAM_DELIVERY.retryAttempts;
   const delay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
   let running = true;
@@ -66,7 +66,7 @@ export function startStreamDispatcher(events: EventStore, readModels: ReadModels
   const loop = (async () => {
     while (running) {
       try {
-        const cursor = await readModels.getCheckpoint(CHECKPOINT);
+        const cursor = await operational.getCheckpoint(CHECKPOINT);
         const page = await events.readAll(cursor, options.batchSize ?? EVENT_STREAM_DELIVERY.batchSize);
         if (page.events.length === 0) {
           for (const w of waiters.splice(0)) w();
@@ -79,9 +79,9 @@ export function startStreamDispatcher(events: EventStore, readModels: ReadModels
         const failedIndex = failedAt === undefined ? -1 : Math.max(0, page.events.findIndex((e) => e.position === failedAt));
         const done = failedIndex < 0 ? page.events : page.events.slice(0, failedIndex);
         const last = done.at(-1);
-        if (last) await readModels.putCheckpoint(CHECKPOINT, last.position);
+        if (last) await operational.putCheckpoint(CHECKPOINT, last.position);
         if (failing && done.some((e) => e.position === failing?.position)) {
-          await clearProjectionFailure(readModels, failing.position); // it passed on a retry
+          await clearProjectionFailure(operational, failing.position); // it passed on a retry
           failing = undefined;
         }
         const failed = failedIndex < 0 ? undefined : page.events[failedIndex];
@@ -92,10 +92,10 @@ export function startStreamDispatcher(events: EventStore, readModels: ReadModels
           await sleep(Math.min(delay.max, delay.base * 2 ** (failing.attempts - 1)));
           continue;
         }
-        const letter = await deadLetterProjection(readModels,
+        const letter = await deadLetterProjection(operational,
           { position: failed.position, streamId: failed.streamId, version: failed.version, type: failed.type },
           failing.attempts, failing.firstFailedAt, new Date().toISOString());
-        await readModels.putCheckpoint(CHECKPOINT, failed.position);
+        await operational.putCheckpoint(CHECKPOINT, failed.position);
         failing = undefined;
         logger.error('projection dead-lettered after its retries; the projector moves on', {
           position: letter.position, streamId: letter.streamId, version: letter.version, type: letter.type, attempts: letter.attempts, error: letter.error,

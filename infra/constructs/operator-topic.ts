@@ -34,7 +34,7 @@ export class OperatorTopic extends Construct {
 
   /**
    * Publish notifications. Sets DRCORE_NOTIFICATION_TOPIC_ARN. Not bound today: the AWS
-   * Notifier keeps notifications in the read models and the log; bind the workflow worker
+   * Notifier keeps notifications in the operational store (the read-model table) and the log; bind the workflow worker
    * here when it publishes to SNS.
    */
   bindPublisher(f: DrcoreFunction): void {

@@ -14,7 +14,9 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Batc
  * The projections (DESIGN §4): one item per document keyed (collection, id), including the
  * certificate registry the authorizer checks for revocation. Rebuildable from the log at
  * any time, so it may be destroyed with the stack; still encrypted and recoverable (PITR),
- * because rebuilding a large log takes time.
+ * because rebuilding a large log takes time. The operational store shares the table under
+ * collections starting with `_` (notifications, projection failures and dead letters): the
+ * read models neither list nor clear those, and the same grants cover them.
  */
 export class ReadModels extends Construct {
   readonly table: Table;

@@ -2,6 +2,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { CertificateAuthority } from '../ports/certificate-authority.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Notifier } from '../ports/notifier.js';
+import type { OperationalStore } from '../ports/operational-store.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReadModels } from '../ports/read-models.js';
 
@@ -11,6 +12,8 @@ export interface AppDeps {
   readonly blobs: BlobStore;
   readonly queue: Queue;
   readonly readModels: ReadModels;
+  /** Notifications, checkpoints, projection failures and dead letters: not rebuilt from the log. */
+  readonly operational: OperationalStore;
   readonly notifier: Notifier;
   readonly ca: CertificateAuthority;
   readonly clock: () => Date;

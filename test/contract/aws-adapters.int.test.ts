@@ -25,6 +25,7 @@ import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { verifyStream } from '../../shared/events/chain.js';
 import { InvalidIdError } from '../../shared/ids.js';
 import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
+import { DynamoDbOperationalStore } from '../../shared/adapters/aws/dynamodb-operational-store.js';
 import { DynamoDbReadModels } from '../../shared/adapters/aws/dynamodb-read-models.js';
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.js';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.js';
@@ -32,6 +33,7 @@ import { makeS3Client, type AwsClients } from '../../shared/adapters/aws/clients
 import { blobStoreContract } from '../../shared/ports/contracts/blob-store.contract.js';
 import { eventStoreContract } from '../../shared/ports/contracts/event-store.contract.js';
 import { queueContract } from '../../shared/ports/contracts/queue.contract.js';
+import { operationalStoreContract } from '../../shared/ports/contracts/operational-store.contract.js';
 import { readModelsContract } from '../../shared/ports/contracts/read-models.contract.js';
 import { CONTRACT_SECRET_NAMES, secretStoreContract } from '../../shared/ports/contracts/secret-store.contract.js';
 import { SecretsManagerSecretStore } from '../../shared/adapters/aws/secrets-manager-secret-store.js';
@@ -95,6 +97,16 @@ readModelsContract('DynamoDbReadModels on dynalite', async () => {
   return { readModels: new DynamoDbReadModels({ client: clients.dynamodb, tableName }), cleanup: nothing };
 });
 
+operationalStoreContract('DynamoDbOperationalStore on dynalite (in the read-model table, under collections starting with _)', async () => {
+  const { clients } = await env();
+  const tableName = await createReadModelTable(clients.dynamodb);
+  return {
+    store: new DynamoDbOperationalStore({ client: clients.dynamodb, tableName }),
+    readModels: new DynamoDbReadModels({ client: clients.dynamodb, tableName }),
+    cleanup: nothing,
+  };
+});
+
 describe('AWS adapters: beyond the contracts, and what the emulators lack', () => {
   let clients: AwsClients;
   before(async () => { ({ clients } = await env()); });
@@ -106,6 +118,14 @@ describe('AWS adapters: beyond the contracts, and what the emulators lack', () =
       err instanceof PortError && (err.cause as { name?: string } | undefined)?.name === 'UnknownOperationException');
     assert.deepEqual(await store.readStream('tenant:native'), []);
     assert.deepEqual((await store.readAll()).events, []);
+  });
+
+  it('read models: the operational store\'s collections (starting with _) cannot be named by a projection (InvalidIdError)', async () => {
+    const readModels = new DynamoDbReadModels({ client: clients.dynamodb, tableName: await createReadModelTable(clients.dynamodb) });
+    await assert.rejects(readModels.put('_checkpoints', 'stream-dispatcher', '1'), InvalidIdError);
+    await assert.rejects(readModels.get('_ops/notifications', 'n1'), InvalidIdError);
+    await assert.rejects(readModels.list('_ops/notifications'), InvalidIdError);
+    await assert.rejects(readModels.delete('_checkpoints', 'x'), InvalidIdError);
   });
 
   it('event store: concurrent appends to many streams all land, readAll sees each once in a gapless global log', async () => {

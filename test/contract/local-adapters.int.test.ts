@@ -15,10 +15,13 @@ import { FileSecretStore } from '../../shared/adapters/local/file-secret-store.j
 import { LocalNotifier } from '../../shared/adapters/local/file-notifier.js';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { SqliteQueue } from '../../shared/adapters/local/sqlite-queue.js';
+import { SqliteOperationalStore } from '../../shared/adapters/local/sqlite-operational-store.js';
 import { SqliteReadModels } from '../../shared/adapters/local/sqlite-read-models.js';
+import { openSqlite } from '../../shared/adapters/local/sqlite.js';
 import { blobStoreContract } from '../../shared/ports/contracts/blob-store.contract.js';
 import { eventStoreContract } from '../../shared/ports/contracts/event-store.contract.js';
 import { queueContract } from '../../shared/ports/contracts/queue.contract.js';
+import { operationalStoreContract } from '../../shared/ports/contracts/operational-store.contract.js';
 import { readModelsContract } from '../../shared/ports/contracts/read-models.contract.js';
 import { sampleSecret, secretStoreContract } from '../../shared/ports/contracts/secret-store.contract.js';
 import type { Notification } from '../../shared/ports/notifier.js';
@@ -54,6 +57,13 @@ secretStoreContract('FileSecretStore (the files of DATA/pki)', async () => {
   return { store: new FileSecretStore(join(dir, 'pki')), cleanup: () => rm(dir, { recursive: true, force: true }) };
 });
 
+operationalStoreContract('SqliteOperationalStore (operational.db, beside read-models.db)', async () => {
+  const dir = await tempDir();
+  const store = SqliteOperationalStore.open(join(dir, 'operational.db'));
+  const readModels = SqliteReadModels.open(join(dir, 'read-models.db'));
+  return { store, readModels, cleanup: async () => { await Promise.all([store.close(), readModels.close()]); await rm(dir, { recursive: true, force: true }); } };
+});
+
 describe('local adapters: beyond the contracts', () => {
   let dir: string;
   before(async () => { dir = await tempDir(); });
@@ -69,8 +79,10 @@ describe('local adapters: beyond the contracts', () => {
     await queue.close();
     const rmodels = SqliteReadModels.open(file('rm.db'));
     await rmodels.put('tenants', 't1', { id: 't1' });
-    await rmodels.putCheckpoint('p', '2');
     await rmodels.close();
+    const ops = SqliteOperationalStore.open(file('ops.db'));
+    await ops.putCheckpoint('p', '2');
+    await ops.close();
     await new FileBlobStore(file('blobs')).put('tenants/t1/packs/p1', Buffer.from('pack'));
 
     const store2 = SqliteEventStore.open(file('events.db'));
@@ -86,8 +98,10 @@ describe('local adapters: beyond the contracts', () => {
     await queue2.close();
     const rm2 = SqliteReadModels.open(file('rm.db'));
     assert.deepEqual(await rm2.get('tenants', 't1'), { id: 't1' });
-    assert.equal(await rm2.getCheckpoint('p'), '2');
     await rm2.close();
+    const ops2 = SqliteOperationalStore.open(file('ops.db'));
+    assert.equal(await ops2.getCheckpoint('p'), '2');
+    await ops2.close();
     assert.equal((await new FileBlobStore(file('blobs')).get('tenants/t1/packs/p1')).toString(), 'pack');
   });
 
@@ -205,11 +219,45 @@ describe('local adapters: beyond the contracts', () => {
     });
   });
 
+  it('SqliteOperationalStore takes over, once, what a read-models.db of before it held: the checkpoints table and the operational collections', async () => {
+    const legacyFile = join(dir, 'legacy', 'read-models.db');
+    const legacy = openSqlite(legacyFile);
+    legacy.exec(`CREATE TABLE documents (collection TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID;
+      CREATE TABLE checkpoints (name TEXT PRIMARY KEY, cursor TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO checkpoints VALUES ('stream-dispatcher', '41');
+      INSERT INTO documents VALUES ('notifications', 'n1', '{"id":"n1"}'), ('notifications', 'n2', '{"id":"n2","old":true}'),
+        ('projection-dead-letters', '7', '{"position":"7"}'), ('tenants', 't1', '{"tenantId":"t1"}');`);
+    legacy.close();
+    const opsFile = join(dir, 'legacy', 'operational.db');
+    const before = SqliteOperationalStore.open(opsFile);
+    await before.put('notifications', 'n2', { id: 'n2', current: true });
+    await before.close();
+    const legacyOf = { file: legacyFile, collections: ['notifications', 'projection-dead-letters'] };
+
+    const ops = SqliteOperationalStore.open(opsFile, legacyOf);
+    assert.equal(await ops.getCheckpoint('stream-dispatcher'), '41');
+    assert.deepEqual(await ops.list('notifications'), [{ id: 'n1' }, { id: 'n2', current: true }], 'a record already here wins');
+    assert.deepEqual(await ops.list('projection-dead-letters'), [{ position: '7' }]);
+    await ops.putCheckpoint('stream-dispatcher', '42');
+    await ops.close();
+    const readModels = SqliteReadModels.open(legacyFile);
+    assert.deepEqual(await readModels.list('notifications'), [], 'moved out of the read models');
+    assert.deepEqual(await readModels.list('tenants'), [{ tenantId: 't1' }], 'projections stay');
+    await readModels.close();
+    const again = SqliteOperationalStore.open(opsFile, legacyOf);
+    assert.equal(await again.getCheckpoint('stream-dispatcher'), '42', 'once: a reopen moves nothing back');
+    await again.close();
+    const fresh = SqliteOperationalStore.open(join(dir, 'legacy', 'fresh.db'), { file: join(dir, 'legacy', 'none.db'), collections: ['notifications'] });
+    assert.equal(await fresh.getCheckpoint('stream-dispatcher'), undefined);
+    await fresh.close();
+    await assert.rejects(stat(join(dir, 'legacy', 'none.db')), { code: 'ENOENT' }, 'no legacy file is created');
+  });
+
   describe('LocalNotifier', () => {
     const note = (id: string, at: string, subject = `subject ${id}`): Notification => ({ id, at, kind: 'pairing-request', subject, body: 'b' });
 
     it('is idempotent per id, logs one line per new notification, lists the newest first', async () => {
-      const readModels = SqliteReadModels.open(join(dir, 'notify.db'));
+      const readModels = SqliteOperationalStore.open(join(dir, 'notify.db'));
       const lines: string[] = [];
       const notifier = new LocalNotifier(readModels, (l) => lines.push(l));
       await Promise.all([notifier.notify(note('n1', '2025-01-01T00:00:00Z')), notifier.notify(note('n1', '2025-01-01T00:00:00Z'))]);

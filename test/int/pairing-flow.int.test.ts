@@ -207,8 +207,8 @@ describe('pairing over mTLS (plain HTTPS client, openssl CSR)', () => {
     assert.deepEqual(empty.items, []);
     // Recorded as the projector and the stream dispatcher record them (test/unit/stream-and-queue-handlers covers how a poison event gets here).
     const record = { position: '999999', streamId: 'cert:poison', version: 1, type: 'CertificateMangled' };
-    await noteProjectionFailure(t.deps.readModels, record, new Error('unknown certificate event'), '2026-11-25T07:00:00.000Z');
-    await deadLetterProjection(t.deps.readModels, record, 11, '2026-11-25T07:00:00.000Z', '2026-11-25T07:00:13.000Z');
+    await noteProjectionFailure(t.deps.operational, record, new Error('unknown certificate event'), '2026-11-25T07:00:00.000Z');
+    await deadLetterProjection(t.deps.operational, record, 11, '2026-11-25T07:00:00.000Z', '2026-11-25T07:00:13.000Z');
     const { items } = await admin.json<{ items: ProjectionDeadLetter[] }>('GET', '/v1/admin/projection-dead-letters');
     assert.deepEqual(items, [{ ...record, attempts: 11, error: 'Error: unknown certificate event', firstFailedAt: '2026-11-25T07:00:00.000Z', deadLetteredAt: '2026-11-25T07:00:13.000Z' }]);
     assert.equal((await enrollment.send('GET', '/v1/admin/projection-dead-letters')).status, 403, 'admins only');

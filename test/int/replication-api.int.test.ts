@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rebuildProjections } from '../../cli/admin/rebuild-projections.js';
+import { rebuildProjections } from '../../shared/app/rebuild-projections.js';
 import { handleCommand } from '../../shared/app/command-handler.js';
 import { tenantDecider } from '../../shared/domain/tenant.js';
 import { streams } from '../../shared/ids.js';
@@ -125,14 +125,14 @@ describe('replication API', () => {
 
   it('rebuild-projections clears the read models and replays the log to the same state', async () => {
     const before = await h.admin('GET', `/v1/admin/tenants/${A}`);
-    await h.deps.readModels.putCheckpoint('stream-dispatcher', 'kept');
+    await h.deps.operational.putCheckpoint('stream-dispatcher', 'kept');
     await h.deps.readModels.put('machines', `${A}/stale`, { junk: true });
-    const result = await rebuildProjections(h.deps.events, h.deps.readModels);
+    const result = await rebuildProjections(h.deps);
     assert.equal(result.events, await h.logSize());
     const after = await h.admin('GET', `/v1/admin/tenants/${A}`);
     assert.deepEqual(after.json['usage'], before.json['usage']);
     assert.deepEqual(after.json['machines'], before.json['machines']);
-    assert.equal(await h.deps.readModels.getCheckpoint('stream-dispatcher'), 'kept', 'the dispatcher checkpoint survives');
+    assert.equal(await h.deps.operational.getCheckpoint('stream-dispatcher'), 'kept', 'the dispatcher checkpoint survives');
   });
 
   it('a suspended tenant cannot write (403 Tenant Suspended) but can still restore', async () => {

@@ -45,7 +45,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
     setDeps(deps);
   });
   after(async () => {
-    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+    await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.(), deps.operational.close?.()]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -121,8 +121,8 @@ describe('Lambda handlers on AWS-shaped events', () => {
         return signCsr(realCa, csrPem, { ...options, role });
       },
     };
-    const { events, blobs, queue, readModels, notifier, clock, newId } = deps;
-    setDeps({ events, blobs, queue, readModels, notifier, clock, newId, ca });
+    const { events, blobs, queue, readModels, operational, notifier, clock, newId } = deps;
+    setDeps({ events, blobs, queue, readModels, operational, notifier, clock, newId, ca });
     try {
       const approvedMessage = async (receiveCount: number): Promise<SQSEvent> => {
         const event = await fixture<SQSEvent>('sqs-event.json', { REQUEST_ID: requestId });
@@ -172,7 +172,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
     await deps.events.append('pairing:pr-before', 0, [requested('pr-before')]);
     await deps.events.append('cert:poison01', 0, [{ type: 'CertificateMangled', data: { serial: 'poison01' }, at, actor: 'test' }]);
     await deps.events.append('pairing:pr-after', 0, [requested('pr-after')]);
-    const dispatcher = startStreamDispatcher(deps.events, deps.readModels, projector, { idleMs: 10, retryDelayMs: { base: 1, max: 4 } });
+    const dispatcher = startStreamDispatcher(deps.events, deps.operational, projector, { idleMs: 10, retryDelayMs: { base: 1, max: 4 } });
     try {
       const end = Date.now() + 20_000;
       let after: PairingRequestSummary | undefined;
@@ -181,7 +181,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
       }
       assert.ok(after, 'the event after the failing one was projected (before the fix the projector retried it forever)');
       assert.ok(await deps.readModels.get(PAIRING_REQUESTS, 'pr-before'));
-      const letters = await deps.readModels.list<ProjectionDeadLetter>(PROJECTION_DEAD_LETTERS);
+      const letters = await deps.operational.list<ProjectionDeadLetter>(PROJECTION_DEAD_LETTERS);
       assert.equal(letters.length, 1);
       const letter = letters[0]!;
       assert.equal(letter.streamId, 'cert:poison01');
@@ -194,7 +194,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
       await dispatcher.drain();
       await dispatcher.drain();
       assert.ok(await deps.readModels.get(PAIRING_REQUESTS, 'pr-later'));
-      assert.equal((await deps.readModels.list(PROJECTION_DEAD_LETTERS)).length, 1, 'dead-lettered once');
+      assert.equal((await deps.operational.list(PROJECTION_DEAD_LETTERS)).length, 1, 'dead-lettered once');
     } finally {
       await dispatcher.stop();
       for (let m = await deps.queue.receive('workflow', { maxMessages: 10 }); m.length > 0; m = await deps.queue.receive('workflow', { maxMessages: 10 })) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { serve, type RunningCore } from '../../local/serve.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
+import { DynamoDbOperationalStore } from '../../shared/adapters/aws/dynamodb-operational-store.js';
 import { DynamoDbReadModels } from '../../shared/adapters/aws/dynamodb-read-models.js';
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.js';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.js';
@@ -36,12 +37,14 @@ export async function startAwsBackedCore(): Promise<AwsBackedCore> {
     const readModels = new DynamoDbReadModels({ client: clients.dynamodb, tableName: readModelsTable });
     // Read on first use, as localDeps does: serve builds the deps before the PKI bootstrap (which registers in their event log).
     const ca = lazy(() => new FileCertificateAuthority(join(d, 'pki')));
+    const operational = new DynamoDbOperationalStore({ client: clients.dynamodb, tableName: readModelsTable });
     return {
       events: new DynamoDbEventStore({ client: clients.dynamodb, tableName: eventsTable, transactions: 'emulated-sequential' }),
       blobs: new S3BlobStore({ client: clients.s3, bucket }),
       queue: new SqsQueue({ client: clients.sqs, queueUrls }),
       readModels,
-      notifier: new LocalNotifier(readModels, () => undefined),
+      operational,
+      notifier: new LocalNotifier(operational, () => undefined),
       get ca() { return ca(); },
       clock: () => new Date(),
       newId,

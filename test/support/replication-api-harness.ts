@@ -118,7 +118,7 @@ export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
       return n;
     },
     async close() {
-      await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.()]);
+      await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.(), deps.operational.close?.()]);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -17,6 +17,8 @@ import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-sto
 import { countingBlobStore } from '../../shared/adapters/counting/counting-blob-store.js';
 import { countingEventStore } from '../../shared/adapters/counting/counting-event-store.js';
 import { countingQueue, receiveRequests } from '../../shared/adapters/counting/counting-queue.js';
+import { countingOperationalStore } from '../../shared/adapters/counting/counting-operational-store.js';
+import type { OperationalStore } from '../../shared/ports/operational-store.js';
 import { countingReadModels } from '../../shared/adapters/counting/counting-read-models.js';
 import { countingDeps } from '../../shared/adapters/counting/counting-deps.js';
 import { itemBytes, numberBytes } from '../../shared/adapters/counting/dynamodb-units.js';
@@ -202,31 +204,24 @@ describe('countingReadModels', () => {
     put: async () => undefined,
     delete: async () => undefined,
     list: async <T>() => [doc, doc] as T[],
-    getCheckpoint: async () => 'cursor',
-    putCheckpoint: async () => undefined,
     clear: async () => undefined,
   });
 
-  it('counts gets, puts, lists and checkpoints with the item bytes and units of DynamoDbReadModels', async () => {
+  it('counts gets, puts and lists with the item bytes and units of DynamoDbReadModels', async () => {
     const counter = new RequestCounter();
     const models = countingReadModels(stub(), counter);
     assert.equal(await models.get('tenants', 't1'), doc);
     assert.equal(await models.get('tenants', 'none'), undefined);
     await models.put('tenants', 't1', { big: 'y'.repeat(2000) });
     assert.deepEqual(await models.list('tenants'), [doc, doc]);
-    assert.equal(await models.getCheckpoint('p'), 'cursor');
-    await models.putCheckpoint('p', 'c2');
     await models.delete('tenants', 't1');
     const docBytes = 'collection'.length + 7 + 'id'.length + 2 + 'doc'.length + JSON.stringify(doc).length;
     const bigBytes = 'collection'.length + 7 + 'id'.length + 2 + 'doc'.length + JSON.stringify({ big: 'y'.repeat(2000) }).length;
     const listBytes = 2 * ('collection'.length + 7 + 'id'.length + 40 + 'doc'.length + JSON.stringify(doc).length);
-    const cpBytes = (v: string) => 'collection'.length + '_checkpoints'.length + 'id'.length + 1 + 'doc'.length + v.length + 2;
     assert.deepEqual(counter.snapshot().ports.readModels, {
       get: { calls: 2, errors: 0, bytesIn: 0, bytesOut: docBytes, items: 1, units: { dynamoRead: 2 } },
       put: { calls: 1, errors: 0, bytesIn: bigBytes, bytesOut: 0, items: 1, units: { dynamoWrite: 2 } },
       list: { calls: 1, errors: 0, bytesIn: 0, bytesOut: listBytes, items: 2, units: { dynamoRead: 1 } },
-      getCheckpoint: { calls: 1, errors: 0, bytesIn: 0, bytesOut: cpBytes('cursor'), items: 1, units: { dynamoRead: 1 } },
-      putCheckpoint: { calls: 1, errors: 0, bytesIn: cpBytes('c2'), bytesOut: 0, items: 1, units: { dynamoWrite: 1 } },
       delete: { calls: 1, errors: 0, bytesIn: 0, bytesOut: 0, items: 0, units: { dynamoWrite: 1 } },
     });
   });
@@ -277,6 +272,29 @@ describe('countingQueue', () => {
   });
 });
 
+describe('countingOperationalStore', () => {
+  const stub = (): OperationalStore => ({
+    get: async () => undefined,
+    put: async () => undefined,
+    delete: async () => undefined,
+    list: async () => [],
+    getCheckpoint: async () => 'cursor',
+    putCheckpoint: async () => undefined,
+  });
+
+  it('counts checkpoints with the item bytes and units of DynamoDbOperationalStore (the read-model table, _checkpoints)', async () => {
+    const counter = new RequestCounter();
+    const store = countingOperationalStore(stub(), counter);
+    assert.equal(await store.getCheckpoint('p'), 'cursor');
+    await store.putCheckpoint('p', 'c2');
+    const cpBytes = (v: string) => 'collection'.length + '_checkpoints'.length + 'id'.length + 1 + 'doc'.length + v.length + 2;
+    assert.deepEqual(counter.snapshot().ports.operational, {
+      getCheckpoint: { calls: 1, errors: 0, bytesIn: 0, bytesOut: cpBytes('cursor'), items: 1, units: { dynamoRead: 1 } },
+      putCheckpoint: { calls: 1, errors: 0, bytesIn: cpBytes('c2'), bytesOut: 0, items: 1, units: { dynamoWrite: 1 } },
+    });
+  });
+});
+
 describe('countingDeps', () => {
   it('wraps every port over one counter and reads the CA only when it is used', async () => {
     let caReads = 0;
@@ -285,7 +303,8 @@ describe('countingDeps', () => {
       events: { capabilities: { globalOrder: true }, append: async () => [], readStream: async () => [], readAll: async () => ({ events: [], next: undefined }) },
       blobs: { put: async () => ({ created: true }), get: async () => Buffer.alloc(0), head: async () => undefined, delete: async () => undefined, list: async function* list() { /* none */ } },
       queue: { send: async () => ({ messageId: 'm' }), receive: async () => [], delete: async () => undefined, changeVisibility: async () => undefined, receiveDeadLetters: async () => [] },
-      readModels: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], getCheckpoint: async () => undefined, putCheckpoint: async () => undefined, clear: async () => undefined },
+      readModels: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], clear: async () => undefined },
+      operational: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], getCheckpoint: async () => undefined, putCheckpoint: async () => undefined },
       notifier: { notify: async () => undefined, recent: async () => [] },
       get ca() { caReads += 1; return ca; },
       clock: () => new Date(0),

@@ -25,5 +25,12 @@ export const READ_MODEL_TABLE_KEYS = {
   sortKey: { name: 'id', type: 'S' },
 } as const satisfies TableKeySchema;
 
-/** The read-model collection that holds the projectors' readAll cursors. */
-export const CHECKPOINT_COLLECTION = '_checkpoints';
+/**
+ * The read-model table's collections that start with this belong to the operational store
+ * (dynamodb-operational-store.ts), not to the projections: the read models refuse such a
+ * collection name, and their clear() leaves those items.
+ */
+export const OPERATIONAL_COLLECTION_PREFIX = '_';
+
+/** The operational store's collection that holds checkpoints (readAll cursors by name). */
+export const CHECKPOINT_COLLECTION = `${OPERATIONAL_COLLECTION_PREFIX}checkpoints`;

@@ -9,6 +9,7 @@ import type { Notifier } from '../../ports/notifier.js';
 import { countingBlobStore } from './counting-blob-store.js';
 import { countingEventStore } from './counting-event-store.js';
 import { countingQueue } from './counting-queue.js';
+import { countingOperationalStore } from './counting-operational-store.js';
 import { countingReadModels } from './counting-read-models.js';
 import { countCall, type RequestCounter } from './request-counter.js';
 
@@ -33,6 +34,7 @@ export function countingDeps(inner: AppDeps, counter: RequestCounter): AppDeps {
     blobs: countingBlobStore(inner.blobs, counter),
     queue: countingQueue(inner.queue, counter),
     readModels: countingReadModels(inner.readModels, counter),
+    operational: countingOperationalStore(inner.operational, counter),
     notifier: countingNotifier(inner.notifier, counter),
     get ca() { return (ca ??= countingCertificateAuthority(inner.ca, counter)); },
     clock: inner.clock,

@@ -1,22 +1,22 @@
 /**
- * Notifier for the local runtime: notifications are read-model documents in the
- * 'notifications' collection (idempotent per id) and one log line each, printed
- * when a notification is new.
+ * Notifier for the local runtime: notifications are operational records in the
+ * 'notifications' collection (idempotent per id; never cleared by rebuild-projections)
+ * and one log line each, printed when a notification is new.
  */
 import type { Notification, Notifier } from '../../ports/notifier.js';
-import type { ReadModels } from '../../ports/read-models.js';
+import type { OperationalStore } from '../../ports/operational-store.js';
 
 export const NOTIFICATIONS_COLLECTION = 'notifications';
 const DEFAULT_RECENT = 50;
 
 export class LocalNotifier implements Notifier {
-  readonly #readModels: ReadModels;
+  readonly #records: OperationalStore;
   readonly #log: (line: string) => void;
   /** Notifications being stored by this process: a concurrent duplicate waits for the first. */
   readonly #inFlight = new Map<string, Promise<void>>();
 
-  constructor(readModels: ReadModels, log: (line: string) => void) {
-    this.#readModels = readModels;
+  constructor(store: OperationalStore, log: (line: string) => void) {
+    this.#records = store;
     this.#log = log;
   }
 
@@ -29,16 +29,16 @@ export class LocalNotifier implements Notifier {
   }
 
   async recent(limit = DEFAULT_RECENT): Promise<Notification[]> {
-    const all = await this.#readModels.list<Notification>(NOTIFICATIONS_COLLECTION);
+    const all = await this.#records.list<Notification>(NOTIFICATIONS_COLLECTION);
     return all
       .sort((a, b) => (a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .slice(0, Math.max(0, limit));
   }
 
   async #store(n: Notification): Promise<void> {
-    if (await this.#readModels.get<Notification>(NOTIFICATIONS_COLLECTION, n.id)) return;
+    if (await this.#records.get<Notification>(NOTIFICATIONS_COLLECTION, n.id)) return;
     const doc: Notification = { id: n.id, at: n.at, kind: n.kind, subject: n.subject, body: n.body };
-    await this.#readModels.put(NOTIFICATIONS_COLLECTION, n.id, doc);
+    await this.#records.put(NOTIFICATIONS_COLLECTION, n.id, doc);
     this.#log(`[notification] ${oneLine(n.at)} ${oneLine(n.kind)}: ${oneLine(n.subject)} (${oneLine(n.id)})`);
   }
 }

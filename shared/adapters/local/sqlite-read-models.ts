@@ -1,7 +1,7 @@
 /**
- * ReadModels on SQLite: one JSON document per (collection, id), plus projector
- * checkpoints. Ids order by SQLite's BINARY collation (UTF-8 bytes), as DynamoDB's
- * sort keys do.
+ * ReadModels on SQLite: one JSON document per (collection, id). Ids order by SQLite's
+ * BINARY collation (UTF-8 bytes), as DynamoDB's sort keys do. (A read-models.db of before
+ * the OperationalStore also has a `checkpoints` table: SqliteOperationalStore.open moves it.)
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InvalidIdError } from '../../ids.js';
@@ -14,10 +14,6 @@ CREATE TABLE IF NOT EXISTS documents (
   id         TEXT NOT NULL,
   doc        TEXT NOT NULL,
   PRIMARY KEY (collection, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checkpoints (
-  name   TEXT PRIMARY KEY,
-  cursor TEXT NOT NULL
 ) WITHOUT ROWID;`;
 
 const MAX_KEY_LENGTH = 512;
@@ -28,8 +24,6 @@ export class SqliteReadModels implements ReadModels {
   readonly #put: StatementSync;
   readonly #delete: StatementSync;
   readonly #list: StatementSync;
-  readonly #getCheckpoint: StatementSync;
-  readonly #putCheckpoint: StatementSync;
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -40,10 +34,6 @@ export class SqliteReadModels implements ReadModels {
     );
     this.#delete = db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?');
     this.#list = db.prepare('SELECT id, doc FROM documents WHERE collection = ? AND id >= ? ORDER BY id');
-    this.#getCheckpoint = db.prepare('SELECT cursor FROM checkpoints WHERE name = ?');
-    this.#putCheckpoint = db.prepare(
-      'INSERT INTO checkpoints (name, cursor) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor',
-    );
   }
 
   static open(file: string): SqliteReadModels {
@@ -77,21 +67,8 @@ export class SqliteReadModels implements ReadModels {
     return out;
   }
 
-  async getCheckpoint(name: string): Promise<string | undefined> {
-    const row = this.#getCheckpoint.get(key('checkpoint', name));
-    return row ? text(row, 'cursor') : undefined;
-  }
-
-  async putCheckpoint(name: string, cursor: string): Promise<void> {
-    if (typeof cursor !== 'string') throw new TypeError('a checkpoint cursor must be a string');
-    this.#putCheckpoint.run(key('checkpoint', name), cursor);
-  }
-
   async clear(): Promise<void> {
-    transaction(this.#db, () => {
-      this.#db.exec('DELETE FROM documents');
-      this.#db.exec('DELETE FROM checkpoints');
-    });
+    transaction(this.#db, () => this.#db.exec('DELETE FROM documents'));
   }
 
   async close(): Promise<void> {
@@ -99,7 +76,7 @@ export class SqliteReadModels implements ReadModels {
   }
 }
 
-/** Collections, ids and checkpoint names: non-empty strings of bounded length (values are bound, never spliced). */
+/** Collections and ids: non-empty strings of bounded length (values are bound, never spliced). */
 function key(kind: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_KEY_LENGTH) throw new InvalidIdError(kind, value);
   return value;

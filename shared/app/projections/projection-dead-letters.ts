@@ -8,11 +8,19 @@
  * - `projection-dead-letters`: the records the local stream dispatcher gave up on, with that
  *   error. (On AWS the same role is the projector's on-failure SQS queue, alarmed.)
  *
+ * - rebuild-projections (shared/app/rebuild-projections.ts) dead-letters here too each event it
+ *   cannot project, with one attempt.
+ *
+ * Operational records (OperationalStore), not projections: rebuild-projections clears the
+ * read models, not these. Once a rebuild has gone through the whole log, it deletes the
+ * failures and dead letters recorded before it started (it re-projected their events; those
+ * that still fail it has dead-lettered anew).
+ *
  * Keys are the record's position in the log (its stream sequence number). Error texts are the
  * projection's message, cut short: never a body, a key or a certificate. The events themselves
- * stay in the log; `drcore admin rebuild-projections` clears both collections with the rest.
+ * stay in the log.
  */
-import type { ReadModels } from '../../ports/read-models.js';
+import type { OperationalStore } from '../../ports/operational-store.js';
 
 export const PROJECTION_FAILURES = 'projection-failures';
 export const PROJECTION_DEAD_LETTERS = 'projection-dead-letters';
@@ -50,30 +58,30 @@ export function errorText(error: unknown): string {
 }
 
 /** The projector failed on this record (again). */
-export async function noteProjectionFailure(rm: ReadModels, record: RecordCoordinates, error: unknown, at: string): Promise<void> {
-  const before = await rm.get<ProjectionFailure>(PROJECTION_FAILURES, record.position);
-  await rm.put<ProjectionFailure>(PROJECTION_FAILURES, record.position, {
+export async function noteProjectionFailure(store: OperationalStore, record: RecordCoordinates, error: unknown, at: string): Promise<void> {
+  const before = await store.get<ProjectionFailure>(PROJECTION_FAILURES, record.position);
+  await store.put<ProjectionFailure>(PROJECTION_FAILURES, record.position, {
     ...record, error: errorText(error), failures: (before?.failures ?? 0) + 1, firstFailedAt: before?.firstFailedAt ?? at, lastFailedAt: at,
   });
 }
 
 /** The stream mapping gave up on this record: it is dead-lettered with the projector's last error. */
-export async function deadLetterProjection(rm: ReadModels, record: RecordCoordinates, attempts: number, firstFailedAt: string, at: string): Promise<ProjectionDeadLetter> {
-  const failure = await rm.get<ProjectionFailure>(PROJECTION_FAILURES, record.position);
+export async function deadLetterProjection(store: OperationalStore, record: RecordCoordinates, attempts: number, firstFailedAt: string, at: string): Promise<ProjectionDeadLetter> {
+  const failure = await store.get<ProjectionFailure>(PROJECTION_FAILURES, record.position);
   const letter: ProjectionDeadLetter = {
     ...record, attempts, error: failure?.error ?? 'unknown (the projector recorded no error; see its log)',
     firstFailedAt: failure?.firstFailedAt ?? firstFailedAt, deadLetteredAt: at,
   };
-  await rm.put(PROJECTION_DEAD_LETTERS, record.position, letter);
-  await rm.delete(PROJECTION_FAILURES, record.position);
+  await store.put(PROJECTION_DEAD_LETTERS, record.position, letter);
+  await store.delete(PROJECTION_FAILURES, record.position);
   return letter;
 }
 
 /** A record that failed before has now been projected: its failure note goes. */
-export async function clearProjectionFailure(rm: ReadModels, position: string): Promise<void> {
-  await rm.delete(PROJECTION_FAILURES, position);
+export async function clearProjectionFailure(store: OperationalStore, position: string): Promise<void> {
+  await store.delete(PROJECTION_FAILURES, position);
 }
 
-export async function listProjectionDeadLetters(rm: ReadModels): Promise<ProjectionDeadLetter[]> {
-  return (await rm.list<ProjectionDeadLetter>(PROJECTION_DEAD_LETTERS)).sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
+export async function listProjectionDeadLetters(store: OperationalStore): Promise<ProjectionDeadLetter[]> {
+  return (await store.list<ProjectionDeadLetter>(PROJECTION_DEAD_LETTERS)).sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
 }

@@ -1,27 +1,11 @@
 import type { StoredEvent } from '../../events/envelope.js';
-import type { RecoveryPointCommittedData, RecoveryPointEvent } from '../../domain/recovery-point.js';
+import type { RecoveryPointEvent } from '../../domain/recovery-point.js';
 import type { ReadModels } from '../../ports/read-models.js';
-import { MACHINES, machineDocId, machineStats, tenantPrefix, type MachineSummary } from './machines.js';
+import { MACHINES, machineDocId, type MachineSummary } from './machines.js';
+import { RECOVERY_POINTS, machineStats, rpDocId, tenantUsage, type RecoveryPointSummary } from './recovery-point-summaries.js';
 import { TENANTS, type TenantSummary } from './tenants.js';
 
-/** Read model: committed RPs per machine (`GET …/recovery-points`), and from them machine stats and tenant usage. */
-export type RecoveryPointSummary = Omit<RecoveryPointCommittedData, 'tenantId'> & { committedAt: string };
-export const RECOVERY_POINTS = 'recovery-points';
-
-export const rpPrefix = (tenantId: string, machineId: string): string => `${tenantId}/${machineId}/`;
-export const rpDocId = (tenantId: string, machineId: string, rpId: string): string => `${tenantId}/${machineId}/${rpId}`;
-
-/** Tenant usage = Σ addedBytes of its committed RPs, by machine; recomputed, so replays and redeliveries are harmless. */
-export async function tenantUsage(rm: ReadModels, tenantId: string): Promise<NonNullable<TenantSummary['usage']>> {
-  const byMachine: Record<string, number> = {};
-  let storedBytes = 0;
-  for (const rp of await rm.list<RecoveryPointSummary>(RECOVERY_POINTS, { prefix: tenantPrefix(tenantId) })) {
-    storedBytes += rp.addedBytes;
-    byMachine[rp.machineId] = (byMachine[rp.machineId] ?? 0) + rp.addedBytes;
-  }
-  return { storedBytes, byMachine };
-}
-
+/** Projection of committed RPs: the RP document, then its machine's stats and its tenant's usage. */
 export async function projectRecoveryPoint(rm: ReadModels, stored: StoredEvent): Promise<void> {
   const e = stored as unknown as RecoveryPointEvent & StoredEvent;
   switch (e.type) {

@@ -3,7 +3,7 @@ import type { RecoveryPointCommittedData } from '../../domain/recovery-point.js'
 import type { StoredEvent } from '../../events/envelope.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
-import { RECOVERY_POINTS, rpPrefix, type RecoveryPointSummary } from '../projections/recovery-points.js';
+import { RECOVERY_POINTS, rpPrefix, type RecoveryPointSummary } from '../projections/recovery-point-summaries.js';
 import { requireMachine } from './access.js';
 
 /** A committed RP as the API shows it (the tenant is the caller's own, so it is left out). */

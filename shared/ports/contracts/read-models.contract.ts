@@ -83,26 +83,14 @@ export function readModelsContract(name: string, make: () => Promise<{ readModel
       assert.deepEqual((await rm.list<Doc>(c, { prefix: '' })).length, ids.length);
     });
 
-    it('checkpoints: missing → undefined, put then get, overwrite', async () => {
-      const name = `projector-${run}`;
-      assert.equal(await rm.getCheckpoint(name), undefined);
-      await rm.putCheckpoint(name, '17');
-      assert.equal(await rm.getCheckpoint(name), '17');
-      await rm.putCheckpoint(name, 'opaque/cursor=="{}"');
-      assert.equal(await rm.getCheckpoint(name), 'opaque/cursor=="{}"');
-      assert.equal(await rm.getCheckpoint(`${name}-other`), undefined);
-    });
-
-    it('clear removes every document and checkpoint (rebuild-projections)', async () => {
+    it('clear removes every document (rebuild-projections; operational records are another store: operationalStoreContract)', async () => {
       const [c1, c2] = [coll(), coll()];
       await rm.put<Doc>(c1, 'a', { id: 'a' });
       await rm.put<Doc>(c2, 'b', { id: 'b' });
-      await rm.putCheckpoint(`cp-${run}`, '42');
       await rm.clear();
       assert.equal(await rm.get(c1, 'a'), undefined);
       assert.deepEqual(await rm.list(c1), []);
       assert.deepEqual(await rm.list(c2), []);
-      assert.equal(await rm.getCheckpoint(`cp-${run}`), undefined);
       await rm.put<Doc>(c1, 'again', { id: 'again' });
       assert.deepEqual(await rm.list<Doc>(c1), [{ id: 'again' }], 'usable after clear');
     });

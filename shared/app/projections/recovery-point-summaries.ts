@@ -1,0 +1,48 @@
+import type { RecoveryPointCommittedData, RecoveryPointKind } from '../../domain/recovery-point.js';
+import type { ReadModels } from '../../ports/read-models.js';
+import type { TenantSummary } from './tenants.js';
+
+/**
+ * Read model: committed RPs per machine (`GET …/recovery-points`), and what is derived from
+ * them — a machine's RP stats and a tenant's usage. The machine and recovery-point
+ * projections both read it; it imports neither (no import cycle).
+ */
+export type RecoveryPointSummary = Omit<RecoveryPointCommittedData, 'tenantId'> & { committedAt: string };
+export const RECOVERY_POINTS = 'recovery-points';
+
+/** Tenant-scoped document ids start with the tenant: machines `t/m`, RPs `t/m/rp`. */
+export const tenantPrefix = (tenantId: string): string => `${tenantId}/`;
+export const rpPrefix = (tenantId: string, machineId: string): string => `${tenantId}/${machineId}/`;
+export const rpDocId = (tenantId: string, machineId: string, rpId: string): string => `${tenantId}/${machineId}/${rpId}`;
+
+/** The RP-derived fields of a machine's summary. */
+export interface MachineRpStats {
+  rpCount: number; storedBytes: number;
+  latestRp: { rpId: string; kind: RecoveryPointKind; committedAt: string; manifest: string } | null;
+}
+
+/** A machine's RP stats, recomputed from the RP documents (idempotent, order-independent). */
+export async function machineStats(rm: ReadModels, tenantId: string, machineId: string): Promise<MachineRpStats> {
+  const rps = await rm.list<RecoveryPointSummary>(RECOVERY_POINTS, { prefix: rpPrefix(tenantId, machineId) });
+  let latest: RecoveryPointSummary | undefined;
+  let storedBytes = 0;
+  for (const rp of rps) {
+    storedBytes += rp.addedBytes;
+    if (!latest || rp.committedAt > latest.committedAt || (rp.committedAt === latest.committedAt && rp.rpId > latest.rpId)) latest = rp;
+  }
+  return {
+    rpCount: rps.length, storedBytes,
+    latestRp: latest ? { rpId: latest.rpId, kind: latest.kind, committedAt: latest.committedAt, manifest: latest.manifest } : null,
+  };
+}
+
+/** Tenant usage = Σ addedBytes of its committed RPs, by machine; recomputed, so replays and redeliveries are harmless. */
+export async function tenantUsage(rm: ReadModels, tenantId: string): Promise<NonNullable<TenantSummary['usage']>> {
+  const byMachine: Record<string, number> = {};
+  let storedBytes = 0;
+  for (const rp of await rm.list<RecoveryPointSummary>(RECOVERY_POINTS, { prefix: tenantPrefix(tenantId) })) {
+    storedBytes += rp.addedBytes;
+    byMachine[rp.machineId] = (byMachine[rp.machineId] ?? 0) + rp.addedBytes;
+  }
+  return { storedBytes, byMachine };
+}
