@@ -11,7 +11,7 @@ import { InvalidIdError } from '../../ids.js';
 import { PortError, UnavailableError } from '../../ports/errors.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import { ENV } from '../../runtime/env.js';
-import { defaultAwsClients, requiredEnv } from './clients.js';
+import { defaultDynamoDbClient, requiredEnv } from './clients.js';
 import { translateAwsError } from './errors.js';
 import { CHECKPOINT_COLLECTION } from './table-schemas.js';
 
@@ -36,7 +36,7 @@ export class DynamoDbReadModels implements ReadModels {
   private readonly tableName: string;
 
   constructor(options: DynamoDbReadModelsOptions = {}) {
-    this.client = options.client ?? defaultAwsClients().dynamodb;
+    this.client = options.client ?? defaultDynamoDbClient();
     this.tableName = options.tableName ?? requiredEnv(ENV.readModelsTable);
   }
 
