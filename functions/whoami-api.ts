@@ -1,10 +1,4 @@
-import { apiHandler } from '../shared/http/api-handler.js';
-import { openApiDocument } from '../shared/http/openapi.js';
+import { makeHandler } from './handlers/whoami-api.js';
 
-/** Any valid certificate: who am I, and the API description. */
-export const handler = apiHandler('whoami-api', {
-  'GET /v1/whoami': async ({ caller, reply }) => reply({
-    role: caller.role, serial: caller.serial, subject: caller.subject, ...(caller.tenantId ? { tenantId: caller.tenantId } : {}),
-  }),
-  'GET /openapi.json': async ({ reply }) => reply(openApiDocument()),
-});
+/** The Lambda entry (infra/constructs/drcore-function.ts): whoami and the API description use no port. */
+export const handler = makeHandler();

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:https';
 import type { AppDeps } from '../shared/app/deps.js';
-import { setDeps } from '../shared/runtime/deps.js';
 import { localDeps } from '../shared/runtime/local-deps.js';
 import { ENV } from '../shared/runtime/env.js';
 import { listProjectionDeadLetters } from '../shared/app/projections/projection-dead-letters.js';
@@ -16,6 +15,13 @@ import type { GatewayLimits } from './gateway-limits.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
 import { requestMetering } from './request-metering.js';
+import { makeHandler as adminApi } from '../functions/handlers/admin-api.js';
+import { makeHandler as authorizer } from '../functions/handlers/authorizer.js';
+import { makeHandler as pairingApi } from '../functions/handlers/pairing-api.js';
+import { makeHandler as projector } from '../functions/handlers/projector.js';
+import { makeHandler as replicationApi } from '../functions/handlers/replication-api.js';
+import { makeHandler as whoamiApi } from '../functions/handlers/whoami-api.js';
+import { makeHandler as workflowWorker } from '../functions/handlers/workflow-worker.js';
 
 export interface ServeOptions {
   dataDir: string; host: string; port: number; hostnames: string[];
@@ -31,6 +37,8 @@ export interface ServeOptions {
 
 export interface RunningCore {
   url: string; port: number; pki: PkiPaths;
+  /** The adapters this core's handlers run over (its own: another core in the process has others). */
+  deps: AppDeps;
   /** The HTTPS server of the local gateway (its connections, for tests and metrics). */
   gateway: Server;
   /** Bootstrap bundles replaced at this start because the registry had revoked them. */
@@ -64,7 +72,6 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
     await closeDeps();
     throw e;
   }
-  setDeps(deps);
 
   for (const r of reissued) {
     logger.warn('bootstrap bundle was revoked: reissued with a new key', { role: r.role, revokedSerial: r.revokedSerial, serial: r.serial });
@@ -74,20 +81,14 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
     logger.warn('projection dead letters: events the projector gave up on (drcore admin dead-letters)', { count: deadLetters });
   }
 
-  // Handlers are imported after the deps are set: their module-level clients find them.
-  const [pairing, admin, replication, whoami, authorizer, worker, projector] = await Promise.all([
-    import('../functions/pairing-api.js'), import('../functions/admin-api.js'), import('../functions/replication-api.js'),
-    import('../functions/whoami-api.js'), import('../functions/authorizer.js'), import('../functions/workflow-worker.js'),
-    import('../functions/projector.js'),
-  ]);
   const server = createGateway({
     tls: { key: readFileSync(pki.serverKey, 'utf8'), cert: readFileSync(pki.serverCert, 'utf8'), ca: readFileSync(pki.caCert, 'utf8') },
-    functions: metering.api({ 'pairing-api': pairing.handler, 'admin-api': admin.handler, 'replication-api': replication.handler, 'whoami-api': whoami.handler }),
-    authorizer: metering.worker('authorizer', authorizer.handler),
+    functions: metering.api({ 'pairing-api': pairingApi(deps), 'admin-api': adminApi(deps), 'replication-api': replicationApi(deps), 'whoami-api': whoamiApi() }),
+    authorizer: metering.worker('authorizer', authorizer(deps)),
     ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
   });
-  const dispatcher = startStreamDispatcher(base.events, base.operational, metering.worker('projector', projector.handler));
-  const poller = startQueuePoller(base.queue, 'workflow', metering.worker('workflow-worker', worker.handler));
+  const dispatcher = startStreamDispatcher(base.events, base.operational, metering.worker('projector', projector(deps)));
+  const poller = startQueuePoller(base.queue, 'workflow', metering.worker('workflow-worker', workflowWorker(deps)));
   const stopWorkers = async () => {
     metering.stop();
     await Promise.all([dispatcher.stop(), poller.stop()]);
@@ -106,7 +107,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const port = (server.address() as AddressInfo).port;
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
-    url: `https://${shownHost}:${port}`, port, pki, gateway: server, reissued,
+    url: `https://${shownHost}:${port}`, port, pki, deps, gateway: server, reissued,
     stop: async () => {
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await stopWorkers();

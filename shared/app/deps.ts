@@ -6,7 +6,10 @@ import type { OperationalStore } from '../ports/operational-store.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReadModels } from '../ports/read-models.js';
 
-/** Everything the application needs, behind ports. Built once per process (shared/runtime/deps.ts). */
+/**
+ * Everything the application needs, behind ports. Built by whatever runs the handlers (a Lambda
+ * entry's awsDeps, `drcore serve`'s localDeps, a test's own) and passed in: makeHandler(deps).
+ */
 export interface AppDeps {
   readonly events: EventStore;
   readonly blobs: BlobStore;

@@ -1,4 +1,11 @@
 import type { AppDeps } from '../app/deps.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { CertificateAuthority } from '../ports/certificate-authority.js';
+import type { EventStore } from '../ports/event-store.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { OperationalStore } from '../ports/operational-store.js';
+import type { Queue } from '../ports/queue.js';
+import type { ReadModels } from '../ports/read-models.js';
 import { DynamoDbEventStore } from '../adapters/aws/dynamodb-event-store.js';
 import { DynamoDbOperationalStore } from '../adapters/aws/dynamodb-operational-store.js';
 import { DynamoDbReadModels } from '../adapters/aws/dynamodb-read-models.js';
@@ -13,24 +20,49 @@ import { lazy } from './lazy.js';
 import { logger } from './logger.js';
 
 /**
- * The AWS adapters, configured from the environment the CDK app sets on each function
- * (shared/runtime/env.ts). Each adapter is built on first use: a function is only given
- * the variables (and grants) of what it touches, so whoami never needs the data bucket.
+ * The AWS adapters, one factory per port, configured from the environment the CDK app sets on
+ * each function (shared/runtime/env.ts). A function's entry names the factories of the ports it
+ * uses (awsDeps), so its bundle carries only those adapters and their SDK clients.
  */
-export function awsDeps(): AppDeps {
-  const events = lazy(() => new DynamoDbEventStore());
-  const readModels = lazy(() => new DynamoDbReadModels());
-  // In the read-model table, under its own collections (same grants as the read models).
-  const operational = lazy(() => new DynamoDbOperationalStore());
-  const blobs = lazy(() => new S3BlobStore());
-  const queue = lazy(() => {
-    const dlq = process.env[ENV.workflowDlqUrl];
-    return new SqsQueue({ queueUrls: { workflow: { url: requiredEnv(ENV.workflowQueueUrl), ...(dlq ? { deadLetterUrl: dlq } : {}) } } });
-  });
-  // Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up).
-  const notifier = lazy(() => new LocalNotifier(operational(), (line) => logger.info(line)));
-  const ca = lazy(() => new SecretsManagerCertificateAuthority());
-  return {
+export const awsEventStore = (): EventStore => new DynamoDbEventStore();
+export const awsReadModels = (): ReadModels => new DynamoDbReadModels();
+/** In the read-model table, under its own collections (the same grants as the read models). */
+export const awsOperationalStore = (): OperationalStore => new DynamoDbOperationalStore();
+export const awsBlobStore = (): BlobStore => new S3BlobStore();
+export const awsCertificateAuthority = (): CertificateAuthority => new SecretsManagerCertificateAuthority();
+
+export const awsWorkflowQueue = (): Queue => {
+  const dlq = process.env[ENV.workflowDlqUrl];
+  return new SqsQueue({ queueUrls: { workflow: { url: requiredEnv(ENV.workflowQueueUrl), ...(dlq ? { deadLetterUrl: dlq } : {}) } } });
+};
+
+/** Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up). */
+export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => new LocalNotifier(deps.operational, (line) => logger.info(line));
+
+type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca';
+
+/** The adapter factory of each port a function uses; a factory may use the other ports (the notifier, the read models). */
+export type AwsPorts = { readonly [K in Port]?: (deps: AppDeps) => AppDeps[K] };
+
+/**
+ * The deps of the Lambda function `fn`: the ports it names, each
+ * built on first use, so importing the entry builds no client. A port it does not name is a
+ * wiring bug, and using it throws saying so (the function has no grant for it either).
+ */
+export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
+  const port = <K extends Port>(name: K): (() => AppDeps[K]) => {
+    const make = ports[name];
+    if (!make) return () => { throw new Error(`${fn} does not use the ${name} port: functions/${fn}.ts names the ports it uses`); };
+    return lazy(() => make(deps));
+  };
+  const events = port('events');
+  const readModels = port('readModels');
+  const operational = port('operational');
+  const blobs = port('blobs');
+  const queue = port('queue');
+  const notifier = port('notifier');
+  const ca = port('ca');
+  const deps: AppDeps = {
     get events() { return events(); },
     get readModels() { return readModels(); },
     get operational() { return operational(); },
@@ -41,4 +73,5 @@ export function awsDeps(): AppDeps {
     clock: () => new Date(),
     newId,
   };
+  return deps;
 }

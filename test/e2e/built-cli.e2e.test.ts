@@ -99,7 +99,7 @@ describe('the drcore bin runs the build in dist/', { timeout: 600_000 }, () => {
     // (Worker threads start without the hook; that they ran from dist/ is the replicate above: a
     // built pool that looked for extent-worker.ts would have failed it.)
     assert.ok(loaded.some((u) => u.endsWith('/dist/source/worker-pool.js')), 'the extent worker pool ran from dist/');
-    assert.ok(loaded.some((u) => u.endsWith('/dist/functions/replication-api.js')), 'the handlers ran from dist/');
+    assert.ok(loaded.some((u) => u.endsWith('/dist/functions/handlers/replication-api.js')), 'the handlers ran from dist/');
     assert.deepEqual(loaded.filter((u) => u.includes('/node_modules/tsx/') || /\.[cm]?ts$/.test(u)), []);
     assert.deepEqual(loaded.filter((u) => u.includes('/node_modules/@aws-sdk/')), [], 'the local runtime and the source CLI load no AWS SDK');
   });

@@ -93,7 +93,7 @@ describe('business metrics (EMF)', () => {
   });
 
   it('on Lambda: every authorizer refusal counts as AuthorizerDenials', async () => {
-    const { handler } = await import('../../functions/authorizer.js');
+    const handler = (await import('../../functions/handlers/authorizer.js')).makeHandler(h.deps);
     const now = new Date();
     const stranger = createCa({ now, serial: newSerial(), commonName: 'not the drcore CA' });
     const unknown = issueClientCertificate(stranger, { publicKey: generateKeyPair().publicKey, role: 'source-core', tenantId: h.tenantA, commonName: 'stranger', serial: newSerial(), now });

@@ -8,10 +8,9 @@ import { storedEventToItem } from '../../shared/adapters/aws/dynamodb-event-item
 import { chainEvents } from '../../shared/events/chain.js';
 import { PAIRING_REQUESTS, type PairingRequestSummary } from '../../shared/app/projections/pairing-requests.js';
 import type { AppDeps } from '../../shared/app/deps.js';
-import { setDeps } from '../../shared/runtime/deps.js';
 import { localDeps } from '../../shared/runtime/local-deps.js';
-import { handler as projector } from '../../functions/projector.js';
-import { handler as worker } from '../../functions/workflow-worker.js';
+import { makeHandler as makeProjector } from '../../functions/handlers/projector.js';
+import { makeHandler as makeWorker } from '../../functions/handlers/workflow-worker.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { getPairing } from '../../shared/app/pairing-service.js';
 import type { CertificateAuthority } from '../../shared/ports/certificate-authority.js';
@@ -38,11 +37,14 @@ const fixture = async <T>(name: string, replace: Record<string, unknown>): Promi
 describe('Lambda handlers on AWS-shaped events', () => {
   let dir: string;
   let deps: AppDeps;
+  let projector: ReturnType<typeof makeProjector>;
+  let worker: ReturnType<typeof makeWorker>;
   const ctx = (): Context => lambdaContext('test');
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'drcore-handlers-'));
     deps = localDeps(join(dir, 'data'));
-    setDeps(deps);
+    projector = makeProjector(deps);
+    worker = makeWorker(deps);
   });
   after(async () => {
     await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.(), deps.operational.close?.()]);
@@ -122,48 +124,44 @@ describe('Lambda handlers on AWS-shaped events', () => {
       },
     };
     const { events, blobs, queue, readModels, operational, notifier, clock, newId } = deps;
-    setDeps({ events, blobs, queue, readModels, operational, notifier, clock, newId, ca });
-    try {
-      const approvedMessage = async (receiveCount: number): Promise<SQSEvent> => {
-        const event = await fixture<SQSEvent>('sqs-event.json', { REQUEST_ID: requestId });
-        const record = event.Records[0]!;
-        record.body = JSON.stringify({ type: 'PairingApproved', requestId });
-        record.attributes.ApproximateReceiveCount = String(receiveCount);
-        return { Records: [record] };
-      };
-      const failures = async () => (await deps.events.readStream(`pairing:${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed');
+    const overStubCa = makeWorker({ events, blobs, queue, readModels, operational, notifier, clock, newId, ca });
+    const approvedMessage = async (receiveCount: number): Promise<SQSEvent> => {
+      const event = await fixture<SQSEvent>('sqs-event.json', { REQUEST_ID: requestId });
+      const record = event.Records[0]!;
+      record.body = JSON.stringify({ type: 'PairingApproved', requestId });
+      record.attributes.ApproximateReceiveCount = String(receiveCount);
+      return { Records: [record] };
+    };
+    const failures = async () => (await deps.events.readStream(`pairing:${requestId}`)).filter((e) => e.type === 'PairingCertificateFailed');
 
-      const first = await approvedMessage(1);
-      assert.deepEqual(await worker(first, ctx()), { batchItemFailures: [{ itemIdentifier: first.Records[0]!.messageId }] });
-      assert.equal((await failures()).length, 0, 'a transient fault before the last receive is only retried');
-      assert.deepEqual(await deps.events.readStream('tenant:t-worker2'), [], 'no tenant without a certificate');
+    const first = await approvedMessage(1);
+    assert.deepEqual(await overStubCa(first, ctx()), { batchItemFailures: [{ itemIdentifier: first.Records[0]!.messageId }] });
+    assert.equal((await failures()).length, 0, 'a transient fault before the last receive is only retried');
+    assert.deepEqual(await deps.events.readStream('tenant:t-worker2'), [], 'no tenant without a certificate');
 
-      const last = await approvedMessage(QUEUES.workflow.maxReceiveCount);
-      assert.deepEqual(await worker(last, ctx()), { batchItemFailures: [{ itemIdentifier: last.Records[0]!.messageId }] }, 'still failed: it goes to the dead-letter queue');
-      assert.deepEqual((await failures()).map((e) => (e.data as { retryable: boolean }).retryable), [true]);
-      const delayed = await getPairing(deps, requestId);
-      assert.equal(delayed.status, 'approved');
-      assert.match(delayed.feedback.at(-1)!.message, /could not be issued yet.*keep polling/);
-      assert.doesNotMatch(JSON.stringify(delayed), /Secrets Manager|UnavailableError/, 'the internal fault is not shown to the source');
-      const note = (await deps.notifier.recent()).find((n) => n.id === `pairing-certificate-delayed-${requestId}`);
-      assert.ok(note, 'the operator is alerted');
-      assert.match(note.body, /dead-letter queue/);
+    const last = await approvedMessage(QUEUES.workflow.maxReceiveCount);
+    assert.deepEqual(await overStubCa(last, ctx()), { batchItemFailures: [{ itemIdentifier: last.Records[0]!.messageId }] }, 'still failed: it goes to the dead-letter queue');
+    assert.deepEqual((await failures()).map((e) => (e.data as { retryable: boolean }).retryable), [true]);
+    const delayed = await getPairing(deps, requestId);
+    assert.equal(delayed.status, 'approved');
+    assert.match(delayed.feedback.at(-1)!.message, /could not be issued yet.*keep polling/);
+    assert.doesNotMatch(JSON.stringify(delayed), /Secrets Manager|UnavailableError/, 'the internal fault is not shown to the source');
+    const note = (await deps.notifier.recent()).find((n) => n.id === `pairing-certificate-delayed-${requestId}`);
+    assert.ok(note, 'the operator is alerted');
+    assert.match(note.body, /dead-letter queue/);
 
-      // The same last receive again (a duplicate delivery): recorded once.
-      await worker(last, ctx());
-      assert.equal((await failures()).length, 1);
+    // The same last receive again (a duplicate delivery): recorded once.
+    await overStubCa(last, ctx());
+    assert.equal((await failures()).length, 1);
 
-      // Fixed, and the dead-lettered job redriven: the certificate is issued, the failure cleared.
-      faulty = false;
-      assert.deepEqual(await worker(await approvedMessage(1), ctx()), { batchItemFailures: [] });
-      const issued = await getPairing(deps, requestId);
-      assert.equal(issued.status, 'approved');
-      assert.match(issued.certificate ?? '', /BEGIN CERTIFICATE/);
-      assert.match(issued.feedback.at(-1)!.message, /^Certificate .* issued/);
-      assert.equal((await deps.events.readStream('tenant:t-worker2')).length, 1);
-    } finally {
-      setDeps(deps);
-    }
+    // Fixed, and the dead-lettered job redriven: the certificate is issued, the failure cleared.
+    faulty = false;
+    assert.deepEqual(await overStubCa(await approvedMessage(1), ctx()), { batchItemFailures: [] });
+    const issued = await getPairing(deps, requestId);
+    assert.equal(issued.status, 'approved');
+    assert.match(issued.certificate ?? '', /BEGIN CERTIFICATE/);
+    assert.match(issued.feedback.at(-1)!.message, /^Certificate .* issued/);
+    assert.equal((await deps.events.readStream('tenant:t-worker2')).length, 1);
   });
 
   it('stream dispatcher: a projection that throws on one event is retried a bounded number of times, dead-lettered with its error, and later events keep flowing', async () => {

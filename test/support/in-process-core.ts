@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { serve, type RunningCore } from '../../local/serve.js';
 import type { GatewayLimits } from '../../local/gateway-limits.js';
-import { getDeps } from '../../shared/runtime/deps.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { ApiClient } from '../../cli/http-client.js';
 
@@ -26,7 +25,7 @@ export async function startCore(options: { dir?: string; keep?: boolean; gateway
   const url = `https://localhost:${core.port}`;
   const clients: ApiClient[] = [];
   return {
-    core, dataDir, dir, url, deps: await getDeps(),
+    core, dataDir, dir, url, deps: core.deps,
     async client(role) {
       const p = core.pki;
       const [cert, key, ca] = await Promise.all([

@@ -24,8 +24,9 @@ import {
 } from '../../shared/format/index.js';
 import { streams } from '../../shared/ids.js';
 import { matchPath, ROUTES } from '../../shared/http/routes.js';
-import { setDeps } from '../../shared/runtime/deps.js';
 import { localDeps } from '../../shared/runtime/local-deps.js';
+import { makeHandler as makeReplicationApi } from '../../functions/handlers/replication-api.js';
+import { makeHandler as makeAdminApi } from '../../functions/handlers/admin-api.js';
 
 export const GEOMETRY: Geometry = { extentSize: 64 * 1024, subBlockSize: 1024 };
 type Handler = (e: APIGatewayProxyEvent, c: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyResult>;
@@ -53,9 +54,8 @@ export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'drcore-repl-'));
   const deps = localDeps(join(dir, 'data'));
   await ensurePki(join(dir, 'data'), { hostnames: [], events: deps.events });
-  setDeps(deps);
-  const replication = (await import('../../functions/replication-api.js')).handler as unknown as Handler;
-  const adminApi = (await import('../../functions/admin-api.js')).handler as unknown as Handler;
+  const replication = makeReplicationApi(deps) as unknown as Handler;
+  const adminApi = makeAdminApi(deps) as unknown as Handler;
   const tenantA = `t-a${randomBytes(4).toString('hex')}`;
   const tenantB = `t-b${randomBytes(4).toString('hex')}`;
   for (const t of [tenantA, tenantB]) {

@@ -111,12 +111,16 @@ export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsC
   return { ...(endpoints !== undefined ? { endpoints } : {}) };
 }
 
-// One client of each kind per Lambda container (reused across invocations), from env.
-let shared: AwsClients | undefined;
-export function defaultAwsClients(): AwsClients {
-  shared ??= makeAwsClients(clientOptionsFromEnv());
-  return shared;
-}
+// One client of each kind per Lambda container (reused across invocations), from env; each
+// built on first use, so a function makes (and its bundle carries) only the clients it uses.
+let dynamoDb: DynamoDBClient | undefined;
+let s3: S3Client | undefined;
+let sqs: SQSClient | undefined;
+let secretsManager: SecretsManagerClient | undefined;
+export const defaultDynamoDbClient = (): DynamoDBClient => (dynamoDb ??= makeDynamoDbClient(clientOptionsFromEnv()));
+export const defaultS3Client = (): S3Client => (s3 ??= makeS3Client(clientOptionsFromEnv()));
+export const defaultSqsClient = (): SQSClient => (sqs ??= makeSqsClient(clientOptionsFromEnv()));
+export const defaultSecretsManagerClient = (): SecretsManagerClient => (secretsManager ??= makeSecretsManagerClient(clientOptionsFromEnv()));
 
 /** The value of a required environment variable, or a clear error naming it. */
 export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -19,7 +19,7 @@ import { assertStreamId } from '../../ids.js';
 import { ConcurrencyError, PortError, UnavailableError } from '../../ports/errors.js';
 import type { EventStore } from '../../ports/event-store.js';
 import { ENV } from '../../runtime/env.js';
-import { defaultAwsClients, requiredEnv } from './clients.js';
+import { defaultDynamoDbClient, requiredEnv } from './clients.js';
 import {
   AppendWriteError, MAX_EVENTS_PER_APPEND, writeEventsSequentially, writeLogEntry, writeNative,
   type DynamoDbSender, type TransactionMode,
@@ -52,7 +52,7 @@ export class DynamoDbEventStore implements EventStore {
   private readonly transactions: TransactionMode;
 
   constructor(options: DynamoDbEventStoreOptions = {}) {
-    this.client = options.client ?? defaultAwsClients().dynamodb;
+    this.client = options.client ?? defaultDynamoDbClient();
     this.tableName = options.tableName ?? requiredEnv(ENV.eventsTable);
     this.transactions = options.transactions ?? 'native';
   }

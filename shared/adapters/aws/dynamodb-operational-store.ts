@@ -8,7 +8,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OperationalStore } from '../../ports/operational-store.js';
 import { ENV } from '../../runtime/env.js';
-import { defaultAwsClients, requiredEnv } from './clients.js';
+import { defaultDynamoDbClient, requiredEnv } from './clients.js';
 import { assertKeyPart, DynamoDbDocuments } from './dynamodb-documents.js';
 import { CHECKPOINT_COLLECTION, OPERATIONAL_COLLECTION_PREFIX } from './table-schemas.js';
 
@@ -25,7 +25,7 @@ export class DynamoDbOperationalStore implements OperationalStore {
   private readonly docs: DynamoDbDocuments;
 
   constructor(options: DynamoDbOperationalStoreOptions = {}) {
-    this.docs = new DynamoDbDocuments(options.client ?? defaultAwsClients().dynamodb, options.tableName ?? requiredEnv(ENV.readModelsTable), 'operational store');
+    this.docs = new DynamoDbDocuments(options.client ?? defaultDynamoDbClient(), options.tableName ?? requiredEnv(ENV.readModelsTable), 'operational store');
   }
 
   async get<T>(collection: string, id: string): Promise<T | undefined> {

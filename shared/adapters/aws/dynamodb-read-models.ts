@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvalidIdError } from '../../ids.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import { ENV } from '../../runtime/env.js';
-import { defaultAwsClients, requiredEnv } from './clients.js';
+import { defaultDynamoDbClient, requiredEnv } from './clients.js';
 import { DynamoDbDocuments } from './dynamodb-documents.js';
 import { OPERATIONAL_COLLECTION_PREFIX } from './table-schemas.js';
 
@@ -22,7 +22,7 @@ export class DynamoDbReadModels implements ReadModels {
   private readonly docs: DynamoDbDocuments;
 
   constructor(options: DynamoDbReadModelsOptions = {}) {
-    this.docs = new DynamoDbDocuments(options.client ?? defaultAwsClients().dynamodb, options.tableName ?? requiredEnv(ENV.readModelsTable), 'read models');
+    this.docs = new DynamoDbDocuments(options.client ?? defaultDynamoDbClient(), options.tableName ?? requiredEnv(ENV.readModelsTable), 'read models');
   }
 
   async get<T>(collection: string, id: string): Promise<T | undefined> {

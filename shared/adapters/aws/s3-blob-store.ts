@@ -17,7 +17,7 @@ import type { BlobStore } from '../../ports/blob-store.js';
 import { isValidBlobKey, isValidBlobPrefix } from '../../ports/blob-store.js';
 import { BlobConflictError, NotFoundError, PortError, UnavailableError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';
-import { defaultAwsClients, requiredEnv } from './clients.js';
+import { defaultS3Client, requiredEnv } from './clients.js';
 import { isConditionalRequestConflict, isNotFound, isPreconditionFailed, translateAwsError } from './errors.js';
 
 export type S3Sender = Pick<S3Client, 'send'>;
@@ -45,7 +45,7 @@ export class S3BlobStore implements BlobStore {
   private readonly listPageSize: number;
 
   constructor(options: S3BlobStoreOptions = {}) {
-    this.client = options.client ?? defaultAwsClients().s3;
+    this.client = options.client ?? defaultS3Client();
     this.bucket = options.bucket ?? requiredEnv(ENV.dataBucket);
     this.keyPrefix = options.keyPrefix ?? '';
     this.listPageSize = options.listPageSize ?? 1000;

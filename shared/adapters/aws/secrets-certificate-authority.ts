@@ -10,7 +10,7 @@ import { signOrRefuse } from '../sign-or-refuse.js';
 import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
 import { PortError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';
-import { defaultAwsClients, requiredEnv } from './clients.js';
+import { defaultSecretsManagerClient, requiredEnv } from './clients.js';
 import { translateAwsError } from './errors.js';
 
 export type SecretsManagerSender = Pick<SecretsManagerClient, 'send'>;
@@ -50,7 +50,7 @@ export class SecretsManagerCertificateAuthority implements CertificateAuthority 
   private readonly secretArn: string;
 
   constructor(options: SecretsManagerCertificateAuthorityOptions = {}) {
-    this.client = options.client ?? defaultAwsClients().secretsManager;
+    this.client = options.client ?? defaultSecretsManagerClient();
     this.secretArn = options.secretArn ?? requiredEnv(ENV.caSecretArn);
   }
 

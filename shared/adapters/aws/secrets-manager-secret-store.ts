@@ -20,7 +20,7 @@ import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient
 import { identityFromCertificate } from '../../pki/identity.js';
 import { PortError } from '../../ports/errors.js';
 import { assertSecretName, type PutIfAbsentResult, type Secret, type SecretStore, type StoredSecret } from '../../ports/secret-store.js';
-import { defaultAwsClients } from './clients.js';
+import { defaultSecretsManagerClient } from './clients.js';
 import { awsErrorName, translateAwsError } from './errors.js';
 
 export type SecretsManagerSender = Pick<SecretsManagerClient, 'send'>;
@@ -99,7 +99,7 @@ export class SecretsManagerSecretStore implements SecretStore {
 
   constructor(options: SecretsManagerSecretStoreOptions) {
     this.#ids = options.secretIds;
-    this.#client = options.client ?? defaultAwsClients().secretsManager;
+    this.#client = options.client ?? defaultSecretsManagerClient();
   }
 
   async get(name: string): Promise<StoredSecret | undefined> {

@@ -11,7 +11,7 @@ import {
 import { NotFoundError, PortError } from '../../ports/errors.js';
 import type { Queue, QueueMessage } from '../../ports/queue.js';
 import { ENV } from '../../runtime/env.js';
-import { defaultAwsClients, requiredEnv } from './clients.js';
+import { defaultSqsClient, requiredEnv } from './clients.js';
 import { translateAwsError } from './errors.js';
 
 /** Queue URLs per port queue name. Without deadLetterUrl, it is found from the queue's RedrivePolicy. */
@@ -38,7 +38,7 @@ export class SqsQueue implements Queue {
   private readonly deadLetterUrls = new Map<string, Promise<string>>();
 
   constructor(options: SqsQueueOptions) {
-    this.client = options.client ?? defaultAwsClients().sqs;
+    this.client = options.client ?? defaultSqsClient();
     this.queueUrls = options.queueUrls;
   }
 

@@ -1,0 +1,60 @@
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { jsonBody, queryOf } from '../../shared/http/body.js';
+import { notFound } from '../../shared/http/problem.js';
+import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
+import { approvePairing, ignorePairing, rejectPairing } from '../../shared/app/pairing-service.js';
+import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../../shared/app/admin-views.js';
+import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
+import { assertId, assertStreamId } from '../../shared/ids.js';
+import type { AppDeps } from '../../shared/app/deps.js';
+
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters. */
+export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
+  'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
+    const { status = 'pending' } = queryOf(event, PairingListQuery);
+    return reply({ items: await listPairingRequests(deps, status) });
+  },
+  'POST /v1/admin/pairing-requests/{id}/approve': async ({ event, params, caller, actor, reply }) => {
+    const id = assertId('pairing request id', params['id']);
+    const body = jsonBody(event, ApproveBody);
+    return reply(await approvePairing(deps, id, body, caller.serial, actor));
+  },
+  'POST /v1/admin/pairing-requests/{id}/reject': async ({ event, params, caller, actor, reply }) => {
+    const id = assertId('pairing request id', params['id']);
+    const { reason } = jsonBody(event, RejectBody);
+    return reply(await rejectPairing(deps, id, reason, caller.serial, actor));
+  },
+  'POST /v1/admin/pairing-requests/{id}/ignore': async ({ event, params, caller, actor, reply }) => {
+    const id = assertId('pairing request id', params['id']);
+    jsonBody(event, EmptyBody);
+    return reply(await ignorePairing(deps, id, caller.serial, actor));
+  },
+  'GET /v1/admin/events': async ({ event, reply }) => {
+    const q = queryOf(event, EventsQuery);
+    const stream = q.stream === undefined ? undefined : assertStreamId(q.stream);
+    return reply(await eventsPage(deps, { ...q, stream }));
+  },
+  'GET /v1/admin/projection-dead-letters': async ({ reply }) => {
+    return reply({ items: await projectionDeadLetters(deps) });
+  },
+  'GET /v1/admin/tenants': async ({ reply }) => {
+    return reply({ items: await listTenants(deps) });
+  },
+  'GET /v1/admin/tenants/{tenantId}': async ({ params, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const detail = await tenantDetail(deps, tenantId);
+    if (!detail) throw notFound(`tenant ${tenantId} does not exist`);
+    return reply(detail);
+  },
+  'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const serial = assertId('serial', params['serial']);
+    const { reason } = jsonBody(event, RevokeBody);
+    return reply(await revokeCertificate(deps, tenantId, serial, reason, caller.serial, actor));
+  },
+  'POST /v1/admin/certificates/{serial}/revoke': async ({ event, params, caller, actor, reply }) => {
+    const serial = assertId('serial', params['serial']);
+    const body = jsonBody(event, RevokeAnyBody);
+    return reply(await revokeAnyCertificate(deps, serial, body, caller.serial, actor));
+  },
+});

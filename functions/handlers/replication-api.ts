@@ -1,0 +1,101 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { apiHandler, type RouteContext, type RouteHandler } from '../../shared/http/api-handler.js';
+import type { RouteKey } from '../../shared/http/routes.js';
+import { jsonBody, rawBody } from '../../shared/http/body.js';
+import { attachRawBody, rawOf } from '../../shared/http/raw-body.js';
+import { binary } from '../../shared/http/responses.js';
+import { forbidden, payloadTooLarge, unsupportedMediaType } from '../../shared/http/problem.js';
+import { CommitBody, MissingBody, RegisterMachineBody } from '../../shared/http/schemas/replication.js';
+import { MAX_PACK_BYTES } from '../../shared/format/index.js';
+import { assertId, assertSha256 } from '../../shared/ids.js';
+import { registerMachine, listMachines } from '../../shared/app/replication/machine-service.js';
+import { missingChunks, uploadPack } from '../../shared/app/replication/pack-service.js';
+import { commitRecoveryPoint } from '../../shared/app/replication/commit-service.js';
+import { getRecoveryPoint, listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
+import { readChunk } from '../../shared/app/replication/chunk-reader.js';
+import type { AppDeps } from '../../shared/app/deps.js';
+import { recordMetric } from '../../shared/runtime/metrics.js';
+
+/** The tenant is always the caller's certificate's, never anything in the request (DESIGN §6). */
+function tenantOf(ctx: Pick<RouteContext, 'caller'>): string {
+  if (!ctx.caller.tenantId) throw forbidden('a source-core certificate bound to a tenant is required');
+  return ctx.caller.tenantId;
+}
+
+/** Route with the caller's tenant (refusals map to their problem types in shared/http/problem-types.ts). */
+const route = <K extends RouteKey>(fn: (ctx: RouteContext<K>, tenantId: string) => ReturnType<RouteHandler>): RouteHandler<K> =>
+  async (ctx) => fn(ctx, tenantOf(ctx));
+
+/** A binary 200 whose base64 `body` is computed only if someone reads it. */
+function binaryResult(bytes: Buffer, headers: Record<string, string>): APIGatewayProxyResult {
+  return attachRawBody({ ...binary(Buffer.alloc(0), headers) }, bytes);
+}
+
+function packBody(event: APIGatewayProxyEvent): Buffer {
+  const type = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  if (!type || !/^application\/octet-stream\b/i.test(type)) throw unsupportedMediaType(`a pack is application/octet-stream, got ${type ?? 'no content type'}`);
+  const raw = rawOf(event);
+  if (raw) {
+    if (raw.length > MAX_PACK_BYTES) throw payloadTooLarge(`a pack is at most ${MAX_PACK_BYTES} bytes, got ${raw.length}`);
+    return raw;
+  }
+  // Cheap size check on the base64 text before decoding it.
+  const body = event.body ?? '';
+  const approx = event.isBase64Encoded ? Math.floor((body.length * 3) / 4) - 2 : body.length;
+  if (approx > MAX_PACK_BYTES) throw payloadTooLarge(`a pack is at most ${MAX_PACK_BYTES} bytes`);
+  const bytes = rawBody(event);
+  if (bytes.length > MAX_PACK_BYTES) throw payloadTooLarge(`a pack is at most ${MAX_PACK_BYTES} bytes, got ${bytes.length}`);
+  return bytes;
+}
+
+const machineOf = (ctx: Pick<RouteContext, 'params'>) => assertId('machine id', ctx.params['machineId']);
+const rpOf = (ctx: Pick<RouteContext, 'params'>) => assertId('recovery point id', ctx.params['rpId']);
+
+/** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md). */
+export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
+  'PUT /v1/machines/{machineId}': route(async (ctx, tenantId) => {
+    const machineId = machineOf(ctx);
+    const body = jsonBody(ctx.event, RegisterMachineBody);
+    const { view, created } = await registerMachine(deps, tenantId, machineId, body, ctx.actor);
+    return ctx.reply(view, { status: created ? 201 : 200, headers: created ? { location: `/v1/machines/${machineId}` } : {} });
+  }),
+  'GET /v1/machines': route(async (ctx, tenantId) => {
+    const items = await listMachines(deps, tenantId);
+    return ctx.reply({ items: items.map(({ version: _v, tenantId: _t, ...m }) => m) });
+  }),
+  'GET /v1/machines/{machineId}/recovery-points': route(async (ctx, tenantId) => {
+    return ctx.reply({ items: await listRecoveryPoints(deps, tenantId, machineOf(ctx)) });
+  }),
+  'GET /v1/machines/{machineId}/recovery-points/{rpId}': route(async (ctx, tenantId) => {
+    return ctx.reply(await getRecoveryPoint(deps, tenantId, machineOf(ctx), rpOf(ctx)));
+  }),
+  'POST /v1/machines/{machineId}/recovery-points/{rpId}/missing': route(async (ctx, tenantId) => {
+    const machineId = machineOf(ctx);
+    rpOf(ctx);
+    const { chunks } = jsonBody(ctx.event, MissingBody);
+    return ctx.reply({ missing: await missingChunks(deps, tenantId, machineId, chunks) });
+  }),
+  'PUT /v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}': route(async (ctx, tenantId) => {
+    const machineId = machineOf(ctx);
+    const rpId = rpOf(ctx);
+    const packId = assertSha256(ctx.params['packId']);
+    const receipt = await uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event));
+    if (receipt.created) {
+      recordMetric('PacksIngested');
+      recordMetric('BytesIngested', receipt.bytes);
+    }
+    return ctx.reply(receipt, { status: receipt.created ? 201 : 200 });
+  }),
+  'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': route(async (ctx, tenantId) => {
+    const machineId = machineOf(ctx);
+    const rpId = rpOf(ctx);
+    const body = jsonBody(ctx.event, CommitBody);
+    const { view, created } = await commitRecoveryPoint(deps, tenantId, machineId, rpId, body, ctx.actor);
+    if (created) recordMetric('RecoveryPointsCommitted');
+    return ctx.reply(view, { status: created ? 201 : 200, headers: created ? { location: `/v1/machines/${machineId}/recovery-points/${rpId}` } : {} });
+  }),
+  'GET /v1/chunks/{sha256}': route(async (ctx, tenantId) => {
+    const id = assertSha256(ctx.params['sha256']);
+    return binaryResult(await readChunk(deps.blobs, tenantId, id), { etag: `"${id}"` });
+  }),
+});
