@@ -16,7 +16,7 @@ import { ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../infra/constructs/drcore-
 const CLIENTS: Record<string, string[]> = {
   'admin-api': ['client-dynamodb'], // event log, read models
   authorizer: ['client-dynamodb'], // event log (the certificate registry)
-  'ca-bootstrap': ['client-s3', 'client-secrets-manager'], // CA and bundle secrets, truststore
+  'ca-bootstrap': ['client-dynamodb', 'client-s3', 'client-secrets-manager'], // registers the bundle certificates in the event log; CA and bundle secrets, truststore
   'pairing-api': ['client-dynamodb'], // event log
   projector: ['client-dynamodb', 'client-sqs'], // read models; the workflow outbox
   'replication-api': ['client-dynamodb', 'client-s3'], // event log, read models, data bucket

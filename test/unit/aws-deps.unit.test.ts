@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { EventStore } from '../../shared/ports/event-store.js';
-import type { ReadModels } from '../../shared/ports/read-models.js';
+import type { OperationalStore } from '../../shared/ports/operational-store.js';
 import { awsDeps, awsNotifier } from '../../shared/runtime/aws-deps.js';
 import { ENV } from '../../shared/runtime/env.js';
 
@@ -27,10 +27,10 @@ describe('awsDeps', () => {
     assert.throws(() => deps.ca, /authorizer does not use the ca port/);
   });
 
-  it('gives a factory the other ports: the notifier stores into the read models', async () => {
+  it('gives a factory the other ports: the notifier stores into the operational store', async () => {
     const stored: unknown[] = [];
-    const readModels = { get: async () => undefined, put: async (_c: string, _id: string, doc: unknown) => { stored.push(doc); } } as unknown as ReadModels;
-    const deps = awsDeps('workflow-worker', { readModels: () => readModels, notifier: awsNotifier });
+    const operational = { get: async () => undefined, put: async (_c: string, _id: string, doc: unknown) => { stored.push(doc); } } as unknown as OperationalStore;
+    const deps = awsDeps('workflow-worker', { operational: () => operational, notifier: awsNotifier });
     await deps.notifier.notify({ id: 'n1', at: '2026-11-25T06:00:00.000Z', kind: 'test', subject: 's', body: 'b' });
     assert.deepEqual(stored, [{ id: 'n1', at: '2026-11-25T06:00:00.000Z', kind: 'test', subject: 's', body: 'b' }]);
   });
