@@ -40,19 +40,25 @@ async function storePack(deps: AppDeps, tenantId: string, packId: string, bytes:
   try {
     return await put();
   } catch (err) {
-    if (!(err instanceof BlobConflictError) || !(await isCorruptCopy(deps, key, packId))) throw err;
+    if (!(err instanceof BlobConflictError)) throw err;
   }
-  await deps.blobs.delete(key);
-  evictPack(deps.blobs, tenantId, packId);
+  // A concurrent upload of the same pack may have replaced the copy meanwhile: then the put
+  // below is a same-bytes no-op (or, after its delete, a create).
+  if (await isCorruptCopy(deps, key, packId)) {
+    await deps.blobs.delete(key);
+    evictPack(deps.blobs, tenantId, packId);
+  }
   return put();
 }
 
+/** Whether the object under `key` is not the pack `packId` (undefined-safe: a gone object is not corrupt). */
 async function isCorruptCopy(deps: AppDeps, key: string, packId: string): Promise<boolean> {
   try {
     verifyPack(await deps.blobs.get(key), packId);
     return false;
   } catch (err) {
-    if (err instanceof PackFormatError || err instanceof NotFoundError) return true;
+    if (err instanceof PackFormatError) return true;
+    if (err instanceof NotFoundError) return false;
     throw err;
   }
 }
