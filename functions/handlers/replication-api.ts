@@ -96,6 +96,6 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
   }),
   'GET /v1/chunks/{sha256}': route(async (ctx, tenantId) => {
     const id = assertSha256(ctx.params['sha256']);
-    return binaryResult(await readChunk(deps.blobs, tenantId, id), { etag: `"${id}"` });
+    return binaryResult(await readChunk(deps, tenantId, id, ctx.actor), { etag: `"${id}"` });
   }),
 });

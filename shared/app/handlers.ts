@@ -3,6 +3,7 @@
  * `await pairingHandler(deps, requestId, command, actor)`, `await pairingHandler.load(deps, requestId)`.
  */
 import { certificateDecider } from '../domain/certificate.js';
+import { chunkIntegrityDecider } from '../domain/chunk-integrity.js';
 import { enrollmentWindowDecider } from '../domain/enrollment-window.js';
 import { streams } from '../domain/ids.js';
 import { machineDecider } from '../domain/machine.js';
@@ -13,6 +14,7 @@ import { commandHandler } from './command-handler.js';
 
 export interface MachineKey { readonly tenantId: string; readonly machineId: string }
 export interface RecoveryPointKey { readonly tenantId: string; readonly rpId: string }
+export interface ChunkKey { readonly tenantId: string; readonly chunkId: string }
 export interface EnrollmentWindowKey { readonly serial: string; readonly windowStartSeconds: number }
 
 export const pairingHandler = commandHandler(pairingDecider, (requestId: string) => streams.pairing(requestId));
@@ -21,3 +23,4 @@ export const certificateHandler = commandHandler(certificateDecider, (serial: st
 export const machineHandler = commandHandler(machineDecider, (k: MachineKey) => streams.machine(k.tenantId, k.machineId));
 export const recoveryPointHandler = commandHandler(recoveryPointDecider, (k: RecoveryPointKey) => streams.rp(k.tenantId, k.rpId));
 export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
+export const chunkIntegrityHandler = commandHandler(chunkIntegrityDecider, (k: ChunkKey) => streams.chunk(k.tenantId, k.chunkId));

@@ -11,9 +11,15 @@ export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 /** Refusals of replication (docs/replication-protocol.md). */
 export const REPLICATION_REFUSAL_REASONS = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'tenant-suspended', 'invalid-pack'] as const;
 /** A CSR whose key or signature algorithm is not one we accept: the requester's choice, so its own problem type. */
+/**
+ * Faults of stored data the core finds itself (not the requester's doing): a chunk whose stored
+ * bytes do not hash to its id. Raised with code 'not-found' (the chunk's bytes are no longer
+ * stored: it counts as missing from then on); the problem is a 5xx.
+ */
+export const STORAGE_FAULT_REASONS = ['stored-chunk-corrupt'] as const;
 export const CSR_REFUSAL_REASONS = ['csr-key-not-accepted', 'csr-signature-algorithm-not-accepted'] as const;
 
-export const DOMAIN_ERROR_REASONS = [...REPLICATION_REFUSAL_REASONS, ...CSR_REFUSAL_REASONS] as const;
+export const DOMAIN_ERROR_REASONS = [...REPLICATION_REFUSAL_REASONS, ...STORAGE_FAULT_REASONS, ...CSR_REFUSAL_REASONS] as const;
 export type DomainErrorReason = (typeof DOMAIN_ERROR_REASONS)[number];
 
 export interface DomainErrorOptions {

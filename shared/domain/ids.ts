@@ -45,6 +45,7 @@ const STREAM_PARTS = {
   rp: ['tenantId', 'rpId'],
   seed: ['importId'],
   enrollment: ['serial', 'windowStart'],
+  chunk: ['tenantId', 'chunkId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
@@ -98,6 +99,8 @@ export const streams = {
     if (!Number.isSafeInteger(windowStartSeconds) || windowStartSeconds < 0) throw new InvalidIdError('windowStart', windowStartSeconds);
     return formatStreamId({ kind: 'enrollment', parts: [serial, String(windowStartSeconds)] });
   },
+  /** What became of one stored chunk of a tenant (its id, a SHA-256, is 64 characters: a valid id part). */
+  chunk: (tenantId: string, chunkId: string) => formatStreamId({ kind: 'chunk', parts: [tenantId, chunkId] }),
 } as const;
 
 /**

@@ -31,6 +31,8 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   'missing-chunks': { status: 422, title: 'Missing Chunks' },
   'tenant-suspended': { status: 403, title: 'Tenant Suspended' },
   'invalid-pack': { status: 422, title: 'Invalid Pack' },
+  // The stored bytes of a chunk do not hash to its id: the store gave back other bytes than it took.
+  'stored-chunk-corrupt': { status: 502, title: 'Stored Chunk Corrupt' },
   // Pairing: a key or signature algorithm we do not accept is the client's choice (400).
   'csr-key-not-accepted': { status: 400, title: 'CSR Key Not Accepted' },
   'csr-signature-algorithm-not-accepted': { status: 400, title: 'CSR Signature Algorithm Not Accepted' },

@@ -15,7 +15,7 @@ export type FunctionName = 'pairing-api' | 'admin-api' | 'replication-api' | 'wh
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type SuccessStatus = 200 | 201 | 202 | 204;
 /** Refusals a route declares beyond those its shape implies (shared/http/openapi.ts errorStatuses). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502;
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -59,7 +59,7 @@ const TABLE = [
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks', status: [200], response: R.Missing, errors: [422] },
   { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422] },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422] },
-  { method: 'GET', path: '/v1/chunks/{sha256}', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read a chunk back', status: [200] },
+  { method: 'GET', path: '/v1/chunks/{sha256}', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read a chunk back', status: [200], errors: [502] },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

@@ -48,7 +48,7 @@ export async function commitRecoveryPoint(
     return { view: recoveryPointView(loaded.state.rp, loaded.events), created: false };
   }
 
-  const scan = await scanManifest(deps, tenantId, rpId, input.manifest, input.kind, input.volumes);
+  const scan = await scanManifest(deps, tenantId, rpId, input.manifest, input.kind, input.volumes, actor);
   const usage = (await deps.readModels.get<TenantSummary>(TENANTS, tenantId))?.usage;
   const quota = { quotaBytes: tenant.quotaBytes, usedBytes: usage?.storedBytes ?? 0 };
   const data: RecoveryPointCommittedData = { ...content, ...scan };

@@ -39,7 +39,7 @@ function checkAgainstBody(root: ManifestRoot, kind: RecoveryPointKind, volumes: 
 }
 
 export async function scanManifest(
-  deps: AppDeps, tenantId: string, rpId: string, manifestId: string, kind: RecoveryPointKind, volumes: readonly VolumeInfo[],
+  deps: AppDeps, tenantId: string, rpId: string, manifestId: string, kind: RecoveryPointKind, volumes: readonly VolumeInfo[], actor: string,
 ): Promise<ManifestScan> {
   const records = new Map<string, ChunkRecord>();
   const missing: string[] = [];
@@ -48,7 +48,7 @@ export async function scanManifest(
     const found = await mapLimit(fresh, IO_PARALLELISM, (id) => findChunk(deps.blobs, tenantId, id));
     fresh.forEach((id, i) => { const r = found[i]; if (r) records.set(id, r); else missing.push(id); });
   };
-  const getChunk = (id: string) => readChunk(deps.blobs, tenantId, id);
+  const getChunk = (id: string) => readChunk(deps, tenantId, id, actor);
 
   await lookup([manifestId]);
   if (missing.length) throw missingChunks(missing);

@@ -1,15 +1,17 @@
 /**
  * Pack uploads and the `missing` question (DESIGN §5). A pack is verified completely before
- * anything is stored, then stored as one object, then its chunks are indexed. No event is
+ * anything is stored, then stored as one object, then its chunks are indexed: a chunk whose
+ * record a corrupt read removed (chunk-reader.ts) is indexed again, in this pack. No event is
  * appended: parallel uploads of one RP never contend on a stream version.
  */
 import { PackFormatError, verifyPack, type VerifiedPack } from '../../format/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { MAX_MISSING_BATCH } from '../../domain/recovery-point.js';
 import { assertSha256 } from '../../ids.js';
-import { BlobConflictError } from '../../ports/errors.js';
+import { BlobConflictError, NotFoundError } from '../../ports/errors.js';
 import type { AppDeps } from '../deps.js';
 import { requireActiveTenant, requireMachine } from './access.js';
+import { evictPack } from './chunk-reader.js';
 import { chunkKey, encodeChunkRecord, mapLimit, packKey } from './storage.js';
 
 const IO_PARALLELISM = 16;
@@ -26,6 +28,41 @@ export function verifyUpload(bytes: Buffer, packId: string): VerifiedPack {
   }
 }
 
+/**
+ * Stores the verified pack (create-once). The pack id covers every byte, so a stored object of
+ * that id with other bytes is a corrupt copy (a chunk read found it, or will): it is replaced by
+ * the verified bytes, and chunks whose records still point at it read right again.
+ */
+async function storePack(deps: AppDeps, tenantId: string, packId: string, bytes: Buffer): Promise<{ created: boolean }> {
+  const key = packKey(tenantId, packId);
+  // Verified above: no `sha256` option, so the store does not hash the bytes a second time.
+  const put = () => deps.blobs.put(key, bytes, { contentType: 'application/octet-stream' });
+  try {
+    return await put();
+  } catch (err) {
+    if (!(err instanceof BlobConflictError)) throw err;
+  }
+  // A concurrent upload of the same pack may have replaced the copy meanwhile: then the put
+  // below is a same-bytes no-op (or, after its delete, a create).
+  if (await isCorruptCopy(deps, key, packId)) {
+    await deps.blobs.delete(key);
+    evictPack(deps.blobs, tenantId, packId);
+  }
+  return put();
+}
+
+/** Whether the object under `key` is not the pack `packId` (undefined-safe: a gone object is not corrupt). */
+async function isCorruptCopy(deps: AppDeps, key: string, packId: string): Promise<boolean> {
+  try {
+    verifyPack(await deps.blobs.get(key), packId);
+    return false;
+  } catch (err) {
+    if (err instanceof PackFormatError) return true;
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+}
+
 export async function uploadPack(
   deps: AppDeps, tenantId: string, machineId: string, rpId: string, packId: string, bytes: Buffer,
 ): Promise<PackReceipt> {
@@ -33,8 +70,7 @@ export async function uploadPack(
   await requireActiveTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
   const pack = verifyUpload(bytes, packId);
-  // Verified above: no `sha256` option, so the store does not hash the bytes a second time.
-  const { created } = await deps.blobs.put(packKey(tenantId, packId), bytes, { contentType: 'application/octet-stream' });
+  const { created } = await storePack(deps, tenantId, packId, bytes);
   await mapLimit(pack.entries, IO_PARALLELISM, async (e) => {
     try {
       await deps.blobs.put(chunkKey(tenantId, e.id), encodeChunkRecord({ pack: packId, offset: e.offset, length: e.length, machine: machineId, rp: rpId }));
