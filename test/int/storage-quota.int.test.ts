@@ -10,8 +10,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { storageHandler } from '../../shared/app/handlers.js';
+import { storageHandler, tenantHandler } from '../../shared/app/handlers.js';
+import { uploadPack } from '../../shared/app/replication/pack-service.js';
 import { chunkKey, packKey } from '../../shared/app/replication/storage.js';
+import { streams } from '../../shared/ids.js';
+import type { BlobStore } from '../../shared/ports/blob-store.js';
 import { encodePack, type EncodedPack } from '../../shared/format/index.js';
 import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
 import { DynamoDbOperationalStore } from '../../shared/adapters/aws/dynamodb-operational-store.js';
@@ -133,6 +136,38 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
       const replies = await Promise.all([encodePack([shared, a]), encodePack([shared, b])].map((p) => h.call(t, 'PUT', `/v1/machines/m-d/recovery-points/rp-d/packs/${p.id}`, p.bytes)));
       for (const r of replies) assert.equal(r.status, 201, r.body.toString());
       assert.equal((await storageHandler.load(h.deps, t)).state.usedBytes, shared.length + a.length + b.length);
+    });
+
+    it('the race made certain: both packs see the shared chunk as new and are charged for it; the one whose record lost releases it', async () => {
+      const t = h.tenantB;
+      assert.equal((await h.call(t, 'PUT', '/v1/machines/m-e', {})).status, 201);
+      await tenantHandler(h.deps, t, { type: 'ChangeQuota', data: { tenantId: t, quotaBytes: 10 * QUOTA, adminSerial: '00ad' } }, 'test'); // room for both
+      const [shared, a, b] = randomChunks(3, 6) as [Buffer, Buffer, Buffer];
+      const packs = [encodePack([shared, a]), encodePack([shared, b])];
+      const sharedKey = chunkKey(t, packs[0]!.chunkIds[0]!);
+      // Both uploads look up the shared chunk's record before either writes it.
+      let arrived = 0;
+      let open = (): void => {};
+      const both = new Promise<void>((r) => { open = r; });
+      const inner = h.deps.blobs;
+      const blobs: BlobStore = {
+        put: (key, bytes, options) => inner.put(key, bytes, options),
+        get: (key) => inner.get(key),
+        list: (prefix) => inner.list(prefix),
+        delete: (key) => inner.delete(key),
+        head: async (key) => {
+          if (key === sharedKey && arrived < 2) { if (++arrived === 2) open(); await both; }
+          return inner.head(key);
+        },
+      };
+      const deps = { ...h.deps, blobs };
+      const usedBefore = (await storageHandler.load(h.deps, t)).state.usedBytes;
+      await Promise.all(packs.map((p) => uploadPack(deps, t, 'm-e', 'rp-e', p.id, p.bytes, 'source-core:test')));
+      const events = await h.deps.events.readStream(streams.storage(t));
+      const mine = events.filter((e) => packs.some((p) => (e.data as { packId: string }).packId === p.id));
+      assert.deepEqual(mine.map((e) => [e.type, (e.data as { bytes: number }).bytes]).sort(),
+        [['StorageCharged', shared.length + a.length], ['StorageCharged', shared.length + b.length], ['StorageReleased', shared.length]].sort());
+      assert.equal((await storageHandler.load(h.deps, t)).state.usedBytes - usedBefore, shared.length + a.length + b.length, 'the shared chunk counts once');
     });
   });
 }
