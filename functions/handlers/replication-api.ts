@@ -79,7 +79,7 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const machineId = machineOf(ctx);
     const rpId = rpOf(ctx);
     const packId = assertSha256(ctx.params['packId']);
-    const receipt = await uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event));
+    const receipt = await uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor);
     if (receipt.created) {
       recordMetric('PacksIngested');
       recordMetric('BytesIngested', receipt.bytes);

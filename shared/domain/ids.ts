@@ -46,6 +46,7 @@ const STREAM_PARTS = {
   seed: ['importId'],
   enrollment: ['serial', 'windowStart'],
   chunk: ['tenantId', 'chunkId'],
+  storage: ['tenantId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
@@ -94,6 +95,8 @@ export const streams = {
   machine: (tenantId: string, machineId: string) => formatStreamId({ kind: 'machine', parts: [tenantId, machineId] }),
   rp: (tenantId: string, rpId: string) => formatStreamId({ kind: 'rp', parts: [tenantId, rpId] }),
   seed: (importId: string) => formatStreamId({ kind: 'seed', parts: [importId] }),
+  /** The tenant's storage counter (shared/domain/storage.ts). */
+  storage: (tenantId: string) => formatStreamId({ kind: 'storage', parts: [tenantId] }),
   /** The pairing requests one enrollment certificate filed in the rate-limit window starting at `windowStartSeconds` (Unix time). */
   enrollment: (serial: string, windowStartSeconds: number) => {
     if (!Number.isSafeInteger(windowStartSeconds) || windowStartSeconds < 0) throw new InvalidIdError('windowStart', windowStartSeconds);

@@ -150,11 +150,13 @@ describe('replication API refusals', () => {
     it('over quota → 422 Quota Exceeded with the figures, nothing committed', async () => {
       await h.project();
       const used = ((await h.admin('GET', `/v1/admin/tenants/${B}`)).json['usage'] as { storedBytes: number }).storedBytes;
-      await handleCommand(h.deps.events, streams.tenant(B), tenantDecider,
-        { type: 'ChangeQuota', data: { tenantId: B, quotaBytes: used + 1000, adminSerial: '00ad' } }, { at: new Date().toISOString(), actor: 'test' });
+      // Packs are charged at upload (storage-quota.int.test.ts): they are uploaded under the old
+      // quota, which is then lowered below what is stored, so the commit's own check refuses.
       const rp = fresh(30);
       const ids = [...rp.chunks.keys()];
       for (const p of packsOf(ids.map((id) => rp.chunks.get(id)!), 3)) assert.equal((await h.call(B, 'PUT', packPath(p.id, 'mb', 'rpb-2'), p.bytes)).status, 201);
+      await handleCommand(h.deps.events, streams.tenant(B), tenantDecider,
+        { type: 'ChangeQuota', data: { tenantId: B, quotaBytes: used + 1000, adminSerial: '00ad' } }, { at: new Date().toISOString(), actor: 'test' });
       const r = await refused(B, 'POST', commitPath('rpb-2', 'mb'), commitBody(rp), 422, 'quota-exceeded');
       assert.equal(r.json['quotaBytes'], used + 1000);
       assert.equal(r.json['usedBytes'], used);

@@ -50,9 +50,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
+/** Other adapters than the local ones: `deps` builds them for the data dir, `close` releases what they hold. */
+export interface HarnessAdapters { deps(dataDir: string): AppDeps; close(): Promise<void> }
+
+export async function startHarness(quotaBytes = 1 << 30, adapters?: HarnessAdapters): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'drcore-repl-'));
-  const deps = localDeps(join(dir, 'data'));
+  const deps = adapters ? adapters.deps(join(dir, 'data')) : localDeps(join(dir, 'data'));
   await ensurePki(join(dir, 'data'), { hostnames: [], events: deps.events });
   const replication = makeReplicationApi(deps) as unknown as Handler;
   const adminApi = makeAdminApi(deps) as unknown as Handler;
@@ -119,6 +122,7 @@ export async function startHarness(quotaBytes = 1 << 30): Promise<Harness> {
     },
     async close() {
       await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.(), deps.operational.close?.()]);
+      await adapters?.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

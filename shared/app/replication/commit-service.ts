@@ -1,6 +1,6 @@
 /**
  * Commit (DESIGN §5): check the manifest and every chunk it references, the parent and the
- * quota, then append one `RecoveryPointCommitted` to `rp:<tenantId>:<rpId>` at version 0.
+ * quota (on the tenant's storage counter, ./storage-quota.ts), then append one `RecoveryPointCommitted` to `rp:<tenantId>:<rpId>` at version 0.
  * A repeat of a committed RP with the same content returns it unchanged.
  */
 import type { VolumeInfo } from '../../domain/machine.js';
@@ -9,9 +9,9 @@ import {
 } from '../../domain/recovery-point.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
-import { TENANTS, type TenantSummary } from '../projections/tenants.js';
 import { requireActiveTenant, requireMachine } from './access.js';
 import { scanManifest } from './manifest-scan.js';
+import { storageUsage } from './storage-quota.js';
 import { recoveryPointView, type RecoveryPointView } from './recovery-point-views.js';
 
 export interface CommitInput {
@@ -49,8 +49,11 @@ export async function commitRecoveryPoint(
   }
 
   const scan = await scanManifest(deps, tenantId, rpId, input.manifest, input.kind, input.volumes, actor);
-  const usage = (await deps.readModels.get<TenantSummary>(TENANTS, tenantId))?.usage;
-  const quota = { quotaBytes: tenant.quotaBytes, usedBytes: usage?.storedBytes ?? 0 };
+  // The storage counter already holds this RP's bytes (charged at upload): the rest of the usage is
+  // the counter less them, so the check reads "the counter is within the quota" — it refuses only
+  // when the quota was lowered below what is stored. Read from the log, not a projection.
+  const { usedBytes } = await storageUsage(deps, tenantId);
+  const quota = { quotaBytes: tenant.quotaBytes, usedBytes: Math.max(0, usedBytes - scan.addedBytes) };
   const data: RecoveryPointCommittedData = { ...content, ...scan };
   const result = await recoveryPointHandler(deps, key, { type: 'CommitRecoveryPoint', data, parent, quota }, actor, { loaded });
   if (result.state.status !== 'committed') throw new Error('commit left no recovery point');

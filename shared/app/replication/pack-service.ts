@@ -1,18 +1,22 @@
 /**
  * Pack uploads and the `missing` question (DESIGN §5). A pack is verified completely before
- * anything is stored, then stored as one object, then its chunks are indexed: a chunk whose
- * record a corrupt read removed (chunk-reader.ts) is indexed again, in this pack. No event is
- * appended: parallel uploads of one RP never contend on a stream version.
+ * anything is stored, charged on the tenant's storage counter (refused past the quota), then
+ * stored as one object, then its chunks are indexed: a chunk whose record a corrupt read removed
+ * (chunk-reader.ts) is indexed again, in this pack. The charge is the one event an upload
+ * appends, to `storage:<tenantId>`: a tenant's parallel uploads serialize on that one stream
+ * version (docs/replication-protocol.md "Usage and quota" says what that costs).
  */
-import { PackFormatError, verifyPack, type VerifiedPack } from '../../format/index.js';
+import { PackFormatError, verifyPack, type PackEntry, type VerifiedPack } from '../../format/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { MAX_MISSING_BATCH } from '../../domain/recovery-point.js';
 import { assertSha256 } from '../../ids.js';
 import { BlobConflictError, NotFoundError } from '../../ports/errors.js';
+import { commandMeta } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
 import { requireActiveTenant, requireMachine } from './access.js';
 import { evictPack } from './chunk-reader.js';
 import { chunkKey, encodeChunkRecord, mapLimit, packKey } from './storage.js';
+import { chargePack, releaseLost } from './storage-quota.js';
 
 const IO_PARALLELISM = 16;
 
@@ -63,21 +67,32 @@ async function isCorruptCopy(deps: AppDeps, key: string, packId: string): Promis
   }
 }
 
+/**
+ * Verifies the pack, charges the tenant's storage counter the bytes of its chunks the tenant does
+ * not store yet (refused past the quota: nothing stored), stores the pack, indexes its chunks,
+ * and releases the charge of chunks a concurrent pack indexed first (./storage-quota.ts).
+ */
 export async function uploadPack(
-  deps: AppDeps, tenantId: string, machineId: string, rpId: string, packId: string, bytes: Buffer,
+  deps: AppDeps, tenantId: string, machineId: string, rpId: string, packId: string, bytes: Buffer, actor: string,
 ): Promise<PackReceipt> {
   assertSha256(packId);
-  await requireActiveTenant(deps, tenantId);
+  const tenant = await requireActiveTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
   const pack = verifyUpload(bytes, packId);
+  const meta = commandMeta(deps, actor);
+  const charge = await chargePack(deps, tenant.quotaBytes, { tenantId, machineId, rpId, packId }, pack.entries, meta);
   const { created } = await storePack(deps, tenantId, packId, bytes);
+  const charged = new Set(charge.charged);
+  const lost: PackEntry[] = [];
   await mapLimit(pack.entries, IO_PARALLELISM, async (e) => {
     try {
       await deps.blobs.put(chunkKey(tenantId, e.id), encodeChunkRecord({ pack: packId, offset: e.offset, length: e.length, machine: machineId, rp: rpId }));
     } catch (err) {
       if (!(err instanceof BlobConflictError)) throw err; // another pack already holds this chunk: keep its record
+      if (charged.has(e)) lost.push(e); // …and was charged for it: this pack's charge for it goes back
     }
   });
+  await releaseLost(deps, tenantId, packId, lost, meta);
   return { packId, chunks: pack.entries.length, bytes: bytes.length, created };
 }
 

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DomainError } from '../../shared/domain/errors.js';
+import { storageDecider, type StorageChargedData, type StorageCommand, type StorageEvent } from '../../shared/domain/storage.js';
+import { spec } from '../support/given-when-then.js';
+
+const tenantId = 't-1';
+const charge = (packId: string, bytes: number): StorageChargedData => ({ tenantId, packId, bytes, rpId: 'rp-1', machineId: 'm-1' });
+const chargeCmd = (packId: string, bytes: number, quotaBytes = 10_000): StorageCommand => ({ type: 'ChargeStorage', data: charge(packId, bytes), quotaBytes });
+const charged = (packId: string, bytes: number): StorageEvent => ({ type: 'StorageCharged', data: charge(packId, bytes) });
+const released = (packId: string, bytes: number): StorageEvent => ({ type: 'StorageReleased', data: { tenantId, packId, bytes } });
+const storage = () => spec(storageDecider);
+
+describe('storage counter decider: ChargeStorage', () => {
+  it('charges a pack its new bytes', () => {
+    const state = storage().given([charged('p1', 4000)]).when(chargeCmd('p2', 3000)).then([charged('p2', 3000)]);
+    assert.equal(state.usedBytes, 7000);
+  });
+  it('exactly at the quota is allowed', () => {
+    storage().given([charged('p1', 6000)]).when(chargeCmd('p2', 4000)).then([charged('p2', 4000)]);
+  });
+  it('past the quota → quota-exceeded with the figures, nothing charged', () => {
+    storage().given([charged('p1', 6001)]).when(chargeCmd('p2', 4000)).thenThrows('invalid', /over the quota of 10000 bytes/);
+    assert.throws(() => storageDecider.decide(chargeCmd('p2', 4000), storageDecider.evolve(storageDecider.initialState(), charged('p1', 6001))),
+      (e: unknown) => e instanceof DomainError && e.reason === 'quota-exceeded'
+        && e.details['quotaBytes'] === 10_000 && e.details['usedBytes'] === 6001 && e.details['addedBytes'] === 4000);
+  });
+  it('a pack already charged is not charged again (a retried upload), even over the quota', () => {
+    storage().given([charged('p1', 9000)]).when(chargeCmd('p1', 9000, 100)).then([]);
+  });
+  it('a pack of chunks all stored already is charged 0 bytes, even at a full quota', () => {
+    storage().given([charged('p1', 10_000)]).when(chargeCmd('p2', 0)).then([charged('p2', 0)]);
+  });
+  it('refuses a byte count that is not a non-negative integer', () => {
+    for (const bytes of [-1, 0.5, Number.NaN]) storage().given([]).when(chargeCmd('p1', bytes)).thenThrows('invalid', /non-negative integer/);
+  });
+});
+
+describe('storage counter decider: ReleaseStorage', () => {
+  it('releases bytes of a charged pack (chunks a concurrent pack indexed first)', () => {
+    const state = storage().given([charged('p1', 4000), charged('p2', 3000)])
+      .when({ type: 'ReleaseStorage', data: { tenantId, packId: 'p1', bytes: 1000 } }).then([released('p1', 1000)]);
+    assert.equal(state.usedBytes, 6000);
+  });
+  it('never releases more than the pack was charged, nor a pack never charged', () => {
+    storage().given([charged('p1', 4000), released('p1', 3500)])
+      .when({ type: 'ReleaseStorage', data: { tenantId, packId: 'p1', bytes: 1000 } }).thenThrows('conflict', /more bytes than it was charged/);
+    storage().given([]).when({ type: 'ReleaseStorage', data: { tenantId, packId: 'p9', bytes: 1 } }).thenThrows('conflict', /never charged/);
+  });
+  it('releasing 0 bytes appends nothing', () => {
+    storage().given([charged('p1', 4000)]).when({ type: 'ReleaseStorage', data: { tenantId, packId: 'p1', bytes: 0 } }).then([]);
+  });
+});
