@@ -12,13 +12,13 @@
  * Blob bytes are the objects' sizes (the file sizes under DATA/blobs, one per S3 object);
  * DynamoDB bytes are the AWS item sizes of the rows in DATA/events.db and DATA/read-models.db.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { storedEventToItem } from '../shared/adapters/aws/dynamodb-event-item.js';
 import { logEntryToItem } from '../shared/adapters/aws/dynamodb-event-log.js';
 import { documentBytes } from '../shared/adapters/counting/counting-read-models.js';
 import { itemBytes } from '../shared/adapters/counting/dynamodb-units.js';
-import { CHECKPOINT_COLLECTION } from '../shared/adapters/aws/table-schemas.js';
+import { CHECKPOINT_COLLECTION, OPERATIONAL_COLLECTION_PREFIX } from '../shared/adapters/aws/table-schemas.js';
 import { decodePack, readChunkHeader } from '../shared/format/index.js';
 
 /** DynamoDB bills 100 bytes of overhead per stored item. */
@@ -91,9 +91,20 @@ export async function storedBytesOf(dataDir: string): Promise<StoredBytes> {
     for (const r of models.prepare('SELECT collection, id, doc FROM documents').iterate() as Iterable<{ collection: string; id: string; doc: string }>) {
       s.readModels += documentBytes(r.collection, r.id, JSON.parse(r.doc) as unknown) + DYNAMODB_ITEM_OVERHEAD;
     }
-    for (const r of models.prepare('SELECT name, cursor FROM checkpoints').iterate() as Iterable<{ name: string; cursor: string }>) {
-      s.readModels += documentBytes(CHECKPOINT_COLLECTION, r.name, r.cursor) + DYNAMODB_ITEM_OVERHEAD;
-    }
   } finally { models.close(); }
+  // The operational store (notifications, checkpoints, projection dead letters) shares the
+  // read-model table on AWS: counted with the read models.
+  const operationalFile = join(dataDir, 'operational.db');
+  if (existsSync(operationalFile)) {
+    const operational = new DatabaseSync(operationalFile, { readOnly: true });
+    try {
+      for (const r of operational.prepare('SELECT collection, id, doc FROM records').iterate() as Iterable<{ collection: string; id: string; doc: string }>) {
+        s.readModels += documentBytes(`${OPERATIONAL_COLLECTION_PREFIX}ops/${r.collection}`, r.id, JSON.parse(r.doc) as unknown) + DYNAMODB_ITEM_OVERHEAD;
+      }
+      for (const r of operational.prepare('SELECT name, cursor FROM checkpoints').iterate() as Iterable<{ name: string; cursor: string }>) {
+        s.readModels += documentBytes(CHECKPOINT_COLLECTION, r.name, r.cursor) + DYNAMODB_ITEM_OVERHEAD;
+      }
+    } finally { operational.close(); }
+  }
   return withTotals(s);
 }
