@@ -1,9 +1,10 @@
 import { request, type Agent } from 'node:https';
 import { mtlsAgent } from '../shared/http/mtls-agent.js';
-import { readFileSync } from 'node:fs';
 import { CliError } from './args.js';
 
-export interface ClientIdentity { cert: string; key: string; ca: string }
+import { readTlsIdentity, type TlsIdentity } from '../source/transport.js';
+
+export type ClientIdentity = TlsIdentity;
 
 export interface Response { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
 
@@ -14,9 +15,8 @@ export class ApiError extends Error {
   }
 }
 
-export function identityFromFiles(files: { cert: string; key: string; ca: string }): ClientIdentity {
-  return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8'), ca: readFileSync(files.ca, 'utf8') };
-}
+/** The PEMs of a certificate, its key and the CA, read from their files (one reader, the source core's). */
+export const identityFromFiles = readTlsIdentity;
 
 /** An mTLS client for the drcore API with a keep-alive connection pool. */
 export class ApiClient {

@@ -16,8 +16,8 @@ function machineOf(id: string): string {
   return id;
 }
 
-/** A machine or RP the target does not have: one line, and where to look. */
-function notFound(err: unknown, machineId: string): unknown {
+/** Restore failures the CLI says in one line: an unknown machine or RP (and where to look), a refusal to write. */
+function cliErrorOf(err: unknown, machineId: string): unknown {
   if (err instanceof RecoveryPointNotFoundError || (err instanceof ReplicationApiError && err.status === 404)) {
     return new CliError((err as Error).message, `drcore source list --machine ${machineId} lists its recovery points`, { cause: err });
   }
@@ -49,7 +49,7 @@ export const restoreCommand = define({
       const r = await restore({
         api, machineId, rp: values.rp, outDir, parallel, force: values.force === true,
         progress: (p) => bar.update({ label: `restore ${machineId}`, done: p.done, total: p.total }),
-      }).catch((e: unknown) => { throw notFound(e, machineId); });
+      }).catch((e: unknown) => { throw cliErrorOf(e, machineId); });
       bar.done();
       if (values.json) {
         io.out(JSON.stringify({ rpId: r.rpId, kind: r.kind, chain: r.chain, bytesRestored: r.bytesRestored, bytesWritten: r.bytesWritten, bytesFetched: r.bytesFetched, seconds: Number(r.seconds.toFixed(3)), files: r.files }));

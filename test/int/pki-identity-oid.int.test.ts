@@ -4,13 +4,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { clientBundle } from '../support/client-bundle.js';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { createCa, issueCertificate, newSerial, type Ca } from '../../shared/pki/ca.js';
-import { DRCORE_IDENTITY_OID, issueClientCertificate } from '../../shared/pki/client-cert.js';
+import { createCa, issueCertificate, newSerial } from '../../shared/pki/ca.js';
+import { DRCORE_IDENTITY_OID } from '../../shared/pki/client-cert.js';
 import { CertificateIdentityError, identityFromCertificate } from '../../shared/pki/identity.js';
-import { generateKeyPair, privateKeyToPem, type KeyPair } from '../../shared/pki/keys.js';
+import { generateKeyPair } from '../../shared/pki/keys.js';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { authorize } from '../../shared/app/authorize.js';
 import { registerCertificate } from '../../shared/app/certificate-service.js';
@@ -18,17 +19,6 @@ import type { AppDeps } from '../../shared/app/deps.js';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
 
-interface Bundle {
-  readonly keyPair: KeyPair;
-  readonly keyPem: string;
-  readonly certPem: string;
-}
-
-function clientBundle(ca: Ca, role: 'admin' | 'enrollment' | 'source-core', tenantId?: string, at = now): Bundle {
-  const keyPair = generateKeyPair();
-  const issued = issueClientCertificate(ca, { publicKey: keyPair.publicKey, role, commonName: `${role} one`, serial: newSerial(), now: at, ...(tenantId ? { tenantId } : {}) });
-  return { keyPair, keyPem: privateKeyToPem(keyPair.privateKey), certPem: issued.certificatePem };
-}
 
 /** The OID the identity extension had before it moved under 2.25 (certificates issued until then still carry it). */
 const LEGACY_OID = '1.3.6.1.4.1.32473.1764.1.1';

@@ -5,28 +5,17 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { clientBundle } from '../support/client-bundle.js';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createSecureContext } from 'node:tls';
-import { createCa, newSerial, type Ca } from '../../shared/pki/ca.js';
-import { issueClientCertificate } from '../../shared/pki/client-cert.js';
+import { createCa, newSerial } from '../../shared/pki/ca.js';
 import { identityFromCertificate } from '../../shared/pki/identity.js';
-import { generateKeyPair, privateKeyToPem, type KeyPair } from '../../shared/pki/keys.js';
+import { generateKeyPair, privateKeyToPem } from '../../shared/pki/keys.js';
 import { createPkcs12, randomPassword } from '../../shared/pki/pkcs12.js';
 import { issueServerCertificate } from '../../shared/pki/server-cert.js';
 
-interface Bundle {
-  readonly keyPair: KeyPair;
-  readonly keyPem: string;
-  readonly certPem: string;
-}
-
-function clientBundle(ca: Ca, role: 'admin' | 'enrollment' | 'source-core', tenantId: string | undefined, at: Date): Bundle {
-  const keyPair = generateKeyPair();
-  const issued = issueClientCertificate(ca, { publicKey: keyPair.publicKey, role, commonName: `${role} one`, serial: newSerial(), now: at, ...(tenantId ? { tenantId } : {}) });
-  return { keyPair, keyPem: privateKeyToPem(keyPair.privateKey), certPem: issued.certificatePem };
-}
 
 describe('mutual TLS with Node', () => {
   const clockNow = new Date();

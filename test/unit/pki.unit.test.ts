@@ -1,27 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { clientBundle } from '../support/client-bundle.js';
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { assertSerial, createCa, issueCertificate, loadCa, newSerial, normalizeSerial, type Ca } from '../../shared/pki/ca.js';
+import { assertSerial, createCa, issueCertificate, loadCa, newSerial, normalizeSerial } from '../../shared/pki/ca.js';
 import { DRCORE_IDENTITY_OID, identityExtension, issueClientCertificate } from '../../shared/pki/client-cert.js';
 import { CertificateIdentityError, identityFromCertificate, verifyIssuedBy } from '../../shared/pki/identity.js';
-import { generateKeyPair, privateKeyToPem, type KeyPair } from '../../shared/pki/keys.js';
+import { generateKeyPair } from '../../shared/pki/keys.js';
 import { coversNames, issueServerCertificate, subjectAltNamesOf } from '../../shared/pki/server-cert.js';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
 const DAY = 86_400_000;
 
-interface Bundle {
-  readonly keyPair: KeyPair;
-  readonly keyPem: string;
-  readonly certPem: string;
-}
-
-function clientBundle(ca: Ca, role: 'admin' | 'enrollment' | 'source-core', tenantId?: string, at = now): Bundle {
-  const keyPair = generateKeyPair();
-  const issued = issueClientCertificate(ca, { publicKey: keyPair.publicKey, role, commonName: `${role} one`, serial: newSerial(), now: at, ...(tenantId ? { tenantId } : {}) });
-  return { keyPair, keyPem: privateKeyToPem(keyPair.privateKey), certPem: issued.certificatePem };
-}
 
 describe('CA', () => {
   const ca = createCa({ now, serial: newSerial(), commonName: 'test CA' });

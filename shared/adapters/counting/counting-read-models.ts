@@ -39,11 +39,9 @@ export const listFacts = (collection: string) => (o: Outcome<unknown[]>): CallFa
 
 export function countingReadModels(inner: ReadModels, counter: RequestCounter): ReadModels {
   const count = <T>(method: string, call: () => Promise<T>, facts: (o: Outcome<T>) => CallFacts) => countCall(counter, READ_MODELS, method, call, facts);
-  const got = gotFacts;
-  const put = putFacts;
   const models: ReadModels = {
-    get: <T>(collection: string, id: string) => count('get', () => inner.get<T>(collection, id), got(collection, id)),
-    put: <T>(collection: string, id: string, doc: T) => count('put', () => inner.put(collection, id, doc), put(collection, id, doc)),
+    get: <T>(collection: string, id: string) => count('get', () => inner.get<T>(collection, id), gotFacts(collection, id)),
+    put: <T>(collection: string, id: string, doc: T) => count('put', () => inner.put(collection, id, doc), putFacts(collection, id, doc)),
     delete: (collection, id) => count('delete', () => inner.delete(collection, id), () => ({ units: { dynamoWrite: 1 } })),
     list: <T>(collection: string, options?: { prefix?: string }) => count('list', () => inner.list<T>(collection, options), listFacts(collection)),
     clear: () => count('clear', () => inner.clear(), () => ({ units: { dynamoRead: 1 } })),
