@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
-import { DISPLAY_TEXT_RULE, isDisplayText } from '../display-text.js';
+import { DISPLAY_TEXT_RULE, isDisplayText } from '../domain/display-text.js';
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem, sameRsaPublicKey, type KeyPair, type RsaPrivateKey, type RsaPublicKey } from './keys.js';
 
 export interface Ca {

@@ -7,7 +7,7 @@
  * - the HTTP edge (shared/http) never reaches into the application;
  * - functions only translate: they call the application and the HTTP edge, and decide nothing
  *   (no decider, no domain error of their own); of the domain they use only the id rules.
- * `shared/ids.ts` and `shared/display-text.ts` re-export the domain's id and display-text rules
+ * `shared/ids.ts` re-exports the domain's id rules
  * (they count as the domain, and must do nothing else).
  */
 import assert from 'node:assert/strict';
@@ -40,7 +40,7 @@ function tsFilesUnder(dir: string): string[] {
 }
 
 /** Files outside shared/domain that only re-export it. */
-const DOMAIN_REEXPORTS = ['shared/ids.ts', 'shared/display-text.ts'];
+const DOMAIN_REEXPORTS = ['shared/ids.ts'];
 const isDomain = (f: string) => f.startsWith('shared/domain/') || DOMAIN_REEXPORTS.includes(f);
 
 /** `file → target` arrows that break a rule: every one is either forbidden or listed here with its reason. */

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE, MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE } from '../../display-text.js';
+import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE, MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE } from '../../domain/display-text.js';
 import { ID_PATTERN, STREAM_ID_PATTERN } from '../../ids.js';
 import { NAME_VALUE_MAX_LENGTH } from '../../pki/ca.js';
 import { MAX_CSR_PEM_LENGTH } from '../../pki/csr.js';
 
 /** Request schemas: they validate at the edge and generate the OpenAPI document. */
 export const id = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9._-]{1,64}');
-/** One line of text shown to people (shared/display-text.ts). */
+/** One line of text shown to people (shared/domain/display-text.ts). */
 export const displayText = (max: number) => z.string().trim().min(1).max(max).regex(DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE);
 const text = displayText;
 const multilineText = (max: number) => z.string().max(max).regex(MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE);
