@@ -15,11 +15,18 @@
  * - Durability: once put() resolves, the object survives a crash of the process.
  * - get() of a missing key throws NotFoundError; head() returns undefined; delete() of a
  *   missing key succeeds.
+ * - getRange(key, offset, length) returns the bytes [offset, offset + length) of the object,
+ *   reading only those (never the whole object). A range running past the end returns the
+ *   bytes that exist: fewer than `length`, and an empty Buffer when offset ≥ size. A missing
+ *   key throws NotFoundError, except that length 0 returns an empty Buffer without asking the
+ *   store anything. offset and length must be non-negative safe integers, else RangeError
+ *   before any I/O (assertByteRange).
  * - list(prefix) yields every key starting with prefix, in lexicographic order.
  */
 export interface BlobStore {
   put(key: string, bytes: Uint8Array, options?: { sha256?: string; contentType?: string }): Promise<{ created: boolean }>;
   get(key: string): Promise<Buffer>;
+  getRange(key: string, offset: number, length: number): Promise<Buffer>;
   head(key: string): Promise<{ size: number } | undefined>;
   list(prefix: string): AsyncIterable<string>;
   delete(key: string): Promise<void>;
@@ -35,4 +42,13 @@ export function isValidBlobPrefix(prefix: unknown): prefix is string {
   if (prefix === '') return true;
   if (typeof prefix !== 'string') return false;
   return isValidBlobKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+}
+
+/** getRange's offset and length: non-negative safe integers (RangeError otherwise). */
+export function assertByteRange(offset: unknown, length: unknown): void {
+  for (const [name, value] of [['offset', offset], ['length', length]] as const) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`blob range ${name} must be a non-negative safe integer, got ${String(value)}`);
+    }
+  }
 }

@@ -4,7 +4,7 @@
  * writers on two connections (worker threads) racing on one stream.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +15,7 @@ import { FileSecretStore } from '../../shared/adapters/local/file-secret-store.j
 import { LocalNotifier } from '../../shared/adapters/local/file-notifier.js';
 import { SqliteEventStore } from '../../shared/adapters/local/sqlite-event-store.js';
 import { SqliteQueue } from '../../shared/adapters/local/sqlite-queue.js';
-import { SqliteOperationalStore } from '../../shared/adapters/local/sqlite-operational-store.js';
+import { LIST_PAGE_SQL, SqliteOperationalStore } from '../../shared/adapters/local/sqlite-operational-store.js';
 import { SqliteReadModels } from '../../shared/adapters/local/sqlite-read-models.js';
 import { openSqlite } from '../../shared/adapters/local/sqlite.js';
 import { blobStoreContract } from '../../shared/ports/contracts/blob-store.contract.js';
@@ -24,6 +24,7 @@ import { queueContract } from '../../shared/ports/contracts/queue.contract.js';
 import { operationalStoreContract } from '../../shared/ports/contracts/operational-store.contract.js';
 import { readModelsContract } from '../../shared/ports/contracts/read-models.contract.js';
 import { sampleSecret, secretStoreContract } from '../../shared/ports/contracts/secret-store.contract.js';
+import { NotFoundError } from '../../shared/ports/errors.js';
 import type { Notification } from '../../shared/ports/notifier.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'drcore-local-'));
@@ -120,6 +121,40 @@ describe('local adapters: beyond the contracts', () => {
       if (f.startsWith('events.db')) assert.equal((await stat(join(dir, 'modes', f))).mode & 0o777, 0o600, f);
     }
     await store.close();
+  });
+
+  it('getRange reads only the range: the last bytes of a 3 GiB sparse blob file (too large for a whole-file read) come back; a key that is a directory is NotFoundError', async () => {
+    const root = join(dir, 'ranged', 'blobs');
+    const blobs = new FileBlobStore(root);
+    await blobs.put('tenants/t1/packs/small', Buffer.from('x'));
+    const size = 3 * 1024 ** 3;
+    const tail = Buffer.from('the end of a big pack');
+    const fh = await open(join(root, 'tenants/t1/packs/big'), 'wx', 0o600);
+    try {
+      await fh.truncate(size);
+      await fh.write(tail, 0, tail.length, size - tail.length);
+    } finally {
+      await fh.close();
+    }
+    await assert.rejects(blobs.get('tenants/t1/packs/big'), 'a whole-file read cannot even answer');
+    assert.ok((await blobs.getRange('tenants/t1/packs/big', size - tail.length, 4096)).equals(tail));
+    assert.ok((await blobs.getRange('tenants/t1/packs/big', 2 * 1024 ** 3 + 5, 3)).equals(Buffer.alloc(3)), 'a hole reads as zeros, past 2 GiB');
+    assert.equal((await blobs.getRange('tenants/t1/packs/big', size, 10)).length, 0);
+    await assert.rejects(blobs.getRange('tenants/t1/packs', 0, 1), NotFoundError);
+    await assert.rejects(blobs.getRange('tenants/t1/packs/small/deeper', 0, 1), NotFoundError);
+  });
+
+  it('operational listPage is one range of the primary key with LIMIT: no scan of the collection, no sort (EXPLAIN QUERY PLAN)', async () => {
+    const file = join(dir, 'plan', 'operational.db');
+    await SqliteOperationalStore.open(file).close();
+    const db = openSqlite(file);
+    try {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${LIST_PAGE_SQL}`).all('uploads/t1/rp1', 'p1', 1001).map((r) => String(r.detail));
+      assert.deepEqual(plan, ['SEARCH records USING PRIMARY KEY (collection=? AND id>?)']);
+      assert.match(LIST_PAGE_SQL, /LIMIT \?$/);
+    } finally {
+      db.close();
+    }
   });
 
   it('an invalid blob key never touches the file system outside the root', async () => {

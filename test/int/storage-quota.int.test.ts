@@ -153,6 +153,7 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
       const blobs: BlobStore = {
         put: (key, bytes, options) => inner.put(key, bytes, options),
         get: (key) => inner.get(key),
+        getRange: (key, offset, length) => inner.getRange(key, offset, length),
         list: (prefix) => inner.list(prefix),
         delete: (key) => inner.delete(key),
         head: async (key) => {

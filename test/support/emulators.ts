@@ -165,12 +165,15 @@ export async function createQueues(client: SQSClient, configs: Record<string, Qu
 }
 
 /**
- * A test stand-in for one S3 behaviour s3rver lacks: `If-None-Match: *` on PutObject.
- * A proxy in front of s3rver that, for such a PUT, HEADs the object (one request per key
- * at a time) and answers 412 PreconditionFailed as S3 does when it exists; everything
- * else passes through untouched (headers too, so SigV4 signatures still verify).
- * This lets the adapter's handling of S3's real 412 answer run over HTTP; it does not
- * prove S3 itself (that is S3's documented behaviour).
+ * A test stand-in for two S3 behaviours s3rver lacks:
+ * - `If-None-Match: *` on PutObject: for such a PUT the proxy HEADs the object (one request
+ *   per key at a time) and answers 412 PreconditionFailed as S3 does when it exists;
+ * - a ranged GetObject of a 0-byte object: S3 answers 416 InvalidRange (nothing of it is
+ *   satisfiable), s3rver a 206 with Content-Length 1 and no body that it then breaks off; the
+ *   proxy HEADs the object of a ranged GET and answers 416 as S3 does when it is empty.
+ * Everything else passes through untouched (headers too, so SigV4 signatures still verify).
+ * This lets the adapter's handling of S3's real 412 and 416 answers run over HTTP; it does
+ * not prove S3 itself (that is S3's documented behaviour).
  */
 export async function startS3ConditionalWriteShim(s3Endpoint: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const target = new URL(s3Endpoint);
@@ -180,6 +183,14 @@ export async function startS3ConditionalWriteShim(s3Endpoint: string): Promise<{
     out.on('error', reject);
     req.pipe(out);
   });
+  const headOf = (path: string) => new Promise<{ status: number; length: string | undefined }>((resolve, reject) => {
+    const h = request({ host: target.hostname, port: target.port, method: 'HEAD', path }, (r) => {
+      r.resume();
+      resolve({ status: r.statusCode ?? 0, length: r.headers['content-length'] });
+    });
+    h.on('error', reject);
+    h.end();
+  });
   const server = createServer((req, res) => {
     const conditional = req.method === 'PUT' && req.headers['if-none-match'] === '*';
     const path = (req.url ?? '').split('?')[0] ?? '';
@@ -188,12 +199,17 @@ export async function startS3ConditionalWriteShim(s3Endpoint: string): Promise<{
     if (conditional) locks.set(path, previous.then(() => new Promise<void>((r) => { release = r; })));
     const handle = async () => {
       await previous;
+      if (req.method === 'GET' && req.headers.range !== undefined) {
+        const head = await headOf(path);
+        if (head.status === 200 && head.length === '0') {
+          req.resume();
+          res.writeHead(416, { 'content-type': 'application/xml', 'content-range': 'bytes */0' });
+          res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRange</Code><Message>The requested range is not satisfiable</Message><ActualObjectSize>0</ActualObjectSize></Error>');
+          return;
+        }
+      }
       if (conditional) {
-        const head = await new Promise<number>((resolve, reject) => {
-          const h = request({ host: target.hostname, port: target.port, method: 'HEAD', path }, (r) => { r.resume(); resolve(r.statusCode ?? 0); });
-          h.on('error', reject);
-          h.end();
-        });
+        const head = (await headOf(path)).status;
         if (head === 200) {
           req.resume();
           res.writeHead(412, { 'content-type': 'application/xml' });
@@ -203,6 +219,8 @@ export async function startS3ConditionalWriteShim(s3Endpoint: string): Promise<{
       }
       const upstream = await forward(req);
       res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+      // An answer s3rver breaks off (its ranged GET of a 0-byte object) is broken off here too, not left hanging.
+      upstream.on('close', () => { if (!upstream.complete) res.destroy(); });
       await new Promise<void>((resolve) => { upstream.pipe(res); res.on('finish', resolve); res.on('close', resolve); });
     };
     handle().catch(() => { if (!res.headersSent) res.writeHead(502); res.end(); }).finally(() => release());

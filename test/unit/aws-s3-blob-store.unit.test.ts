@@ -1,5 +1,6 @@
 /**
- * S3BlobStore: the PutObject request and how it reads S3's answers to it.
+ * S3BlobStore: the PutObject request and how it reads S3's answers to it; the ranged
+ * GetObject of getRange and how it reads S3's answers (206, 416 InvalidRange, errors).
  *
  * The S3 client is a MOCK (its `send` records commands and answers from a map), because
  * the parts of S3 covered here are exactly what s3rver lacks: it does not verify
@@ -12,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BlobIntegrityError, S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.js';
-import { BlobConflictError, UnavailableError } from '../../shared/ports/errors.js';
+import { BlobConflictError, NotFoundError, PortError, UnavailableError } from '../../shared/ports/errors.js';
 
 const s3Error = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
@@ -101,5 +102,99 @@ describe('S3BlobStore put (MOCK S3 client: s3rver neither verifies ChecksumSHA25
   it('a key prefix must be a valid prefix ending in "/"', () => {
     const { client } = mockS3();
     for (const keyPrefix of ['drcore', '../', '/x/']) assert.throws(() => new S3BlobStore({ client, bucket: 'b', keyPrefix }));
+  });
+});
+
+/**
+ * MOCK S3 answering a ranged GetObject as the S3 API reference says: `Range: bytes=a-b`
+ * → 206 with the bytes [a, min(b, size-1)] and `Content-Range: bytes a-e/size`; a ≥ size →
+ * 416 InvalidRange; no object → NoSuchKey. `answer` may replace the answer.
+ */
+function rangedS3(answer?: (input: GetObjectCommand['input']) => unknown) {
+  const objects = new Map<string, Buffer>();
+  const gets: GetObjectCommand['input'][] = [];
+  const client = {
+    send: (async (command: unknown) => {
+      if (!(command instanceof GetObjectCommand)) throw new Error('unexpected command');
+      gets.push(command.input);
+      const replaced = answer?.(command.input);
+      if (replaced !== undefined) return replaced;
+      const o = objects.get(command.input.Key ?? '');
+      if (!o) throw s3Error('NoSuchKey', 404);
+      const m = /^bytes=(\d+)-(\d+)$/.exec(command.input.Range ?? '');
+      if (!m) throw new Error(`the mock wants a closed range, got ${String(command.input.Range)}`);
+      const start = Number(m[1]);
+      if (start >= o.length) throw s3Error('InvalidRange', 416);
+      const end = Math.min(Number(m[2]), o.length - 1);
+      const body = new Uint8Array(o.subarray(start, end + 1));
+      return { Body: { transformToByteArray: async () => body }, ContentRange: `bytes ${start}-${end}/${o.length}`, ContentLength: body.length };
+    }) as unknown as S3Client['send'],
+  };
+  return { client, objects, gets };
+}
+
+describe('S3BlobStore getRange (MOCK S3 client: the request sent, and S3\'s answers s3rver gives differently)', () => {
+  const bytes = Buffer.from(Array.from({ length: 100 }, (_, i) => i));
+
+  it('one GetObject with Range: bytes=offset-(offset+length-1) on the prefixed key, no ChecksumMode (S3 has no checksum of a range)', async () => {
+    const mock = rangedS3();
+    mock.objects.set('drcore/tenants/t1/packs/p1', bytes);
+    const got = await new S3BlobStore({ client: mock.client, bucket: 'data', keyPrefix: 'drcore/' }).getRange('tenants/t1/packs/p1', 10, 5);
+    assert.deepEqual([...got], [10, 11, 12, 13, 14]);
+    assert.ok(Buffer.isBuffer(got));
+    assert.deepEqual(mock.gets, [{ Bucket: 'data', Key: 'drcore/tenants/t1/packs/p1', Range: 'bytes=10-14' }]);
+  });
+
+  it('a range crossing the end: S3 answers the bytes that exist', async () => {
+    const mock = rangedS3();
+    mock.objects.set('k', bytes);
+    assert.ok((await new S3BlobStore({ client: mock.client, bucket: 'b' }).getRange('k', 90, 1000)).equals(bytes.subarray(90)));
+    assert.ok((await new S3BlobStore({ client: mock.client, bucket: 'b' }).getRange('k', 99, Number.MAX_SAFE_INTEGER)).equals(bytes.subarray(99)));
+    assert.equal(mock.gets[1]?.Range, `bytes=99-${Number.MAX_SAFE_INTEGER}`, 'the last byte position stays a safe integer');
+  });
+
+  it('416 InvalidRange (offset at or after the end, and any range of a 0-byte object) → an empty Buffer, not an error', async () => {
+    const mock = rangedS3();
+    mock.objects.set('k', bytes);
+    mock.objects.set('empty', Buffer.alloc(0));
+    for (const offset of [100, 101, 10_000]) assert.equal((await new S3BlobStore({ client: mock.client, bucket: 'b' }).getRange('k', offset, 10)).length, 0);
+    for (const offset of [0, 3]) assert.equal((await new S3BlobStore({ client: mock.client, bucket: 'b' }).getRange('empty', offset, 10)).length, 0);
+    assert.equal(mock.gets.length, 5);
+  });
+
+  it('length 0 → an empty Buffer without a request; bad offset or length → RangeError without a request', async () => {
+    const mock = rangedS3();
+    const blobs = new S3BlobStore({ client: mock.client, bucket: 'b' });
+    assert.equal((await blobs.getRange('k', 0, 0)).length, 0);
+    assert.equal((await blobs.getRange('k', 500, 0)).length, 0);
+    for (const bad of [-1, 0.5, Number.NaN, 2 ** 53]) {
+      await assert.rejects(blobs.getRange('k', bad, 1), RangeError);
+      await assert.rejects(blobs.getRange('k', 0, bad), RangeError);
+    }
+    assert.deepEqual(mock.gets, []);
+  });
+
+  it('NoSuchKey → NotFoundError; SlowDown → UnavailableError; AccessDenied → PortError; each keeps the SDK error as cause', async () => {
+    const cases: [Error, new (...a: never[]) => PortError][] = [
+      [s3Error('NoSuchKey', 404), NotFoundError], [s3Error('SlowDown', 503), UnavailableError], [s3Error('AccessDenied', 403), PortError],
+    ];
+    for (const [sdkError, expected] of cases) {
+      const mock = rangedS3(() => { throw sdkError; });
+      const err = await new S3BlobStore({ client: mock.client, bucket: 'b' }).getRange('k', 0, 10).catch((e: unknown) => e);
+      assert.ok(err instanceof expected, `${sdkError.name} → ${expected.name}`);
+      assert.equal((err as Error).cause, sdkError, 'cause kept');
+    }
+  });
+
+  it('a server that ignores Range (200, the whole object, no Content-Range) → the asked bytes are cut out of it', async () => {
+    const mock = rangedS3(() => ({ Body: { transformToByteArray: async () => new Uint8Array(bytes) }, ContentLength: bytes.length }));
+    assert.deepEqual([...(await new S3BlobStore({ client: mock.client, bucket: 'b' }).getRange('k', 10, 3))], [10, 11, 12]);
+  });
+
+  it('a 206 longer than asked (s3rver answers bytes=0-0 with the whole object) → cut to the length asked; one that starts elsewhere → PortError', async () => {
+    const whole = rangedS3(() => ({ Body: { transformToByteArray: async () => new Uint8Array(bytes) }, ContentRange: `bytes 0-99/100` }));
+    assert.deepEqual([...(await new S3BlobStore({ client: whole.client, bucket: 'b' }).getRange('k', 0, 1))], [0]);
+    const elsewhere = rangedS3(() => ({ Body: { transformToByteArray: async () => new Uint8Array(bytes.subarray(0, 5)) }, ContentRange: `bytes 0-4/100` }));
+    await assert.rejects(new S3BlobStore({ client: elsewhere.client, bucket: 'b' }).getRange('k', 10, 5), PortError);
   });
 });

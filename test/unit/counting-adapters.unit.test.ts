@@ -57,6 +57,11 @@ describe('countingBlobStore', () => {
   const stub = (): BlobStore => ({
     put: async (key) => ({ created: key === 'new' }),
     get: async (key) => { if (key === 'missing') throw new NotFoundError('gone'); return stored; },
+    getRange: async (key, offset, length) => {
+      if (offset < 0) throw new RangeError('offset');
+      if (key === 'missing') throw new NotFoundError('gone');
+      return stored.subarray(offset, offset + length);
+    },
     head: async (key) => (key === 'missing' ? undefined : { size: 12 }),
     delete: async () => undefined,
     list: async function* list(prefix) { for (let i = 0; i < 1001; i++) yield `${prefix}${i}`; },
@@ -70,6 +75,9 @@ describe('countingBlobStore', () => {
     assert.equal(await blobs.get('k'), stored, 'the very buffer of the inner store');
     assert.deepEqual(await blobs.head('k'), { size: 12 });
     assert.equal(await blobs.head('missing'), undefined);
+    assert.equal((await blobs.getRange('k', 2, 5)).toString(), 'ored ');
+    assert.equal((await blobs.getRange('k', 10, 100)).toString(), 'es');
+    assert.equal((await blobs.getRange('k', 0, 0)).length, 0);
     await blobs.delete('k');
     const keys: string[] = [];
     for await (const k of blobs.list('p/')) keys.push(k);
@@ -79,6 +87,8 @@ describe('countingBlobStore', () => {
         // new: HEAD + PUT; existing: HEAD + GET to compare
         put: { calls: 2, errors: 0, bytesIn: 130, bytesOut: 0, items: 0, units: { s3Put: 1, s3Get: 3 } },
         get: { calls: 1, errors: 0, bytesIn: 0, bytesOut: 12, items: 0, units: { s3Get: 1 } },
+        // its own kind: one ranged GetObject each, none for length 0
+        getRange: { calls: 3, errors: 0, bytesIn: 0, bytesOut: 7, items: 0, units: { s3Get: 2 } },
         head: { calls: 2, errors: 0, bytesIn: 0, bytesOut: 0, items: 0, units: { s3Get: 2 } },
         delete: { calls: 1, errors: 0, bytesIn: 0, bytesOut: 0, items: 0, units: {} },
         list: { calls: 1, errors: 0, bytesIn: 0, bytesOut: 0, items: 1001, units: { s3Put: 2 } },
@@ -93,10 +103,13 @@ describe('countingBlobStore', () => {
     const blobs = countingBlobStore({ ...stub(), put: failing(conflict), list: async function* list() { yield 'a'; throw down; } }, counter);
     await assert.rejects(blobs.put('k', new Uint8Array(5)), (e) => e === conflict);
     await assert.rejects(blobs.get('missing'), (e) => e instanceof NotFoundError);
+    await assert.rejects(blobs.getRange('missing', 0, 10), (e) => e instanceof NotFoundError);
+    await assert.rejects(blobs.getRange('k', -1, 10), RangeError);
     await assert.rejects(async () => { for await (const _ of blobs.list('')) { /* drain */ } }, (e) => e === down);
     const c = counter.snapshot().ports.blobs!;
     assert.deepEqual(c.put, { calls: 1, errors: 1, bytesIn: 5, bytesOut: 0, items: 0, units: { s3Get: 2 } });
     assert.deepEqual(c.get, { calls: 1, errors: 1, bytesIn: 0, bytesOut: 0, items: 0, units: { s3Get: 1 } });
+    assert.deepEqual(c.getRange, { calls: 2, errors: 2, bytesIn: 0, bytesOut: 0, items: 0, units: { s3Get: 1 } }, 'a RangeError sends no request');
     assert.deepEqual(c.list, { calls: 1, errors: 1, bytesIn: 0, bytesOut: 0, items: 1, units: { s3Put: 1 } });
   });
 
@@ -114,7 +127,10 @@ describe('countingBlobStore', () => {
       if (command instanceof GetObjectCommand) {
         const o = objects.get(key);
         if (!o) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
-        return { Body: { transformToByteArray: async () => new Uint8Array(o) } };
+        const m = /^bytes=(\d+)-(\d+)$/.exec(command.input.Range ?? '');
+        if (!m) return { Body: { transformToByteArray: async () => new Uint8Array(o) } };
+        const body = new Uint8Array(o.subarray(Number(m[1]), Number(m[2]) + 1));
+        return { Body: { transformToByteArray: async () => body }, ContentRange: `bytes ${m[1]}-${Number(m[1]) + body.length - 1}/${o.length}` };
       }
       if (command instanceof PutObjectCommand) { objects.set(key, Buffer.from(command.input.Body as Uint8Array)); return {}; }
       if (command instanceof ListObjectsV2Command) return { Contents: [...objects.keys()].map((Key) => ({ Key })), IsTruncated: false };
@@ -126,13 +142,15 @@ describe('countingBlobStore', () => {
     await blobs.put('a/1', Buffer.from('one'));
     await blobs.put('a/2', Buffer.from('two'));
     await blobs.get('a/2');
+    assert.equal((await blobs.getRange('a/2', 1, 5)).toString(), 'wo');
+    await blobs.getRange('a/2', 1, 0);
     await blobs.head('a/3');
     for await (const _ of blobs.list('a/')) { /* drain */ }
     const putClass = sent.filter((c) => c instanceof PutObjectCommand || c instanceof ListObjectsV2Command).length;
     const getClass = sent.filter((c) => c instanceof GetObjectCommand || c instanceof HeadObjectCommand).length;
     const units = Object.values(counter.snapshot().ports.blobs!).reduce((u, c) => ({ put: u.put + (c.units.s3Put ?? 0), get: u.get + (c.units.s3Get ?? 0) }), { put: 0, get: 0 });
     assert.deepEqual(units, { put: putClass, get: getClass });
-    assert.deepEqual(units, { put: 3, get: 6 });
+    assert.deepEqual(units, { put: 3, get: 7 });
   });
 });
 
@@ -278,8 +296,24 @@ describe('countingOperationalStore', () => {
     put: async () => undefined,
     delete: async () => undefined,
     list: async () => [],
+    listPage: async <T>(_c: string, options: { after?: string; limit: number }) => ({
+      records: options.after === undefined ? [{ id: 'u1', record: { id: 'u1' } as T }, { id: 'u2', record: { id: 'u2' } as T }] : [],
+      next: options.after === undefined ? 'u2' : undefined,
+    }),
     getCheckpoint: async () => 'cursor',
     putCheckpoint: async () => undefined,
+  });
+
+  it('counts listPage as its own kind: the records\' item bytes, the records, the read units of the Query; the page is the inner one', async () => {
+    const counter = new RequestCounter();
+    const store = countingOperationalStore(stub(), counter);
+    const page = await store.listPage<{ id: string }>('uploads/t1/rp1', { limit: 1000 });
+    assert.deepEqual(page, { records: [{ id: 'u1', record: { id: 'u1' } }, { id: 'u2', record: { id: 'u2' } }], next: 'u2' });
+    assert.deepEqual(await store.listPage('uploads/t1/rp1', { after: 'u2', limit: 1000 }), { records: [], next: undefined });
+    const recordBytes = (id: string) => 'collection'.length + 'uploads/t1/rp1'.length + 'id'.length + id.length + 'doc'.length + JSON.stringify({ id }).length;
+    assert.deepEqual(counter.snapshot().ports.operational, {
+      listPage: { calls: 2, errors: 0, bytesIn: 0, bytesOut: recordBytes('u1') + recordBytes('u2'), items: 2, units: { dynamoRead: 2 } },
+    });
   });
 
   it('counts checkpoints with the item bytes and units of DynamoDbOperationalStore (the read-model table, _checkpoints)', async () => {
@@ -301,10 +335,10 @@ describe('countingDeps', () => {
     const ca = { caCertificatePem: async () => 'PEM', signCsr: failing(new Error('no')) };
     const inner = {
       events: { capabilities: { globalOrder: true }, append: async () => [], readStream: async () => [], readAll: async () => ({ events: [], next: undefined }) },
-      blobs: { put: async () => ({ created: true }), get: async () => Buffer.alloc(0), head: async () => undefined, delete: async () => undefined, list: async function* list() { /* none */ } },
+      blobs: { put: async () => ({ created: true }), get: async () => Buffer.alloc(0), getRange: async () => Buffer.alloc(0), head: async () => undefined, delete: async () => undefined, list: async function* list() { /* none */ } },
       queue: { send: async () => ({ messageId: 'm' }), receive: async () => [], delete: async () => undefined, changeVisibility: async () => undefined, receiveDeadLetters: async () => [] },
       readModels: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], clear: async () => undefined },
-      operational: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], getCheckpoint: async () => undefined, putCheckpoint: async () => undefined },
+      operational: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], listPage: async () => ({ records: [], next: undefined }), getCheckpoint: async () => undefined, putCheckpoint: async () => undefined },
       notifier: { notify: async () => undefined, recent: async () => [] },
       get ca() { caReads += 1; return ca; },
       clock: () => new Date(0),
@@ -342,7 +376,7 @@ describe('RequestCounter', () => {
   it('port calls made while a function runs are attributed to it, also across awaits', async () => {
     const counter = new RequestCounter();
     const blobs = countingBlobStore({
-      put: async () => ({ created: true }), get: async () => Buffer.alloc(3), head: async () => undefined,
+      put: async () => ({ created: true }), get: async () => Buffer.alloc(3), getRange: async () => Buffer.alloc(0), head: async () => undefined,
       delete: async () => undefined, list: async function* list() { /* none */ },
     }, counter);
     await counter.run('authorizer', async () => { await new Promise((r) => setTimeout(r, 1)); await blobs.head('k'); });

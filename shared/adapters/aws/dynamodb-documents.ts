@@ -65,6 +65,39 @@ export class DynamoDbDocuments {
     return docs;
   }
 
+  /**
+   * At most `limit` documents of the collection with id > `after` (from the first without it),
+   * by id, and whether another one followed. One Query with Limit limit + 1 (the one more
+   * tells); a response DynamoDB cut short at 1 MB is continued from its LastEvaluatedKey,
+   * asking only for what is still missing, until the page is full or the collection ends.
+   */
+  async page<T>(collection: string, after: string | undefined, limit: number): Promise<{ docs: { id: string; doc: T }[]; more: boolean }> {
+    assertKeyPart('collection', collection);
+    if (after !== undefined) assertKeyPart('id', after);
+    const want = limit + 1;
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.call('list page', () => this.client.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: after === undefined ? '#c = :c' : '#c = :c AND #id > :after',
+        ExpressionAttributeNames: after === undefined ? { '#c': 'collection' } : { '#c': 'collection', '#id': 'id' },
+        ExpressionAttributeValues: after === undefined ? { ':c': { S: collection } } : { ':c': { S: collection }, ':after': { S: after } },
+        ConsistentRead: true,
+        Limit: want - items.length,
+        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+      })));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined && items.length < want);
+    const docs = items.slice(0, limit).map((item) => {
+      const id = item.id?.S;
+      if (id === undefined) throw new PortError('document item without an id attribute');
+      return { id, doc: parseDoc<T>(item) };
+    });
+    return { docs, more: items.length > limit };
+  }
+
   /** Deletes every item whose collection does not start with `keepPrefix`: a Scan of the keys, then BatchWriteItem deletes of 25. */
   async deleteAllExcept(keepPrefix: string): Promise<void> {
     let start: Item | undefined;

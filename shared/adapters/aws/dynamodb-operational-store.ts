@@ -6,7 +6,7 @@
  * the functions that write read models (projector, workflow worker) write these records.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { OperationalStore } from '../../ports/operational-store.js';
+import { assertPageLimit, type OperationalPage, type OperationalStore } from '../../ports/operational-store.js';
 import { ENV } from '../../runtime/env.js';
 import { defaultDynamoDbClient, requiredEnv } from './clients.js';
 import { assertKeyPart, DynamoDbDocuments } from './dynamodb-documents.js';
@@ -44,6 +44,13 @@ export class DynamoDbOperationalStore implements OperationalStore {
 
   async list<T>(collection: string): Promise<T[]> {
     return this.docs.list<T>(records(collection));
+  }
+
+  async listPage<T>(collection: string, options: { after?: string; limit: number }): Promise<OperationalPage<T>> {
+    const c = records(collection);
+    const { docs, more } = await this.docs.page<T>(c, options.after, assertPageLimit(options.limit));
+    const page = docs.map(({ id, doc }) => ({ id, record: doc }));
+    return { records: page, next: more ? page.at(-1)?.id : undefined };
   }
 
   async getCheckpoint(name: string): Promise<string | undefined> {

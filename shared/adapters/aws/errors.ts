@@ -45,6 +45,11 @@ export function isNotFound(err: unknown): boolean {
   return (name !== undefined && NOT_FOUND.has(name)) || (awsHttpStatus(err) === 404 && name !== 'NoSuchBucket' && name !== 'ResourceNotFoundException');
 }
 
+/** S3 ranged GET: the range starts at or after the end of the object (416 InvalidRange). */
+export function isInvalidRange(err: unknown): boolean {
+  return awsErrorName(err) === 'InvalidRange' || awsHttpStatus(err) === 416;
+}
+
 /** S3 conditional write: `If-None-Match: *` found an object (412). */
 export function isPreconditionFailed(err: unknown): boolean {
   return awsErrorName(err) === 'PreconditionFailed' || awsHttpStatus(err) === 412;

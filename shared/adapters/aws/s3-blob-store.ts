@@ -14,11 +14,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { assertSha256, InvalidIdError } from '../../ids.js';
 import type { BlobStore } from '../../ports/blob-store.js';
-import { isValidBlobKey, isValidBlobPrefix } from '../../ports/blob-store.js';
+import { assertByteRange, isValidBlobKey, isValidBlobPrefix } from '../../ports/blob-store.js';
 import { BlobConflictError, NotFoundError, PortError, UnavailableError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';
 import { defaultS3Client, requiredEnv } from './clients.js';
-import { isConditionalRequestConflict, isNotFound, isPreconditionFailed, translateAwsError } from './errors.js';
+import { isConditionalRequestConflict, isInvalidRange, isNotFound, isPreconditionFailed, translateAwsError } from './errors.js';
 
 export type S3Sender = Pick<S3Client, 'send'>;
 
@@ -108,6 +108,38 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(err)) throw new NotFoundError(`blob ${key} not found`, { cause: err });
       throw translateAwsError(err, `S3 get ${key}`);
     }
+  }
+
+  /**
+   * One GetObject with `Range: bytes=offset-last`. S3 answers 206 with the bytes that exist,
+   * or 416 InvalidRange when offset ≥ size (→ an empty Buffer). No ChecksumMode: S3 keeps no
+   * checksum of a range. The answer is held to the range asked (a server that ignores Range
+   * answers the whole object; s3rver answers `bytes=0-0` so).
+   */
+  async getRange(key: string, offset: number, length: number): Promise<Buffer> {
+    const objectKey = this.objectKey(key);
+    assertByteRange(offset, length);
+    if (length === 0) return Buffer.alloc(0);
+    const last = Math.min(offset + length - 1, Number.MAX_SAFE_INTEGER);
+    let bytes: Buffer;
+    let contentRange: string | undefined;
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: `bytes=${offset}-${last}` }));
+      if (out.Body === undefined) throw new PortError(`S3 getRange ${key}: no body`);
+      const body = await out.Body.transformToByteArray();
+      bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      contentRange = out.ContentRange;
+    } catch (err) {
+      if (isInvalidRange(err)) return Buffer.alloc(0);
+      if (isNotFound(err)) throw new NotFoundError(`blob ${key} not found`, { cause: err });
+      throw translateAwsError(err, `S3 getRange ${key}`);
+    }
+    if (contentRange === undefined) return bytes.subarray(offset, offset + length); // 200: the whole object
+    const start = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(contentRange)?.[1];
+    if (start === undefined || Number(start) !== offset) {
+      throw new PortError(`S3 getRange ${key}: asked for bytes from ${offset}, answered ${contentRange}`);
+    }
+    return bytes.length > length ? bytes.subarray(0, length) : bytes;
   }
 
   async head(key: string): Promise<{ size: number } | undefined> {

@@ -4,9 +4,12 @@
  * - put: HeadObject first; absent → PutObject (PUT class); present → GetObject to compare
  *   (created: false, or BlobConflictError), no PUT;
  * - get: GetObject; head: HeadObject (both GET class);
+ * - getRange (its own kind, bytes out the range's): one ranged GetObject (GET class); none
+ *   for length 0 or for arguments refused before any request (RangeError, InvalidIdError);
  * - list: one ListObjectsV2 (PUT class) per 1000 keys, at least one;
  * - delete: DeleteObject (free).
  */
+import { InvalidIdError } from '../../ids.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import { BlobConflictError } from '../../ports/errors.js';
 import { countCall, type CallFacts, type Outcome, type RequestCounter } from './request-counter.js';
@@ -22,6 +25,10 @@ export function countingBlobStore(inner: BlobStore, counter: RequestCounter): Bl
       return { bytesIn: bytes.byteLength, units: compared ? { s3Get: 2 } : { s3Get: 1, s3Put: 1 } };
     }),
     get: (key) => count('get', () => inner.get(key), (o) => ({ bytesOut: o.ok ? o.value.length : 0, units: { s3Get: 1 } })),
+    getRange: (key, offset, length) => count('getRange', () => inner.getRange(key, offset, length), (o) => {
+      const sent = length !== 0 && (o.ok || !(o.error instanceof RangeError || o.error instanceof InvalidIdError));
+      return { bytesOut: o.ok ? o.value.length : 0, units: sent ? { s3Get: 1 } : {} };
+    }),
     head: (key) => count('head', () => inner.head(key), () => ({ units: { s3Get: 1 } })),
     delete: (key) => count('delete', () => inner.delete(key), () => ({})),
     list: (prefix) => (async function* listed() {

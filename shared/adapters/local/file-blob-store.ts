@@ -12,10 +12,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { assertSha256, InvalidIdError } from '../../ids.js';
-import { isValidBlobKey, isValidBlobPrefix, type BlobStore } from '../../ports/blob-store.js';
+import { assertByteRange, isValidBlobKey, isValidBlobPrefix, type BlobStore } from '../../ports/blob-store.js';
 import { BlobConflictError, NotFoundError, PortError } from '../../ports/errors.js';
 
 const FILE_MODE = 0o600;
@@ -76,6 +76,35 @@ export class FileBlobStore implements BlobStore {
     } catch (err) {
       if (hasCode(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) throw new NotFoundError(`blob ${key} not found`, { cause: err });
       throw err;
+    }
+  }
+
+  /** One open, one fstat, positional reads of just the range into one buffer. */
+  async getRange(key: string, offset: number, length: number): Promise<Buffer> {
+    const file = this.#path(key);
+    assertByteRange(offset, length);
+    if (length === 0) return Buffer.alloc(0);
+    let fh: FileHandle;
+    try {
+      fh = await open(file, 'r');
+    } catch (err) {
+      if (hasCode(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) throw new NotFoundError(`blob ${key} not found`, { cause: err });
+      throw err;
+    }
+    try {
+      const s = await fh.stat();
+      if (!s.isFile()) throw new NotFoundError(`blob ${key} not found`);
+      const size = Math.max(0, Math.min(length, s.size - offset));
+      const buffer = Buffer.allocUnsafe(size);
+      let filled = 0;
+      while (filled < size) {
+        const { bytesRead } = await fh.read(buffer, filled, size - filled, offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === size ? buffer : buffer.subarray(0, filled);
+    } finally {
+      await fh.close();
     }
   }
 

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { InvalidIdError } from '../../ids.js';
-import type { OperationalStore } from '../../ports/operational-store.js';
+import { assertPageLimit, type OperationalPage, type OperationalStore } from '../../ports/operational-store.js';
 import { openSqlite, text, transaction } from './sqlite.js';
 
 const SCHEMA = `
@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 
 const MAX_KEY_LENGTH = 512;
 
+/**
+ * listPage: a range of the primary key (collection = ? AND id > ?), one row more than the page
+ * to know whether more follow. Every id is non-empty, so `id > ''` starts at the first.
+ */
+export const LIST_PAGE_SQL = 'SELECT id, doc FROM records WHERE collection = ? AND id > ? ORDER BY id LIMIT ?';
+
 /** Where the read models kept operational records before they had their own store. */
 export interface LegacyReadModels {
   /** The read-models database file. */
@@ -38,6 +44,7 @@ export class SqliteOperationalStore implements OperationalStore {
   readonly #put: StatementSync;
   readonly #delete: StatementSync;
   readonly #list: StatementSync;
+  readonly #listPage: StatementSync;
   readonly #getCheckpoint: StatementSync;
   readonly #putCheckpoint: StatementSync;
 
@@ -48,6 +55,7 @@ export class SqliteOperationalStore implements OperationalStore {
     this.#put = db.prepare('INSERT INTO records (collection, id, doc) VALUES (?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc');
     this.#delete = db.prepare('DELETE FROM records WHERE collection = ? AND id = ?');
     this.#list = db.prepare('SELECT doc FROM records WHERE collection = ? ORDER BY id');
+    this.#listPage = db.prepare(LIST_PAGE_SQL);
     this.#getCheckpoint = db.prepare('SELECT cursor FROM checkpoints WHERE name = ?');
     this.#putCheckpoint = db.prepare('INSERT INTO checkpoints (name, cursor) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor');
   }
@@ -80,6 +88,15 @@ export class SqliteOperationalStore implements OperationalStore {
 
   async list<T>(collection: string): Promise<T[]> {
     return this.#list.all(key('collection', collection)).map((row) => JSON.parse(text(row, 'doc')) as T);
+  }
+
+  async listPage<T>(collection: string, options: { after?: string; limit: number }): Promise<OperationalPage<T>> {
+    const c = key('collection', collection);
+    const limit = assertPageLimit(options.limit);
+    const after = options.after === undefined ? '' : key('id', options.after);
+    const rows = this.#listPage.all(c, after, limit + 1);
+    const records = rows.slice(0, limit).map((row) => ({ id: text(row, 'id'), record: JSON.parse(text(row, 'doc')) as T }));
+    return { records, next: rows.length > limit ? records.at(-1)?.id : undefined };
   }
 
   async getCheckpoint(name: string): Promise<string | undefined> {

@@ -67,6 +67,65 @@ export function operationalStoreContract(
       assert.deepEqual(await store.list(coll()), [], 'an unknown collection is empty');
     });
 
+    it('listPage: 2,500 records (over 1 MB a page) in pages of 1000 return each exactly once, in id order; after the last id the page is empty', async () => {
+      const c = coll();
+      // ~1.2 KB a record: a page of 1000 is more than DynamoDB's 1 MB per Query response.
+      const pad = 'p'.repeat(1200);
+      const ids = Array.from({ length: 2500 }, (_, i) => `pack-${String(i).padStart(5, '0')}-${randomBytes(3).toString('hex')}`);
+      const shuffled = [...ids].sort(() => Math.random() - 0.5);
+      for (let i = 0; i < shuffled.length; i += 50) {
+        await Promise.all(shuffled.slice(i, i + 50).map((id) => store.put<Rec>(c, id, { id, pad })));
+      }
+      await store.put<Rec>(coll(), 'other', { id: 'other' });
+      const seen: string[] = [];
+      const sizes: number[] = [];
+      let after: string | undefined;
+      for (let pages = 0; ; pages++) {
+        assert.ok(pages < 10, 'the paging ends');
+        const page: { records: { id: string; record: Rec }[]; next: string | undefined } = await store.listPage<Rec>(c, { ...(after !== undefined ? { after } : {}), limit: 1000 });
+        sizes.push(page.records.length);
+        for (const r of page.records) {
+          assert.equal(r.record.id, r.id, 'each record comes with its own id');
+          assert.equal(r.record.pad, pad);
+          seen.push(r.id);
+        }
+        if (page.next === undefined) break;
+        assert.equal(page.next, page.records.at(-1)?.id, 'next is the last id returned');
+        after = page.next;
+      }
+      assert.deepEqual(sizes, [1000, 1000, 500]);
+      assert.deepEqual(seen, [...ids].sort(), 'every record once, in id order');
+      assert.deepEqual(await store.listPage(c, { after: seen.at(-1)!, limit: 1000 }), { records: [], next: undefined });
+    });
+
+    it('listPage: after= is exclusive and need not be a stored id; next is undefined on the page that ends the collection', async () => {
+      const c = coll();
+      const ids = ['a', 'a-1', 'a/1', 'b', 'c', 'd'];
+      for (const id of ids) await store.put<Rec>(c, id, { id });
+      const p1 = await store.listPage<Rec>(c, { limit: 2 });
+      assert.deepEqual(p1, { records: [{ id: 'a', record: { id: 'a' } }, { id: 'a-1', record: { id: 'a-1' } }], next: 'a-1' });
+      assert.deepEqual((await store.listPage<Rec>(c, { after: 'a-1', limit: 2 })).records.map((r) => r.id), ['a/1', 'b']);
+      assert.deepEqual((await store.listPage<Rec>(c, { after: 'a0', limit: 10 })).records.map((r) => r.id), ['b', 'c', 'd'], 'an id that is not stored');
+      assert.deepEqual(await store.listPage<Rec>(c, { after: 'b', limit: 2 }), { records: [{ id: 'c', record: { id: 'c' } }, { id: 'd', record: { id: 'd' } }], next: undefined }, 'a full last page: no next');
+      assert.deepEqual(await store.listPage<Rec>(c, { after: 'c', limit: 1000 }), { records: [{ id: 'd', record: { id: 'd' } }], next: undefined });
+      assert.deepEqual(await store.listPage(c, { after: 'd', limit: 1 }), { records: [], next: undefined });
+      assert.deepEqual(await store.listPage(c, { after: 'zzz', limit: 1 }), { records: [], next: undefined });
+      assert.deepEqual(await store.listPage(coll(), { limit: 1000 }), { records: [], next: undefined }, 'an unknown collection is one empty page');
+      assert.deepEqual((await store.listPage<Rec>(c, { limit: 1 })).records.map((r) => r.id), ['a'], 'limit 1');
+    });
+
+    it('listPage: limit must be an integer 1..1000 (RangeError); a bad collection or after is InvalidIdError', async () => {
+      const c = coll();
+      await store.put<Rec>(c, 'a', { id: 'a' });
+      for (const limit of [0, 1001, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10', undefined]) {
+        await assert.rejects(store.listPage(c, { limit: limit as number }), RangeError, `limit ${String(limit)}`);
+      }
+      await assert.rejects(store.listPage('', { limit: 10 }), InvalidIdError);
+      await assert.rejects(store.listPage(c, { after: '', limit: 10 }), InvalidIdError);
+      await assert.rejects(store.listPage(c, { after: 'x'.repeat(2000), limit: 10 }), InvalidIdError);
+      assert.equal((await store.listPage(c, { limit: 1000 })).records.length, 1, 'limit 1000 is allowed');
+    });
+
     it('checkpoints: missing → undefined, put then get, overwrite', async () => {
       const cp = `projector-${run}`;
       assert.equal(await store.getCheckpoint(cp), undefined);
