@@ -68,7 +68,7 @@ export function storedLines(s: StoredBytes): string[] {
   const share = (n: number) => `${formatBytes(n)} (${((n / Math.max(1, s.total)) * 100).toFixed(2)} %)`;
   return [
     `stored (S3 objects + DynamoDB items): ${formatBytes(s.total)} in ${s.objects.toLocaleString('en-US')} objects — payload ${share(s.payload)}, metadata ${share(s.metadata)}:`,
-    `  chunk records ${share(s.chunkRecords)}, manifests ${share(s.manifests)}, chunk headers ${share(s.chunkHeaders)}, pack framing ${share(s.framing)}, ` +
+    `  RP indexes ${share(s.rpIndexes)}, upload records ${share(s.uploadRecords)}, manifests ${share(s.manifests)}, chunk headers ${share(s.chunkHeaders)}, pack framing ${share(s.framing)}, ` +
       `other objects ${share(s.otherObjects)}, event log ${share(s.events)}, read models ${share(s.readModels)}`,
     '  (payload: FULL and DELTA chunk bytes after their chunk header; metadata: everything else stored, DynamoDB items with their 100 bytes of overhead)',
   ];

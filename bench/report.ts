@@ -78,6 +78,13 @@ export function goals(r: Report): Goal[] {
     { label: 'incremental 1 % @ 64 KiB, sent ÷ changed', value: sentPerChanged(inc64), op: '≤', target: 1.3, format: times },
     { label: 'incremental 1 % @ 4 KiB, sent ÷ changed', value: sentPerChanged(inc4), op: '≤', target: 3, format: times },
     { label: 'source signature state, of the volume size', value: r.signatureBytes / r.size, op: '≤', target: 0.0025, format: percent(3) },
+    ...[initial, inc64, inc4].flatMap((p): Goal[] => {
+      // Objects written per RP (S3 PUTs: packs and index parts) against 1.25 × ceil(bytes sent / 4 MiB) + 4 (issue 10 item 1).
+      const puts = p?.counts?.ports['blobs']?.['put']?.calls;
+      if (!p || puts === undefined) return [];
+      const allowed = 1.25 * Math.ceil(p.bytesSent / (4 * 1024 * 1024)) + 4;
+      return [{ label: `${PHASE_LABELS[p.key]}, objects written ÷ (1.25 × ceil(sent / 4 MiB) + 4)`, value: puts / allowed, op: '≤', target: 1, format: times }];
+    }),
     { label: 'modeled AWS cost of the base, per TB of volume', value: dollarsPerTb('initial'), op: '≤', target: COST_GOALS.basePerTb, format: dollars },
     { label: 'modeled AWS cost of 1 % @ 64 KiB, per TB changed', value: dollarsPerTb('inc64'), op: '≤', target: COST_GOALS.incrementalPerTbChanged, format: dollars },
     { label: 'modeled AWS cost of 1 % @ 4 KiB, per TB changed', value: dollarsPerTb('inc4'), op: '≤', target: COST_GOALS.incrementalPerTbChanged, format: dollars },

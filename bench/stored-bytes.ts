@@ -4,8 +4,8 @@
  *   payload  = the bytes of FULL and DELTA chunks after their chunk header — the volume data
  *              itself, as stored (compressed where that saved space);
  *   metadata = everything else that is stored: chunk headers, pack headers and indexes,
- *              manifest chunks (roots and parts), the chunk records (one object per chunk),
- *              any other object, and the DynamoDB items of the event log (with its `$log`
+ *              manifest chunks (roots and parts), the RP indexes (one object per 49,152
+ *              chunks), the upload records (one DynamoDB item per pack), any other object, and the DynamoDB items of the event log (with its `$log`
  *              entries) and of the read models, each item with DynamoDB's 100 bytes of
  *              per-item storage overhead.
  *
@@ -39,18 +39,18 @@ export function classifyPack(pack: Buffer): PackBytes {
 }
 
 export interface StoredBytes extends PackBytes {
-  chunkRecords: number; otherObjects: number; objects: number;
+  rpIndexes: number; uploadRecords: number; otherObjects: number; objects: number;
   events: number; readModels: number;
   total: number; metadata: number;
 }
 
 export function emptyStoredBytes(): StoredBytes {
-  return { payload: 0, chunkHeaders: 0, manifests: 0, framing: 0, chunkRecords: 0, otherObjects: 0, objects: 0, events: 0, readModels: 0, total: 0, metadata: 0 };
+  return { payload: 0, chunkHeaders: 0, manifests: 0, framing: 0, rpIndexes: 0, uploadRecords: 0, otherObjects: 0, objects: 0, events: 0, readModels: 0, total: 0, metadata: 0 };
 }
 
 /** Adds metadata and total from the parts. */
 export function withTotals(s: StoredBytes): StoredBytes {
-  const metadata = s.chunkHeaders + s.manifests + s.framing + s.chunkRecords + s.otherObjects + s.events + s.readModels;
+  const metadata = s.chunkHeaders + s.manifests + s.framing + s.rpIndexes + s.uploadRecords + s.otherObjects + s.events + s.readModels;
   return { ...s, metadata, total: s.payload + metadata };
 }
 
@@ -71,7 +71,7 @@ export async function storedBytesOf(dataDir: string): Promise<StoredBytes> {
     if (kind === 'packs') {
       const p = classifyPack(readFileSync(path));
       s.payload += p.payload; s.chunkHeaders += p.chunkHeaders; s.manifests += p.manifests; s.framing += p.framing;
-    } else if (kind === 'chunks') s.chunkRecords += statSync(path).size;
+    } else if (kind === 'rps') s.rpIndexes += statSync(path).size;
     else s.otherObjects += statSync(path).size;
   });
   const { DatabaseSync } = await import('node:sqlite');
@@ -99,7 +99,9 @@ export async function storedBytesOf(dataDir: string): Promise<StoredBytes> {
     const operational = new DatabaseSync(operationalFile, { readOnly: true });
     try {
       for (const r of operational.prepare('SELECT collection, id, doc FROM records').iterate() as Iterable<{ collection: string; id: string; doc: string }>) {
-        s.readModels += documentBytes(`${OPERATIONAL_COLLECTION_PREFIX}ops/${r.collection}`, r.id, JSON.parse(r.doc) as unknown) + DYNAMODB_ITEM_OVERHEAD;
+        const bytes = documentBytes(`${OPERATIONAL_COLLECTION_PREFIX}ops/${r.collection}`, r.id, JSON.parse(r.doc) as unknown) + DYNAMODB_ITEM_OVERHEAD;
+        if (r.collection.startsWith('uploads/')) s.uploadRecords += bytes;
+        else s.readModels += bytes;
       }
       for (const r of operational.prepare('SELECT name, cursor FROM checkpoints').iterate() as Iterable<{ name: string; cursor: string }>) {
         s.readModels += documentBytes(CHECKPOINT_COLLECTION, r.name, r.cursor) + DYNAMODB_ITEM_OVERHEAD;

@@ -68,9 +68,11 @@ export class DrcoreStack extends Stack {
 
     eventLog.bindWriter(handlers['admin-api']);
     readModels.bindReader(handlers['admin-api']);
+    data.bindIndexWriter(handlers['admin-api']);
 
     eventLog.bindWriter(handlers['replication-api']);
-    readModels.bindReader(handlers['replication-api']);
+    // Reads, and writes of the data plane's own records only (upload records, damaged chunks, relocations).
+    readModels.bindRecordWriter(handlers['replication-api'], ['uploads/', 'damaged/', 'relocated/']);
     data.bindReadWrite(handlers['replication-api']);
 
     readModels.bindReader(authorizer);

@@ -63,6 +63,20 @@ export class ReplicationApi {
     return out;
   }
 
+  /** Every chunk id already uploaded under this rpId (an interrupted run's packs), asked page by page once per run. */
+  async uploaded(machineId: string, rpId: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    let after: string | undefined;
+    do {
+      const query = after !== undefined ? `?after=${after}` : '';
+      const page = await this.client.json<{ packs: { packId: string; chunks: string[] }[]; next?: string }>('list uploaded packs', 'GET',
+        `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/uploads${query}`);
+      for (const p of page.packs) for (const c of p.chunks) out.add(c);
+      after = page.next;
+    } while (after !== undefined);
+    return out;
+  }
+
   async putPack(machineId: string, rpId: string, packId: string, pack: Buffer): Promise<{ created: boolean }> {
     const res = await this.client.call('upload pack', 'PUT', `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/packs/${packId}`, pack, 'application/octet-stream');
     return JSON.parse(res.body.toString('utf8')) as { created: boolean };

@@ -5,7 +5,7 @@
  *
  * Crash safety: the plan (rpId, kind, parent, volumes) is saved before any upload; a rerun
  * after a kill finds it, asks whether that RP got committed (then just records it), else
- * resumes it — same rpId, and `missing` makes it send only what the target lacks. The new
+ * resumes it — same rpId, and the RP's upload listing makes it send only what the target lacks. The new
  * signatures become the last replicated state only once the commit is known.
  */
 import { randomBytes } from 'node:crypto';
@@ -125,8 +125,10 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
   const state = dir.state();
   const total = volumes.reduce((n, v) => n + v.sizeBytes, 0);
   const pool = new ExtentWorkerPool(o.threads);
+  // What an interrupted run of this RP already stored: asked once, so resuming sends only the rest.
+  const uploaded = await o.api.uploaded(o.machineId, p.rpId);
   const uploader = new Uploader({
-    missing: (ids) => o.api.missing(o.machineId, p.rpId, ids),
+    missing: async (ids) => ids.filter((id) => !uploaded.has(id)),
     putPack: (id, bytes) => o.api.putPack(o.machineId, p.rpId, id, bytes),
   }, {
     parallel: o.parallel,

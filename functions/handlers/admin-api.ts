@@ -1,14 +1,15 @@
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../../shared/http/body.js';
 import { notFound } from '../../shared/http/problem.js';
-import { ApproveBody, EmptyBody, EventsQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../../shared/app/pairing-service.js';
 import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../../shared/app/admin-views.js';
 import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
+import { migrateStorageStep } from '../../shared/app/replication/migrate-storage.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
-/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters. */
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
@@ -56,5 +57,9 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const serial = assertId('serial', params['serial']);
     const body = jsonBody(event, RevokeAnyBody);
     return reply(await revokeAnyCertificate(deps, serial, body, caller.serial, actor));
+  },
+  'POST /v1/admin/storage-migration': async ({ event, actor, reply }) => {
+    const { after, limit = 20 } = jsonBody(event, MigrateStorageBody);
+    return reply(await migrateStorageStep(deps, { after, limit }, actor));
   },
 });

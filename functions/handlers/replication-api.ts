@@ -1,18 +1,18 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { apiHandler, type RouteContext, type RouteHandler } from '../../shared/http/api-handler.js';
 import type { RouteKey } from '../../shared/http/routes.js';
-import { jsonBody, rawBody } from '../../shared/http/body.js';
+import { jsonBody, queryOf, rawBody } from '../../shared/http/body.js';
 import { attachRawBody, rawOf } from '../../shared/http/raw-body.js';
 import { binary } from '../../shared/http/responses.js';
 import { forbidden, payloadTooLarge, unsupportedMediaType } from '../../shared/http/problem.js';
-import { CommitBody, MissingBody, RegisterMachineBody } from '../../shared/http/schemas/replication.js';
+import { CommitBody, MissingBody, ReadChunksBody, RegisterMachineBody, UploadsQuery } from '../../shared/http/schemas/replication.js';
 import { MAX_PACK_BYTES } from '../../shared/format/index.js';
 import { assertId, assertSha256 } from '../../shared/ids.js';
 import { registerMachine, listMachines } from '../../shared/app/replication/machine-service.js';
-import { missingChunks, uploadPack } from '../../shared/app/replication/pack-service.js';
+import { listUploads, missingChunks, uploadPack } from '../../shared/app/replication/pack-service.js';
 import { commitRecoveryPoint } from '../../shared/app/replication/commit-service.js';
 import { getRecoveryPoint, listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
-import { readChunk } from '../../shared/app/replication/chunk-reader.js';
+import { readRecoveryPointChunks } from '../../shared/app/replication/rp-chunks.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { recordMetric } from '../../shared/runtime/metrics.js';
 
@@ -25,6 +25,18 @@ function tenantOf(ctx: Pick<RouteContext, 'caller'>): string {
 /** Route with the caller's tenant (refusals map to their problem types in shared/http/problem-types.ts). */
 const route = <K extends RouteKey>(fn: (ctx: RouteContext<K>, tenantId: string) => ReturnType<RouteHandler>): RouteHandler<K> =>
   async (ctx) => fn(ctx, tenantOf(ctx));
+
+/** Chunks as the read route answers them: for each, its length (u32 LE) then its bytes. */
+function frames(chunks: readonly Buffer[]): Buffer {
+  const out = Buffer.allocUnsafe(chunks.reduce((n, c) => n + 4 + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.writeUInt32LE(c.length, at);
+    c.copy(out, at + 4);
+    at += 4 + c.length;
+  }
+  return out;
+}
 
 /** A binary 200 whose base64 `body` is computed only if someone reads it. */
 function binaryResult(bytes: Buffer, headers: Record<string, string>): APIGatewayProxyResult {
@@ -73,7 +85,7 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const machineId = machineOf(ctx);
     rpOf(ctx);
     const { chunks } = jsonBody(ctx.event, MissingBody);
-    return ctx.reply({ missing: await missingChunks(deps, tenantId, machineId, chunks) });
+    return ctx.reply({ missing: await missingChunks(deps, tenantId, machineId, rpOf(ctx), chunks) });
   }),
   'PUT /v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
@@ -94,8 +106,17 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     if (created) recordMetric('RecoveryPointsCommitted');
     return ctx.reply(view, { status: created ? 201 : 200, headers: created ? { location: `/v1/machines/${machineId}/recovery-points/${rpId}` } : {} });
   }),
-  'GET /v1/chunks/{sha256}': route(async (ctx, tenantId) => {
-    const id = assertSha256(ctx.params['sha256']);
-    return binaryResult(await readChunk(deps, tenantId, id, ctx.actor), { etag: `"${id}"` });
+  'GET /v1/machines/{machineId}/recovery-points/{rpId}/uploads': route(async (ctx, tenantId) => {
+    const machineId = machineOf(ctx);
+    const rpId = rpOf(ctx);
+    const { after } = queryOf(ctx.event, UploadsQuery);
+    return ctx.reply(await listUploads(deps, tenantId, machineId, rpId, after));
+  }),
+  'POST /v1/machines/{machineId}/recovery-points/{rpId}/chunks/read': route(async (ctx, tenantId) => {
+    const machineId = machineOf(ctx);
+    const rpId = rpOf(ctx);
+    const { chunks } = jsonBody(ctx.event, ReadChunksBody);
+    const got = await readRecoveryPointChunks(deps, tenantId, machineId, rpId, chunks, ctx.actor);
+    return binaryResult(frames(got), { 'x-drcore-chunk-count': String(got.length) });
   }),
 });

@@ -41,6 +41,25 @@ export class DataBucket extends Construct {
    * actions, no `s3:*Object*` wildcards; nothing on the bucket's configuration or policy.
    * Sets DRCORE_DATA_BUCKET.
    */
+  /**
+   * The storage migration (admin-api, `POST /v1/admin/storage-migration`): read objects, and
+   * write or replace only RP index parts (`tenants/<T>/rps/<rpId>/index/<n>`). Sets DRCORE_DATA_BUCKET.
+   */
+  bindIndexWriter(f: DrcoreFunction): void {
+    f.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('tenants/*')] }));
+    f.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('tenants/*/rps/*')] }));
+    f.addEnvironment(ENV.dataBucket, this.bucket.bucketName);
+    const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/tenants/*]`,
+      reason: 'The storage migration reads layout-1 chunk records and packs of any tenant (keys made at run time): get only.',
+    });
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/tenants/*/rps/*]`,
+      reason: 'The storage migration writes RP index parts under tenants/<tenantId>/rps/<rpId>/index/, made at run time: put and delete of those keys only.',
+    });
+  }
+
   bindReadWrite(f: DrcoreFunction): void {
     f.role.addToPrincipalPolicy(new PolicyStatement({ actions: OBJECT_ACTIONS, resources: [this.bucket.arnForObjects('*')] }));
     f.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));

@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { READ_MODEL_TABLE_KEYS } from '../../shared/adapters/aws/table-schemas.js';
+import { OPERATIONAL_COLLECTION_PREFIX, READ_MODEL_TABLE_KEYS } from '../../shared/adapters/aws/table-schemas.js';
 import { ENV } from '../../shared/runtime/env.js';
 import type { DrcoreFunction } from './drcore-function.js';
 
@@ -37,6 +38,21 @@ export class ReadModels extends Construct {
   bindReader(f: DrcoreFunction): void {
     this.table.grant(f.role, ...READ_ACTIONS);
     f.addEnvironment(ENV.readModelsTable, this.table.tableName);
+  }
+
+  /**
+   * Get/list everything, and put/delete only operational records of the given collection
+   * prefixes (e.g. `uploads/`: the data plane's upload records), by an IAM condition on the
+   * partition key (`dynamodb:LeadingKeys`): the function cannot touch projections or other
+   * records. Sets DRCORE_READ_MODELS_TABLE.
+   */
+  bindRecordWriter(f: DrcoreFunction, collectionPrefixes: readonly string[]): void {
+    this.bindReader(f);
+    f.role.addToPrincipalPolicy(new PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': collectionPrefixes.map((c) => `${OPERATIONAL_COLLECTION_PREFIX}ops/${c}*`) } },
+    }));
   }
 
   /** Get/list/put/delete documents and checkpoints (projector, workers). Sets DRCORE_READ_MODELS_TABLE. */

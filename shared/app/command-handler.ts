@@ -46,15 +46,55 @@ export interface CommandHandler<Id, C, S> {
   load(deps: Pick<AppDeps, 'events'>, id: Id): Promise<Loaded<S>>;
 }
 
-export function commandHandler<Id, C, E extends TypedEvent, S>(decider: Decider<C, E, S>, streamOf: (id: Id) => string): CommandHandler<Id, C, S> {
-  const load = async (deps: Pick<AppDeps, 'events'>, id: Id): Promise<Loaded<S>> => loadStream(deps.events, streamOf(id), decider);
-  const handle = (
+export interface HandlerOptions {
+  /**
+   * Keep each stream's folded state per process (per EventStore) and read only the events
+   * appended after it: loads cost O(new events), not O(stream). For aggregates whose state is
+   * small and whose streams grow without bound (the storage counter). `events` in a Loaded or
+   * CommandResult then holds only the events read by that call, not the whole stream.
+   */
+  readonly cacheState?: boolean;
+}
+
+export function commandHandler<Id, C, E extends TypedEvent, S>(decider: Decider<C, E, S>, streamOf: (id: Id) => string, handlerOptions: HandlerOptions = {}): CommandHandler<Id, C, S> {
+  const cache = handlerOptions.cacheState ? new StateCache<S>() : undefined;
+  const read = (store: EventStore, streamId: string): Promise<Loaded<S>> => (cache ? cache.load(store, streamId, decider) : loadStream(store, streamId, decider));
+  const load = async (deps: Pick<AppDeps, 'events'>, id: Id): Promise<Loaded<S>> => read(deps.events, streamOf(id));
+  const handle = async (
     deps: Pick<AppDeps, 'events'> & Partial<Pick<AppDeps, 'clock'>>, id: Id, command: C, by: string | CommandMeta, options: CommandOptions<S> = {},
   ): Promise<CommandResult<S>> => {
     const meta = typeof by === 'string' ? commandMeta({ clock: deps.clock ?? missingClock }, by) : by;
-    return run(deps.events, streamOf(id), decider, command, meta, options);
+    const streamId = streamOf(id);
+    const result = await run(deps.events, streamId, decider, command, meta, options, read);
+    cache?.remember(deps.events, streamId, result);
+    return result;
   };
   return Object.assign(handle, { load });
+}
+
+/** Folded states by store and stream, each at the version it was folded to (see HandlerOptions.cacheState). */
+class StateCache<S> {
+  private readonly byStore = new WeakMap<EventStore, Map<string, { state: S; version: number }>>();
+
+  private of(store: EventStore): Map<string, { state: S; version: number }> {
+    let m = this.byStore.get(store);
+    if (!m) this.byStore.set(store, (m = new Map()));
+    return m;
+  }
+
+  async load<E>(store: EventStore, streamId: string, decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
+    const at = this.of(store).get(streamId) ?? { state: decider.initialState(), version: 0 };
+    const events = await store.readStream(streamId, at.version);
+    const loaded = { state: (events as unknown as E[]).reduce(decider.evolve, at.state), events, version: at.version + events.length };
+    this.remember(store, streamId, loaded);
+    return loaded;
+  }
+
+  remember(store: EventStore, streamId: string, loaded: { state: S; version: number }): void {
+    const m = this.of(store);
+    const known = m.get(streamId);
+    if (!known || known.version < loaded.version) m.set(streamId, { state: loaded.state, version: loaded.version });
+  }
 }
 
 const missingClock = (): Date => { throw new Error('a command handler given an actor needs the deps clock'); };
@@ -67,11 +107,12 @@ async function loadStream<E, S>(store: EventStore, streamId: string, decider: Pi
 
 async function run<C, E extends TypedEvent, S>(
   store: EventStore, streamId: string, decider: Decider<C, E, S>, command: C, meta: CommandMeta, options: CommandOptions<S>,
+  read: (store: EventStore, streamId: string) => Promise<Loaded<S>> = (st, id) => loadStream(st, id, decider),
 ): Promise<CommandResult<S>> {
   const attempts = options.attempts ?? 5;
   let loaded = options.loaded;
   for (let attempt = 1; ; attempt++) {
-    const { state, events: history, version } = loaded ?? await loadStream(store, streamId, decider);
+    const { state, events: history, version } = loaded ?? await read(store, streamId);
     loaded = undefined;
     const events = decider.decide(command, state);
     if (events.length === 0) return { state, events: history, version, appended: [] };

@@ -23,13 +23,22 @@ export interface ChunkCorruptionDetectedData {
   actualSha256: string;
 }
 
-export type ChunkIntegrityCommand = { type: 'RecordChunkCorruption'; data: ChunkCorruptionDetectedData };
+/** A verified copy of a corrupt chunk arrived (a new pack, or the corrupt pack's object replaced): reads of it are served from there. */
+export interface ChunkHealedData { tenantId: string; chunk: string; pack: string; offset: number; length: number }
 
-export type ChunkIntegrityEvent = { type: 'ChunkCorruptionDetected'; data: ChunkCorruptionDetectedData };
+export type ChunkIntegrityCommand =
+  | { type: 'RecordChunkCorruption'; data: ChunkCorruptionDetectedData }
+  | { type: 'RecordChunkHealed'; data: ChunkHealedData };
+
+export type ChunkIntegrityEvent =
+  | { type: 'ChunkCorruptionDetected'; data: ChunkCorruptionDetectedData }
+  | { type: 'ChunkHealed'; data: ChunkHealedData };
 
 export interface ChunkIntegrityState {
   /** Packs whose copy of the chunk was found corrupt. */
   readonly corruptIn: readonly string[];
+  /** The pack of the good copy, once healed after the last corruption found. */
+  readonly healedIn: string | undefined;
 }
 
 export function decide(command: ChunkIntegrityCommand, state: ChunkIntegrityState): ChunkIntegrityEvent[] {
@@ -37,20 +46,27 @@ export function decide(command: ChunkIntegrityCommand, state: ChunkIntegrityStat
     case 'RecordChunkCorruption':
       if (state.corruptIn.includes(command.data.pack)) return []; // this copy is already on record
       return [{ type: 'ChunkCorruptionDetected', data: command.data }];
+    case 'RecordChunkHealed':
+      // Healed once per finding; a healthy chunk heals nothing. The pack may be the corrupt one:
+      // its object was replaced by a verified upload of the same pack id.
+      if (state.corruptIn.length === 0 || state.healedIn !== undefined) return [];
+      return [{ type: 'ChunkHealed', data: command.data }];
     default:
-      return assertNever(command.type satisfies never);
+      return assertNever(command);
   }
 }
 
 export function evolve(state: ChunkIntegrityState, event: ChunkIntegrityEvent): ChunkIntegrityState {
   switch (event.type) {
     case 'ChunkCorruptionDetected':
-      return { corruptIn: [...state.corruptIn, event.data.pack] };
+      return { corruptIn: [...state.corruptIn, event.data.pack], healedIn: undefined };
+    case 'ChunkHealed':
+      return { ...state, healedIn: event.data.pack };
     default:
-      return assertNever(event.type satisfies never);
+      return assertNever(event);
   }
 }
 
-export const initialState = (): ChunkIntegrityState => ({ corruptIn: [] });
+export const initialState = (): ChunkIntegrityState => ({ corruptIn: [], healedIn: undefined });
 
 export const chunkIntegrityDecider: Decider<ChunkIntegrityCommand, ChunkIntegrityEvent, ChunkIntegrityState> = { decide, evolve, initialState };

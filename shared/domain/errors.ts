@@ -16,7 +16,7 @@ export const REPLICATION_REFUSAL_REASONS = ['invalid-parent', 'quota-exceeded', 
  * bytes do not hash to its id. Raised with code 'not-found' (the chunk's bytes are no longer
  * stored: it counts as missing from then on); the problem is a 5xx.
  */
-export const STORAGE_FAULT_REASONS = ['stored-chunk-corrupt'] as const;
+export const STORAGE_FAULT_REASONS = ['stored-chunk-corrupt', 'storage-migration-required'] as const;
 export const CSR_REFUSAL_REASONS = ['csr-key-not-accepted', 'csr-signature-algorithm-not-accepted'] as const;
 
 export const DOMAIN_ERROR_REASONS = [...REPLICATION_REFUSAL_REASONS, ...STORAGE_FAULT_REASONS, ...CSR_REFUSAL_REASONS] as const;

@@ -5,7 +5,7 @@ import { volumesProblem, type VolumeInfo } from './machine.js';
 /**
  * Recovery-point aggregate — stream `rp:<tenantId>:<rpId>` (DESIGN §4, §5). An RP exists only
  * once committed: one `RecoveryPointCommitted` event at version 1. Pack uploads are not
- * events (they are idempotent records keyed by pack and chunk id, folded at commit).
+ * events (they are idempotent upload records, one per pack, folded into the RP's index at commit).
  */
 export const RECOVERY_POINT_KINDS = ['base', 'incremental'] as const;
 export type RecoveryPointKind = (typeof RECOVERY_POINT_KINDS)[number];
@@ -19,7 +19,16 @@ export interface RecoveryPointCommittedData {
   createdAt?: string;
   /** Chunks (data + manifest) the RP references, their stored bytes, and the bytes it adds to the tenant's usage. */
   chunkCount: number; referencedBytes: number; addedBytes: number;
+  /**
+   * Where the RP's chunks are (storage layout 2): its index, `parts` objects whose first chunk
+   * ids are `firstChunks` (shared/format/rp-index.ts). Absent on RPs committed in layout 1
+   * (one record object per chunk), which `drcore admin migrate-storage` indexes.
+   */
+  index?: RpIndexRef;
 }
+
+/** An RP's index as the commit wrote it: the parts' first chunk ids, ascending (one per part). */
+export interface RpIndexRef { firstChunks: string[] }
 
 /** What the command handler found about the parent RP (the decider does no I/O). */
 export type ParentFacts =
@@ -33,8 +42,14 @@ export interface CommitRecoveryPoint {
   quota: { quotaBytes: number; usedBytes: number };
 }
 
-export type RecoveryPointCommand = CommitRecoveryPoint;
-export type RecoveryPointEvent = { type: 'RecoveryPointCommitted'; data: RecoveryPointCommittedData };
+/** Storage migration (layout 1 → 2): the index written for an RP committed without one. */
+export interface RecoveryPointIndexedData { tenantId: string; machineId: string; rpId: string; index: RpIndexRef }
+export interface IndexRecoveryPoint { type: 'IndexRecoveryPoint'; data: RecoveryPointIndexedData }
+
+export type RecoveryPointCommand = CommitRecoveryPoint | IndexRecoveryPoint;
+export type RecoveryPointEvent =
+  | { type: 'RecoveryPointCommitted'; data: RecoveryPointCommittedData }
+  | { type: 'RecoveryPointIndexed'; data: RecoveryPointIndexedData };
 
 export type RecoveryPointState =
   | { status: 'none' }
@@ -86,7 +101,6 @@ function checkCounts(d: RecoveryPointCommittedData): void {
   for (const k of ['chunkCount', 'referencedBytes', 'addedBytes'] as const) {
     if (!Number.isSafeInteger(d[k]) || d[k] < 0) throw new DomainError('invalid', `${k} must be a non-negative integer`);
   }
-  if (d.addedBytes > d.referencedBytes) throw new DomainError('invalid', 'an RP cannot add more bytes than it references');
 }
 
 /**
@@ -119,8 +133,14 @@ export function decide(command: RecoveryPointCommand, state: RecoveryPointState)
       }
       return [{ type: 'RecoveryPointCommitted', data: d }];
     }
+    case 'IndexRecoveryPoint': {
+      if (state.status !== 'committed') throw new DomainError('not-found', `recovery point ${command.data.rpId} is not committed`);
+      if (state.rp.index) return []; // indexed already (committed in layout 2, or migrated): idempotent
+      if (command.data.index.firstChunks.length === 0) throw new DomainError('invalid', 'an index has at least one part');
+      return [{ type: 'RecoveryPointIndexed', data: command.data }];
+    }
     default:
-      return assertNever(command.type);
+      return assertNever(command);
   }
 }
 
@@ -128,8 +148,10 @@ export function evolve(state: RecoveryPointState, event: RecoveryPointEvent): Re
   switch (event.type) {
     case 'RecoveryPointCommitted':
       return state.status === 'none' ? { status: 'committed', rp: event.data } : state;
+    case 'RecoveryPointIndexed':
+      return state.status === 'committed' ? { status: 'committed', rp: { ...state.rp, index: event.data.index } } : state;
     default:
-      return assertNever(event.type);
+      return assertNever(event);
   }
 }
 

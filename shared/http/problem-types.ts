@@ -33,6 +33,8 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   'invalid-pack': { status: 422, title: 'Invalid Pack' },
   // The stored bytes of a chunk do not hash to its id: the store gave back other bytes than it took.
   'stored-chunk-corrupt': { status: 502, title: 'Stored Chunk Corrupt' },
+  // Data written in storage layout 1 before its migration: never misread, the operator migrates it.
+  'storage-migration-required': { status: 409, title: 'Storage Migration Required' },
   // Pairing: a key or signature algorithm we do not accept is the client's choice (400).
   'csr-key-not-accepted': { status: 400, title: 'CSR Key Not Accepted' },
   'csr-signature-algorithm-not-accepted': { status: 400, title: 'CSR Signature Algorithm Not Accepted' },

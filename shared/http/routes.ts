@@ -52,6 +52,7 @@ const TABLE = [
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}', fn: 'admin-api', roles: ['admin'], summary: 'One tenant: usage, machines, certificates', status: [200], response: R.TenantDetail },
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke a certificate', status: [200], response: R.Revocation },
   { method: 'POST', path: '/v1/admin/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke any certificate by serial (admin and enrollment bundles too)', status: [200], response: R.Revocation },
+  { method: 'POST', path: '/v1/admin/storage-migration', fn: 'admin-api', roles: ['admin'], summary: 'One step of the storage migration (layout 1 → 2): index RPs committed before RP indexes', status: [200], response: R.StorageMigrationStep },
   { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
   { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points', status: [200], response: R.RecoveryPointList },
@@ -59,7 +60,8 @@ const TABLE = [
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks', status: [200], response: R.Missing, errors: [422] },
   { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422] },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422] },
-  { method: 'GET', path: '/v1/chunks/{sha256}', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read a chunk back', status: [200], errors: [502] },
+  { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/uploads', fn: 'replication-api', roles: ['source-core'], summary: 'Packs uploaded under a recovery point so far (resume)', status: [200], response: R.UploadList },
+  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/chunks/read', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read chunks of a committed recovery point and its parents (restore)', status: [200], errors: [409, 502] },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

@@ -121,10 +121,13 @@ describe('replication end to end (spawned core, real CLI, two tenants)', { timeo
       // Reads: A's machine, RP list, RP detail and chunks are invisible to B.
       const { items } = await clientB.json<{ items: { machineId: string }[] }>('GET', '/v1/machines');
       assert.ok(!items.some((m) => m.machineId === 'web-01'), "B's machine list does not show A's machine");
-      for (const path of ['/v1/machines/web-01/recovery-points', `/v1/machines/web-01/recovery-points/${rps[0]!.rpId}`, `/v1/chunks/${rpA.manifest}`]) {
+      for (const path of ['/v1/machines/web-01/recovery-points', `/v1/machines/web-01/recovery-points/${rps[0]!.rpId}`]) {
         const res = await clientB.send('GET', path);
         assert.ok(denied(res.status), `GET ${path} as B: ${res.status}`);
       }
+      const readA = `/v1/machines/web-01/recovery-points/${rps[1]!.rpId}/chunks/read`;
+      const read = await clientB.send('POST', readA, Buffer.from(JSON.stringify({ chunks: [rpA.manifest] })), 'application/json');
+      assert.ok(denied(read.status), `POST ${readA} as B: ${read.status}`);
       // Writes into A's machine and RP ids: missing, a valid pack, a commit of A's manifest.
       const pack = encodePack([encodeFullChunk(Buffer.alloc(4096, 7))]);
       const writes: [string, string, Buffer, string][] = [

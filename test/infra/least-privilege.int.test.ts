@@ -9,7 +9,7 @@ import { asArray, referencedIds, refTarget, resourcesOf, synth } from './synth.j
 
 const { json } = synth();
 
-interface Grant { readonly actions: string[]; readonly resources: string[] }
+interface Grant { readonly actions: string[]; readonly resources: string[]; readonly conditions?: Record<string, unknown> | undefined }
 
 /** Which function (by Powertools service name) runs under which role. */
 function roleOf(service: string): string {
@@ -28,7 +28,7 @@ function grantsOf(roleId: string): Grant[] {
     for (const s of (p.Properties!['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement) {
       assert.equal(s['Effect'], 'Allow');
       const resources = asArray(s['Resource']).flatMap((r) => (typeof r === 'string' ? [r] : [...referencedIds(r)]));
-      grants.push({ actions: asArray(s['Action'] as string | string[]), resources });
+      grants.push({ actions: asArray(s['Action'] as string | string[]), resources, conditions: s['Condition'] as Record<string, unknown> | undefined });
     }
   }
   return grants;
@@ -104,9 +104,12 @@ describe('least privilege: per concern', () => {
     }
   });
 
-  it('replication-api: event log read + append, read models read, the data bucket — no queue, no secrets', () => {
+  it('replication-api: event log read + append, read models read, its own upload/damage records written, the data bucket — no queue, no secrets', () => {
     assert.deepEqual([...actionsOn('replication-api', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
-    assert.deepEqual([...actionsOn('replication-api', 'ReadModelsTable')].sort(), [...TABLE_READ].sort());
+    assert.deepEqual([...actionsOn('replication-api', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
+    // Its writes there are conditioned to the data plane's own operational records, never a projection.
+    const writes = grants['replication-api'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.some((a) => a === 'dynamodb:PutItem'));
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/uploads/*', '_ops/damaged/*', '_ops/relocated/*'] } }]);
     assert.deepEqual([...actionsOn('replication-api', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     assert.deepEqual(service('replication-api', 'sqs'), []);
     assert.deepEqual(service('replication-api', 'secretsmanager'), []);

@@ -42,6 +42,10 @@ describe('replication API refusals', () => {
     return r;
   }
   const packPath = (id: string, m = 'm1', rp = 'rp-9') => `/v1/machines/${m}/recovery-points/${rp}/packs/${id}`;
+  /** Uploads every chunk of `rp` under `rpId` (on m1), so a commit of it there can reach its manifest checks. */
+  const uploadUnder = async (rpId: string, rp: BuiltRp): Promise<void> => {
+    for (const p of packsOf(rp.chunks.values(), 3)) assert.ok([200, 201].includes((await h.call(A, 'PUT', packPath(p.id, 'm1', rpId), p.bytes)).status));
+  };
   const commitPath = (rp: string, m = 'm1') => `/v1/machines/${m}/recovery-points/${rp}/commit`;
   const fresh = (seed: number) => buildRp([makeVolume('sda', 5, seed)]);
   const commitBody = (rp: BuiltRp, extra: Record<string, unknown> = {}) => ({ kind: rp.kind, manifest: rp.manifest, volumes: rp.volumes, ...extra });
@@ -98,11 +102,13 @@ describe('replication API refusals', () => {
       assert.equal(r.json['missingCount'], 1);
     });
     it('a kind or volumes that differ from the manifest → 422 Invalid Manifest', async () => {
+      await uploadUnder('rp-22', baseA); // an RP references only what was uploaded under its own id
       await refused(A, 'POST', commitPath('rp-22'), commitBody(baseA, { kind: 'incremental', parentRpId: 'rp-1' }), 422, 'invalid-manifest');
       await refused(A, 'POST', commitPath('rp-22'), commitBody(baseA, { volumes: [{ name: 'sda', sizeBytes: 1 }] }), 422, 'invalid-manifest');
       await refused(A, 'POST', commitPath('rp-22'), commitBody(baseA, { volumes: [...baseA.volumes, { name: 'sdz', sizeBytes: 1 }] }), 422, 'invalid-manifest');
     });
     it('a "manifest" that is a data chunk → 422 Invalid Manifest', async () => {
+      await uploadUnder('rp-23', baseA);
       const dataChunk = [...baseA.chunks.keys()][0]!;
       await refused(A, 'POST', commitPath('rp-23'), commitBody(baseA, { manifest: dataChunk }), 422, 'invalid-manifest');
     });
@@ -187,7 +193,7 @@ describe('replication API refusals', () => {
       const pack = encodePack([...fresh(40).chunks.values()].slice(0, 1));
       for (const id of ['abc', pack.id.toUpperCase(), `${pack.id}0`, '..']) {
         await refused(A, 'PUT', packPath(encodeURIComponent(id)), pack.bytes, 400, 'bad-request');
-        await refused(A, 'GET', `/v1/chunks/${encodeURIComponent(id)}`, undefined, 400, 'bad-request');
+        await refused(A, 'POST', '/v1/machines/m1/recovery-points/rp-1/chunks/read', { chunks: [id] }, 400, 'bad-request');
       }
     });
     it('missing: more than 512 ids, none, or a malformed one → 400', async () => {
@@ -212,9 +218,10 @@ describe('replication API refusals', () => {
     it("tenant A cannot read tenant B's chunks, nor learn that B stores them", async () => {
       const rpB = await h.call(B, 'GET', '/v1/machines/mb/recovery-points/rpb-1');
       const manifestB = rpB.json['manifest'] as string;
-      assert.equal((await h.call(B, 'GET', `/v1/chunks/${manifestB}`)).status, 200);
-      await refused(A, 'GET', `/v1/chunks/${manifestB}`, undefined, 404, 'not-found');
-      const q = await h.call(A, 'POST', '/v1/machines/m1/recovery-points/rp-9/missing', { chunks: [manifestB, baseA.manifest] });
+      assert.equal((await h.call(B, 'POST', '/v1/machines/mb/recovery-points/rpb-1/chunks/read', { chunks: [manifestB] })).status, 200);
+      await refused(A, 'POST', '/v1/machines/mb/recovery-points/rpb-1/chunks/read', { chunks: [manifestB] }, 404, 'not-found');
+      await refused(A, 'POST', '/v1/machines/m1/recovery-points/rp-1/chunks/read', { chunks: [manifestB] }, 404, 'not-found');
+      const q = await h.call(A, 'POST', '/v1/machines/m1/recovery-points/rp-1/missing', { chunks: [manifestB, baseA.manifest] });
       assert.deepEqual(q.json['missing'], [manifestB]);
     });
     it("a machine id A registers that B also uses is A's own: B's machine is untouched", async () => {

@@ -4,7 +4,7 @@ import { rebuildProjections } from '../../shared/app/rebuild-projections.js';
 import { handleCommand } from '../../shared/app/command-handler.js';
 import { tenantDecider } from '../../shared/domain/tenant.js';
 import { streams } from '../../shared/ids.js';
-import { buildRp, makeVolume, packsOf, replicate, restore, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
+import { buildRp, makeVolume, packsOf, readChunks, readFrames, replicate, restore, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
 
 /** The replication API end to end in process: register, missing, packs, commit, lists, usage, restore byte-identical. */
 describe('replication API', () => {
@@ -49,7 +49,9 @@ describe('replication API', () => {
     assert.equal(commit.json['kind'], 'base');
     assert.equal(commit.json['chunkCount'], rp.chunks.size);
     assert.ok((commit.json['addedBytes'] as number) > 0);
-    assert.equal(commit.json['addedBytes'], commit.json['referencedBytes']);
+    // What it added is what it stored: its packs, i.e. its chunks plus each pack's header and index (40 bytes a chunk).
+    const framing = (commit.json['addedBytes'] as number) - (commit.json['referencedBytes'] as number);
+    assert.ok(framing >= 40 * rp.chunks.size && framing <= 52 * rp.chunks.size, `pack framing ${framing} for ${rp.chunks.size} chunks`);
     baseReply = commit.json;
     const restored = await restore(h, A, M, 'rp-1');
     for (const v of v1) assert.ok(restored.get(v.name)?.equals(v.bytes), `volume ${v.name} byte-identical`);
@@ -64,12 +66,22 @@ describe('replication API', () => {
     assert.equal(await h.logSize(), size);
   });
 
-  it('after upload nothing is missing, and a repeated pack upload is 200 created:false', async () => {
+  it('after upload nothing is missing for that RP (another RP still has to send them), and a repeated pack upload is 200 created:false', async () => {
     const rp = buildRp(v1);
     const ids = [...rp.chunks.keys()];
-    const r = await h.call(A, 'POST', `/v1/machines/${M}/recovery-points/rp-2/missing`, { chunks: [...ids, ...ids] });
+    const r = await h.call(A, 'POST', `/v1/machines/${M}/recovery-points/rp-1/missing`, { chunks: [...ids, ...ids] });
     assert.equal(r.status, 200);
     assert.deepEqual(r.json['missing'], []);
+    const other = await h.call(A, 'POST', `/v1/machines/${M}/recovery-points/rp-2/missing`, { chunks: ids });
+    assert.deepEqual(other.json['missing'], ids, 'an RP references only chunks uploaded under its own rpId (storage layout 2)');
+    const listed: string[] = [];
+    for (let after: string | undefined, pages = 0; pages === 0 || after !== undefined; pages++) {
+      const uploads = await h.call(A, 'GET', `/v1/machines/${M}/recovery-points/rp-1/uploads${after ? `?after=${after}` : ''}`);
+      assert.equal(uploads.status, 200, uploads.body.toString());
+      listed.push(...(uploads.json['packs'] as { chunks: string[] }[]).flatMap((p) => p.chunks));
+      after = uploads.json['next'] as string | undefined;
+    }
+    assert.deepEqual(listed.sort(), [...ids].sort(), 'the resume listing names every uploaded chunk');
     const [pack] = packsOf(rp.chunks.values(), 3);
     const again = await h.call(A, 'PUT', `/v1/machines/${M}/recovery-points/rp-1/packs/${pack!.id}`, pack!.bytes);
     assert.equal(again.status, 200, again.body.toString());
@@ -79,14 +91,18 @@ describe('replication API', () => {
   it('a gateway may pass binary bodies as bytes both ways (no base64), with the same results', async () => {
     const rp = buildRp([makeVolume('sdc', 2, 5)]);
     const [pack] = packsOf(rp.chunks.values());
-    const put = await h.callRaw(A, 'PUT', `/v1/machines/${M}/recovery-points/rp-raw/packs/${pack!.id}`, pack!.bytes);
+    const B = h.tenantB; // its own tenant: A's machine list and usage stay as the other tests expect
+    assert.equal((await h.call(B, 'PUT', '/v1/machines/m-raw', {})).status, 201);
+    const put = await h.callRaw(B, 'PUT', `/v1/machines/m-raw/recovery-points/rp-raw/packs/${pack!.id}`, pack!.bytes);
     assert.equal(put.status, 201, put.body.toString());
+    const commit = await h.call(B, 'POST', '/v1/machines/m-raw/recovery-points/rp-raw/commit', { kind: rp.kind, manifest: rp.manifest, volumes: rp.volumes });
+    assert.equal(commit.status, 201, commit.body.toString());
     const id = pack!.chunkIds[0]!;
-    const got = await h.callRaw(A, 'GET', `/v1/chunks/${id}`);
-    assert.equal(got.status, 200);
-    assert.ok(got.rawResult?.equals(rp.chunks.get(id)!), 'raw chunk bytes handed back');
-    const viaBase64 = await h.call(A, 'GET', `/v1/chunks/${id}`);
-    assert.ok(viaBase64.body.equals(rp.chunks.get(id)!), 'the base64 body is still there for API Gateway');
+    const got = await h.callRaw(B, 'POST', '/v1/machines/m-raw/recovery-points/rp-raw/chunks/read', Buffer.from(JSON.stringify({ chunks: [id] })), 'application/json');
+    assert.equal(got.status, 200, got.body.toString());
+    assert.ok(got.rawResult && readFrames(got.rawResult, got.headers['x-drcore-chunk-count'])[0]?.equals(rp.chunks.get(id)!), 'raw chunk bytes handed back');
+    const viaBase64 = await readChunks(h, B, 'm-raw', 'rp-raw', [id]);
+    assert.ok(viaBase64.chunks[0]?.equals(rp.chunks.get(id)!), 'the base64 body is still there for API Gateway');
   });
 
   it('replicates an incremental on it that sends only what changed, and restores both RPs', async () => {

@@ -1,18 +1,19 @@
 /**
  * Quotas that hold (issue 10, item 3): bytes are charged at pack upload on the tenant's storage
  * counter (`storage:<tenantId>`), before the pack is stored. A pack past the quota is refused
- * with `Quota Exceeded` and nothing is stored; each stored chunk counts once, whichever machine
- * or RP uploaded it, committed or not; parallel uploads never overshoot. Run on the local
+ * with `Quota Exceeded` and nothing is stored; each stored pack counts once (its stored size),
+ * whichever machine or RP uploaded it, committed or not; parallel uploads never overshoot. Run on the local
  * adapters (SQLite, files) and on the AWS adapters against dynalite and s3rver (test/support/
  * emulators.ts: dynalite appends 'emulated-sequential', still conditional on the stream version;
- * s3rver behind the shim that answers If-None-Match as S3 does, so chunk records are create-once).
+ * s3rver behind the shim that answers If-None-Match as S3 does, so pack objects are create-once).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { storageHandler, tenantHandler } from '../../shared/app/handlers.js';
 import { uploadPack } from '../../shared/app/replication/pack-service.js';
-import { chunkKey, packKey } from '../../shared/app/replication/storage.js';
+import { packKey } from '../../shared/app/replication/storage.js';
+import { getUploadRecord } from '../../shared/app/replication/upload-records.js';
 import { streams } from '../../shared/ids.js';
 import type { BlobStore } from '../../shared/ports/blob-store.js';
 import { encodePack, type EncodedPack } from '../../shared/format/index.js';
@@ -41,7 +42,6 @@ function randomChunks(n: number, seed: number): Buffer[] {
   const rp = buildRp([makeVolume('sda', n * 4, seed)]);
   return [...rp.chunks.values()].filter((c) => c.length > 60_000).slice(0, n);
 }
-const bytesOf = (chunks: readonly Buffer[]): number => chunks.reduce((n, c) => n + c.length, 0);
 
 function quotaSuite(name: string, start: () => Promise<Harness>): void {
   describe(`quota at pack upload (${name})`, () => {
@@ -52,25 +52,20 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
     const put = (tenant: string, machine: string, rpId: string, p: EncodedPack) =>
       h.call(tenant, 'PUT', `/v1/machines/${machine}/recovery-points/${rpId}/packs/${p.id}`, p.bytes);
     const used = async (tenant: string): Promise<number> => (await storageHandler.load(h.deps, tenant)).state.usedBytes;
-    const stored = async (tenant: string, p: EncodedPack, chunks: readonly Buffer[]): Promise<{ pack: boolean; records: number }> => {
-      const pack = (await h.deps.blobs.head(packKey(tenant, p.id))) !== undefined;
-      let records = 0;
-      for (const id of p.chunkIds) if (await h.deps.blobs.head(chunkKey(tenant, id))) records++;
-      assert.equal(p.chunkIds.length, chunks.length);
-      return { pack, records };
-    };
+    const stored = async (tenant: string, rpId: string, p: EncodedPack): Promise<{ pack: boolean; record: boolean }> => ({
+      pack: (await h.deps.blobs.head(packKey(tenant, p.id))) !== undefined,
+      record: (await getUploadRecord(h.deps, tenant, rpId, p.id)) !== undefined,
+    });
 
-    it('a pack past the quota → 422 Quota Exceeded with the figures; no blob, no index record, no event', async () => {
+    it('a pack past the quota → 422 Quota Exceeded with the figures; no blob, no upload record, no event', async () => {
       const t = h.tenantA;
       assert.equal((await h.call(t, 'PUT', '/v1/machines/m-a', {})).status, 201);
-      const small = randomChunks(2, 1);
-      const ok = encodePack(small);
+      const ok = encodePack(randomChunks(2, 1));
       assert.equal((await put(t, 'm-a', 'rp-a1', ok)).status, 201);
-      assert.equal(await used(t), bytesOf(small), 'the accepted pack is charged its chunk bytes, before any commit');
+      assert.equal(await used(t), ok.bytes.length, 'the accepted pack is charged its stored size, before any commit');
 
-      const big = randomChunks(4, 2);
-      assert.ok(bytesOf(small) + bytesOf(big) > QUOTA);
-      const pack = encodePack(big);
+      const pack = encodePack(randomChunks(4, 2));
+      assert.ok(ok.bytes.length + pack.bytes.length > QUOTA);
       const [events, blobs] = [await h.logSize(), await h.blobCount()];
       const r = await put(t, 'm-a', 'rp-a1', pack);
       assert.equal(r.status, 422, r.body.toString());
@@ -78,26 +73,28 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
       assert.equal(r.json['type'], `${P}quota-exceeded`);
       assert.equal(r.json['title'], 'Quota Exceeded');
       assert.equal(r.json['quotaBytes'], QUOTA);
-      assert.equal(r.json['usedBytes'], bytesOf(small));
-      assert.equal(r.json['addedBytes'], bytesOf(big));
+      assert.equal(r.json['usedBytes'], ok.bytes.length);
+      assert.equal(r.json['addedBytes'], pack.bytes.length);
       assert.equal(await h.logSize(), events, 'no event');
       assert.equal(await h.blobCount(), blobs, 'nothing stored');
-      assert.deepEqual(await stored(t, pack, big), { pack: false, records: 0 }, 'no pack blob, no chunk record');
-      assert.equal(await used(t), bytesOf(small));
+      assert.deepEqual(await stored(t, 'rp-a1', pack), { pack: false, record: false }, 'no pack blob, no upload record');
+      assert.equal(await used(t), ok.bytes.length);
 
       // A repeat of the accepted pack is not charged again.
       assert.equal((await put(t, 'm-a', 'rp-a1', ok)).status, 200);
-      assert.equal(await used(t), bytesOf(small), 'a retried upload is charged once');
+      assert.equal(await used(t), ok.bytes.length, 'a retried upload is charged once');
     });
 
-    it('a chunk deduplicated across two machines is charged once', async () => {
+    it('the same pack uploaded by two machines is stored once and charged once, and recorded for both RPs', async () => {
       const t = h.tenantB;
       for (const m of ['m-1', 'm-2']) assert.equal((await h.call(t, 'PUT', `/v1/machines/${m}`, {})).status, 201);
-      const [shared, own1, own2] = randomChunks(3, 3) as [Buffer, Buffer, Buffer];
-      assert.equal((await put(t, 'm-1', 'rp-1', encodePack([shared, own1]))).status, 201);
-      assert.equal(await used(t), shared.length + own1.length);
-      assert.equal((await put(t, 'm-2', 'rp-2', encodePack([shared, own2]))).status, 201, 'another pack, another machine, the same chunk');
-      assert.equal(await used(t), shared.length + own1.length + own2.length, 'the shared chunk counts once');
+      const pack = encodePack(randomChunks(2, 3));
+      assert.equal((await put(t, 'm-1', 'rp-1', pack)).status, 201);
+      const again = await put(t, 'm-2', 'rp-2', pack);
+      assert.equal(again.status, 200, again.body.toString());
+      assert.equal(again.json['created'], false);
+      assert.equal(await used(t), pack.bytes.length, 'one stored object, one charge');
+      assert.deepEqual(await stored(t, 'rp-2', pack), { pack: true, record: true }, 'the second RP may reference its chunks');
     });
   });
 
@@ -109,16 +106,16 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
     it('N parallel uploads that together exceed the quota: the total charged never exceeds it, the refused ones stored nothing', async () => {
       const t = h.tenantA;
       assert.equal((await h.call(t, 'PUT', '/v1/machines/m-c', {})).status, 201);
-      const chunks = randomChunks(8, 4);
-      const packs = chunks.map((c) => ({ chunks: [c], pack: encodePack([c]) }));
-      assert.ok(bytesOf(chunks) > QUOTA * 1.5);
-      const replies = await Promise.all(packs.map((p, i) => h.call(t, 'PUT', `/v1/machines/m-c/recovery-points/rp-c${i % 3}/packs/${p.pack.id}`, p.pack.bytes)));
+      const packs = randomChunks(8, 4).map((c) => encodePack([c]));
+      assert.ok(packs.reduce((n, p) => n + p.bytes.length, 0) > QUOTA * 1.5);
+      const rpOf = (i: number) => `rp-c${i % 3}`;
+      const replies = await Promise.all(packs.map((p, i) => h.call(t, 'PUT', `/v1/machines/m-c/recovery-points/${rpOf(i)}/packs/${p.id}`, p.bytes)));
       let acceptedBytes = 0;
       for (const [i, r] of replies.entries()) {
         const p = packs[i]!;
-        const has = (await h.deps.blobs.head(packKey(t, p.pack.id))) !== undefined;
-        const record = (await h.deps.blobs.head(chunkKey(t, p.pack.chunkIds[0]!))) !== undefined;
-        if (r.status === 201) { acceptedBytes += bytesOf(p.chunks); assert.ok(has && record); continue; }
+        const has = (await h.deps.blobs.head(packKey(t, p.id))) !== undefined;
+        const record = (await getUploadRecord(h.deps, t, rpOf(i), p.id)) !== undefined;
+        if (r.status === 201) { acceptedBytes += p.bytes.length; assert.ok(has && record); continue; }
         assert.equal(r.status, 422, r.body.toString());
         assert.equal(r.json['type'], `${P}quota-exceeded`);
         assert.deepEqual({ has, record }, { has: false, record: false }, 'a refused pack stored nothing');
@@ -129,46 +126,37 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
       assert.ok(replies.some((r) => r.status === 422) && replies.some((r) => r.status === 201));
     });
 
-    it('two packs holding the same new chunk, uploaded in parallel: the chunk counts once', async () => {
-      const t = h.tenantB;
-      assert.equal((await h.call(t, 'PUT', '/v1/machines/m-d', {})).status, 201);
-      const [shared, a, b] = randomChunks(3, 5) as [Buffer, Buffer, Buffer];
-      const replies = await Promise.all([encodePack([shared, a]), encodePack([shared, b])].map((p) => h.call(t, 'PUT', `/v1/machines/m-d/recovery-points/rp-d/packs/${p.id}`, p.bytes)));
-      for (const r of replies) assert.equal(r.status, 201, r.body.toString());
-      assert.equal((await storageHandler.load(h.deps, t)).state.usedBytes, shared.length + a.length + b.length);
-    });
-
-    it('the race made certain: both packs see the shared chunk as new and are charged for it; the one whose record lost releases it', async () => {
+    it('the same new pack uploaded twice at once: both charge, one stores it, the other releases its charge', async () => {
       const t = h.tenantB;
       assert.equal((await h.call(t, 'PUT', '/v1/machines/m-e', {})).status, 201);
       await tenantHandler(h.deps, t, { type: 'ChangeQuota', data: { tenantId: t, quotaBytes: 10 * QUOTA, adminSerial: '00ad' } }, 'test'); // room for both
-      const [shared, a, b] = randomChunks(3, 6) as [Buffer, Buffer, Buffer];
-      const packs = [encodePack([shared, a]), encodePack([shared, b])];
-      const sharedKey = chunkKey(t, packs[0]!.chunkIds[0]!);
-      // Both uploads look up the shared chunk's record before either writes it.
+      const pack = encodePack(randomChunks(2, 6));
+      const key = packKey(t, pack.id);
+      // Both uploads look the pack up before either stores it: the race made certain.
       let arrived = 0;
       let open = (): void => {};
       const both = new Promise<void>((r) => { open = r; });
       const inner = h.deps.blobs;
       const blobs: BlobStore = {
-        put: (key, bytes, options) => inner.put(key, bytes, options),
-        get: (key) => inner.get(key),
-        getRange: (key, offset, length) => inner.getRange(key, offset, length),
+        put: (k, bytes, options) => inner.put(k, bytes, options),
+        get: (k) => inner.get(k),
+        getRange: (k, offset, length) => inner.getRange(k, offset, length),
         list: (prefix) => inner.list(prefix),
-        delete: (key) => inner.delete(key),
-        head: async (key) => {
-          if (key === sharedKey && arrived < 2) { if (++arrived === 2) open(); await both; }
-          return inner.head(key);
+        delete: (k) => inner.delete(k),
+        head: async (k) => {
+          if (k === key && arrived < 2) { if (++arrived === 2) open(); await both; }
+          return inner.head(k);
         },
       };
       const deps = { ...h.deps, blobs };
       const usedBefore = (await storageHandler.load(h.deps, t)).state.usedBytes;
-      await Promise.all(packs.map((p) => uploadPack(deps, t, 'm-e', 'rp-e', p.id, p.bytes, 'source-core:test')));
+      const receipts = await Promise.all(['rp-e1', 'rp-e2'].map((rp) => uploadPack(deps, t, 'm-e', rp, pack.id, pack.bytes, 'source-core:test')));
+      assert.deepEqual(receipts.map((r) => r.created).sort(), [false, true]);
       const events = await h.deps.events.readStream(streams.storage(t));
-      const mine = events.filter((e) => packs.some((p) => (e.data as { packId: string }).packId === p.id));
+      const mine = events.filter((e) => (e.data as { packId: string }).packId === pack.id);
       assert.deepEqual(mine.map((e) => [e.type, (e.data as { bytes: number }).bytes]).sort(),
-        [['StorageCharged', shared.length + a.length], ['StorageCharged', shared.length + b.length], ['StorageReleased', shared.length]].sort());
-      assert.equal((await storageHandler.load(h.deps, t)).state.usedBytes - usedBefore, shared.length + a.length + b.length, 'the shared chunk counts once');
+        [['StorageCharged', pack.bytes.length], ['StorageCharged', pack.bytes.length], ['StorageReleased', pack.bytes.length]].sort());
+      assert.equal((await storageHandler.load(h.deps, t)).state.usedBytes - usedBefore, pack.bytes.length, 'the pack counts once');
     });
   });
 }

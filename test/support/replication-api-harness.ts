@@ -38,11 +38,11 @@ export interface BuiltRp { kind: 'base' | 'incremental'; manifest: string; volum
 export interface Harness {
   deps: AppDeps; dir: string; tenantA: string; tenantB: string;
   call(tenant: string, method: string, path: string, body?: unknown, contentType?: string): Promise<Reply>;
-  admin(method: string, path: string): Promise<Reply>;
+  admin(method: string, path: string, body?: unknown): Promise<Reply>;
   /** The replication API with any authorizer context (other roles, a source-core certificate without a tenant). */
   callWith(authorizer: Record<string, string>, method: string, path: string, body?: unknown): Promise<Reply>;
   /** As a gateway that hands binary bodies over as bytes (Symbol.for('drcore.rawBody')), with no base64 `body`. */
-  callRaw(tenant: string, method: string, path: string, body?: Buffer): Promise<Reply>;
+  callRaw(tenant: string, method: string, path: string, body?: Buffer, contentType?: string): Promise<Reply>;
   /** Applies every new event to the read models, as the stream dispatcher does. */
   project(): Promise<void>;
   logSize(): Promise<number>;
@@ -78,7 +78,7 @@ export async function startHarness(quotaBytes = 1 << 30, adapters?: HarnessAdapt
     const event = proxyEvent({ method, path: pathOnly, query: new URLSearchParams(query), headers: { 'content-type': type }, body: raw, sourceIp: '127.0.0.1' },
       match.r, match.params, {} as never);
     event.requestContext.authorizer = authorizer;
-    if (rawMode && Buffer.isBuffer(body)) Object.assign(event, { body: null, isBase64Encoded: false, [RAW]: body });
+    if (rawMode && Buffer.isBuffer(body) && type === 'application/octet-stream') Object.assign(event, { body: null, isBase64Encoded: false, [RAW]: body });
     const res = await fn(event, lambdaContext('test'));
     const rawResult = (res as unknown as Record<symbol, unknown>)[RAW];
     if (rawMode && Buffer.isBuffer(rawResult)) {
@@ -94,9 +94,9 @@ export async function startHarness(quotaBytes = 1 << 30, adapters?: HarnessAdapt
     call: (tenant, method, path, body, contentType) =>
       invoke(replication, { role: 'source-core', tenantId: tenant, serial: `00${tenant.slice(-6)}`, subject: `CN=${tenant}` }, method, path, body, contentType),
     callWith: (authorizer, method, path, body) => invoke(replication, authorizer, method, path, body),
-    callRaw: (tenant, method, path, body) =>
-      invoke(replication, { role: 'source-core', tenantId: tenant, serial: `00${tenant.slice(-6)}`, subject: `CN=${tenant}` }, method, path, body, undefined, true),
-    admin: (method, path) => invoke(adminApi, { role: 'admin', serial: '00ad', subject: 'CN=admin' }, method, path),
+    callRaw: (tenant, method, path, body, contentType) =>
+      invoke(replication, { role: 'source-core', tenantId: tenant, serial: `00${tenant.slice(-6)}`, subject: `CN=${tenant}` }, method, path, body, contentType, true),
+    admin: (method, path, body) => invoke(adminApi, { role: 'admin', serial: '00ad', subject: 'CN=admin' }, method, path, body),
     async project() {
       for (;;) {
         const page = await deps.events.readAll(cursor, 500);
@@ -196,12 +196,30 @@ export async function replicate(h: Harness, tenant: string, machine: string, rpI
   });
 }
 
+/** The frames of a `chunks/read` answer (docs/replication-protocol.md), checked against its count header. */
+export function readFrames(body: Buffer, count: string | string[] | undefined): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < body.length;) {
+    const n = body.readUInt32LE(at);
+    out.push(body.subarray(at + 4, at + 4 + n));
+    at += 4 + n;
+  }
+  assert.equal(String(count), String(out.length), 'x-drcore-chunk-count matches the frames');
+  return out;
+}
+
+/** `POST …/chunks/read` of RP `rpId`: the response, and its chunks when it is a 200. */
+export async function readChunks(h: Harness, tenant: string, machine: string, rpId: string, ids: readonly string[]) {
+  const r = await h.call(tenant, 'POST', `/v1/machines/${machine}/recovery-points/${rpId}/chunks/read`, { chunks: ids });
+  return { ...r, chunks: r.status === 200 ? readFrames(r.body, r.headers['x-drcore-chunk-count']) : [] };
+}
+
 /** Restores every volume of an RP through the API (chain via parentRpId), each chunk verified. */
 export async function restore(h: Harness, tenant: string, machine: string, rpId: string): Promise<Map<string, Buffer>> {
   const getChunk = async (id: string): Promise<Buffer> => {
-    const r = await h.call(tenant, 'GET', `/v1/chunks/${id}`);
+    const r = await readChunks(h, tenant, machine, rpId, [id]);
     assert.equal(r.status, 200, `chunk ${id}: ${r.body.toString()}`);
-    return r.body;
+    return r.chunks[0] as Buffer;
   };
   const chain: ManifestReader[] = [];
   for (let at: string | undefined = rpId; at;) {

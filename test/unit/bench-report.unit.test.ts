@@ -24,7 +24,7 @@ describe('stored bytes: payload and metadata', () => {
   });
 
   it('metadata is everything stored but the payload', () => {
-    const s = withTotals({ ...emptyStoredBytes(), payload: 1000, chunkHeaders: 1, manifests: 2, framing: 3, chunkRecords: 4, otherObjects: 5, events: 6, readModels: 7 });
+    const s = withTotals({ ...emptyStoredBytes(), payload: 1000, chunkHeaders: 1, manifests: 2, framing: 3, rpIndexes: 4, uploadRecords: 0, otherObjects: 5, events: 6, readModels: 7 });
     assert.equal(s.metadata, 28);
     assert.equal(s.total, 1028);
   });
@@ -61,7 +61,7 @@ describe('bench report', () => {
       phase('restore', 2, 2, { restic: restic(5) }),
     ],
     storedBytes: 800 * MiB, blobBytes: 800 * MiB, identical: true,
-    stored: withTotals({ ...emptyStoredBytes(), payload: 790 * MiB, chunkRecords: 10 * MiB, objects: 1000 }),
+    stored: withTotals({ ...emptyStoredBytes(), payload: 790 * MiB, rpIndexes: 10 * MiB, uploadRecords: 0, objects: 1000 }),
     signatureBytes: 256 * 1024, restic: { version: 'restic 0.14.0', transport: 'rclone serve restic, mutual TLS', repoBytes: 900 * MiB, cacheBytes: MiB },
   };
 

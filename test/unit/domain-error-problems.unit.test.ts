@@ -34,12 +34,13 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
   'invalid-pack': ['invalid', 422, 'Invalid Pack'],
   'tenant-suspended': ['forbidden', 403, 'Tenant Suspended'],
   'stored-chunk-corrupt': ['not-found', 502, 'Stored Chunk Corrupt'],
+  'storage-migration-required': ['conflict', 409, 'Storage Migration Required'],
   'csr-key-not-accepted': ['invalid', 400, 'CSR Key Not Accepted'],
   'csr-signature-algorithm-not-accepted': ['invalid', 400, 'CSR Signature Algorithm Not Accepted'],
 };
 
 /** The replication refusals the protocol document names with their status. */
-const REPLICATION_REASONS: DomainErrorReason[] = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'invalid-pack', 'tenant-suspended', 'stored-chunk-corrupt'];
+const REPLICATION_REASONS: DomainErrorReason[] = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'invalid-pack', 'tenant-suspended', 'stored-chunk-corrupt', 'storage-migration-required'];
 
 const documented = new Set((ROUTES as readonly RouteSpec[]).flatMap((r) => errorStatuses(r)));
 const body = (e: DomainError) => JSON.parse(problemResponse(toProblem(e)).body) as Record<string, unknown>;

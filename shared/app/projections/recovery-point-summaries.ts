@@ -7,7 +7,17 @@ import type { TenantSummary } from './tenants.js';
  * them — a machine's RP stats and a tenant's usage. The machine and recovery-point
  * projections both read it; it imports neither (no import cycle).
  */
-export type RecoveryPointSummary = Omit<RecoveryPointCommittedData, 'tenantId'> & { committedAt: string };
+export type RecoveryPointSummary = Omit<RecoveryPointCommittedData, 'tenantId' | 'index'> & {
+  committedAt: string;
+  /** 2: chunks found through the RP's index; 1: written before it, readable after `drcore admin migrate-storage`. */
+  storageLayout: 1 | 2;
+};
+
+/** A committed RP as the API shows it: its tenant is the caller's own, its index is the server's business. */
+export function recoveryPointSummary(rp: RecoveryPointCommittedData, committedAt: string): RecoveryPointSummary {
+  const { tenantId: _tenant, index, ...rest } = rp;
+  return { ...rest, committedAt, storageLayout: index ? 2 : 1 };
+}
 export const RECOVERY_POINTS = 'recovery-points';
 
 /** Tenant-scoped document ids start with the tenant: machines `t/m`, RPs `t/m/rp`. */

@@ -1,106 +1,106 @@
 /**
- * Reads a tenant's chunks back out of their packs (restore, failback, commit's manifest
- * checks). The last few packs read stay in memory, per BlobStore, so a sequential restore
- * reads each pack once rather than once per chunk.
+ * Reads chunks out of their packs by byte range (restore, failback, commit's manifest checks):
+ * the caller knows each chunk's location (an RP's index, or its upload records at commit);
+ * chunks of one pack that lie close together are read with one ranged read, several packs in
+ * parallel — never one request per chunk, never a whole pack for one chunk.
  *
- * Every chunk read is verified: its bytes must hash to its id before anyone gets them. A
- * mismatch is read once more from the store (the cached copy may be the bad one); if the stored
- * copy is bad too, the corruption is recorded (`ChunkCorruptionDetected`, once per chunk and
- * pack), the chunk's index record is removed so `missing` reports it and the next upload stores
- * it again, and the read fails with DomainError reason 'stored-chunk-corrupt' (a 5xx).
+ * Every chunk is verified before anyone gets it: its bytes must hash to its id. A mismatch is
+ * read once more; a chunk found corrupt is served from its healed copy if one arrived since
+ * (`ChunkHealed`, relocation records), else the corruption is recorded (`ChunkCorruptionDetected`,
+ * once per chunk and pack, and a damaged record, so `missing` asks for it again and the next
+ * upload of it heals it) and the read fails with DomainError reason 'stored-chunk-corrupt' (a 5xx).
  */
-import type { BlobStore } from '../../ports/blob-store.js';
-import { NotFoundError } from '../../ports/errors.js';
 import { DomainError } from '../../domain/errors.js';
 import { chunkId as hashChunk } from '../../format/index.js';
+import type { ChunkLocation } from '../../format/rp-index.js';
 import type { AppDeps } from '../deps.js';
 import { chunkIntegrityHandler } from '../handlers.js';
-import { chunkKey, decodeChunkRecord, packKey, type ChunkRecord } from './storage.js';
+import { damagedCollection, relocatedCollection, type DamagedRecord } from './damage.js';
+import { mapLimit, packKey } from './storage.js';
 
-export const PACK_CACHE_ENTRIES = 8;
+/** Chunks of a pack closer than this are read with one range (the gap is read and dropped). */
+const MERGE_GAP = 256 * 1024;
+/** Ranges read at once. */
+const READ_PARALLELISM = 8;
 
-const caches = new WeakMap<BlobStore, Map<string, Promise<Buffer>>>();
+export type ChunkReaderDeps = Pick<AppDeps, 'blobs' | 'events' | 'operational' | 'clock'>;
 
-function cacheOf(blobs: BlobStore): Map<string, Promise<Buffer>> {
-  let c = caches.get(blobs);
-  if (!c) caches.set(blobs, (c = new Map()));
-  return c;
-}
+export interface LocatedChunk { readonly id: string; readonly location: ChunkLocation }
 
-/** A pack's bytes, from the LRU or the store. Packs are immutable, so a cached copy never goes stale (a corrupt one is evicted). */
-export function readPack(blobs: BlobStore, tenantId: string, packId: string): Promise<Buffer> {
-  const cache = cacheOf(blobs);
-  const key = packKey(tenantId, packId);
-  let hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-  } else {
-    hit = blobs.get(key);
-    hit.catch(() => cache.delete(key));
+interface Range { pack: string; start: number; end: number; chunks: LocatedChunk[] }
+
+/** Groups chunks into ranged reads: per pack, by offset, merging neighbours up to MERGE_GAP apart. */
+function ranges(chunks: readonly LocatedChunk[]): Range[] {
+  const byPack = new Map<string, LocatedChunk[]>();
+  for (const c of chunks) {
+    let list = byPack.get(c.location.pack);
+    if (!list) byPack.set(c.location.pack, (list = []));
+    list.push(c);
   }
-  cache.set(key, hit);
-  for (const oldest of cache.keys()) {
-    if (cache.size <= PACK_CACHE_ENTRIES) break;
-    cache.delete(oldest);
+  const out: Range[] = [];
+  for (const [pack, list] of byPack) {
+    list.sort((a, b) => a.location.offset - b.location.offset);
+    let current: Range | undefined;
+    for (const c of list) {
+      const { offset, length } = c.location;
+      if (current && offset <= current.end + MERGE_GAP) {
+        current.end = Math.max(current.end, offset + length);
+        current.chunks.push(c);
+      } else {
+        current = { pack, start: offset, end: offset + length, chunks: [c] };
+        out.push(current);
+      }
+    }
   }
-  return hit;
-}
-
-/** The chunk's record, or undefined when this tenant does not store it. */
-export async function findChunk(blobs: BlobStore, tenantId: string, chunkId: string): Promise<ChunkRecord | undefined> {
-  const key = chunkKey(tenantId, chunkId);
-  try {
-    return decodeChunkRecord(await blobs.get(key), key);
-  } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  }
-}
-
-/** Drops a pack from the LRU (its copy failed verification, or its stored object was replaced). */
-export function evictPack(blobs: BlobStore, tenantId: string, packId: string): void {
-  cacheOf(blobs).delete(packKey(tenantId, packId));
-}
-
-export type ChunkReaderDeps = Pick<AppDeps, 'blobs' | 'events' | 'clock'>;
-
-/** The chunk's bytes in `pack`, or undefined when the record points past the pack's end. */
-const sliceOf = (pack: Buffer, r: ChunkRecord): Buffer | undefined =>
-  (r.offset + r.length > pack.length ? undefined : pack.subarray(r.offset, r.offset + r.length));
-
-/**
- * The chunk's stored bytes, verified against its id (a view into the cached pack: do not
- * mutate). DomainError not-found if absent; reason 'stored-chunk-corrupt' if its stored bytes do not
- * hash to its id (recorded as `ChunkCorruptionDetected` by `actor`, and the chunk is missing from then on).
- */
-export async function readChunk(deps: ChunkReaderDeps, tenantId: string, chunkId: string, actor: string): Promise<Buffer> {
-  const record = await findChunk(deps.blobs, tenantId, chunkId);
-  if (!record) throw new DomainError('not-found', `chunk ${chunkId} is not stored`);
-  const cached = sliceOf(await readPack(deps.blobs, tenantId, record.pack), record);
-  if (cached && hashChunk(cached) === chunkId) return cached;
-  evictPack(deps.blobs, tenantId, record.pack);
-  const stored = await readPack(deps.blobs, tenantId, record.pack);
-  const bytes = sliceOf(stored, record);
-  const actualSha256 = hashChunk(bytes ?? stored.subarray(record.offset));
-  if (bytes && actualSha256 === chunkId) return bytes;
-  evictPack(deps.blobs, tenantId, record.pack);
-  await recordCorruption(deps, tenantId, chunkId, record, actualSha256, actor);
-  throw new DomainError('not-found', `chunk ${chunkId} is stored corrupt in pack ${record.pack} (its bytes hash to ${actualSha256}); `
-    + 'nothing was served, and it counts as missing until it is uploaded again', { reason: 'stored-chunk-corrupt', details: { chunk: chunkId, pack: record.pack } });
+  return out;
 }
 
 /**
- * The event first, then the index record goes: a failed append leaves the record, so the next
- * read tries again. The record is removed only while it still points at the corrupt copy (a
- * re-upload may have indexed a new one meanwhile); a race in between leaves the chunk missing,
- * and the next replication sends it again: nothing corrupt is ever served.
+ * The verified stored bytes of each chunk, in the order given (duplicates allowed). `actor`
+ * records a corruption found. Throws DomainError 'stored-chunk-corrupt' for a corrupt chunk.
  */
-async function recordCorruption(
-  deps: ChunkReaderDeps, tenantId: string, chunkId: string, r: ChunkRecord, actualSha256: string, actor: string,
-): Promise<void> {
-  await chunkIntegrityHandler(deps, { tenantId, chunkId }, {
-    type: 'RecordChunkCorruption', data: { tenantId, chunk: chunkId, pack: r.pack, offset: r.offset, length: r.length, actualSha256 },
+export async function readLocated(deps: ChunkReaderDeps, tenantId: string, chunks: readonly LocatedChunk[], actor: string): Promise<Buffer[]> {
+  const got = new Map<string, Buffer>();
+  await mapLimit(ranges(chunks), READ_PARALLELISM, async (r) => {
+    const bytes = await deps.blobs.getRange(packKey(tenantId, r.pack), r.start, r.end - r.start);
+    for (const c of r.chunks) {
+      if (got.has(c.id)) continue;
+      const at = c.location.offset - r.start;
+      const slice = at + c.location.length <= bytes.length ? bytes.subarray(at, at + c.location.length) : undefined;
+      got.set(c.id, slice && hashChunk(slice) === c.id ? slice : await recheck(deps, tenantId, c, actor));
+    }
+  });
+  return chunks.map((c) => got.get(c.id) as Buffer);
+}
+
+/** A chunk whose read did not verify: read again alone, then its healed copy, else record it corrupt. */
+async function recheck(deps: ChunkReaderDeps, tenantId: string, c: LocatedChunk, actor: string): Promise<Buffer> {
+  const again = await readOne(deps, tenantId, c.location);
+  if (again.length === c.location.length && hashChunk(again) === c.id) return again;
+  const healed = await deps.operational.get<ChunkLocation>(relocatedCollection(tenantId), c.id);
+  if (healed && healed.pack !== c.location.pack) {
+    const copy = await readOne(deps, tenantId, healed);
+    if (copy.length === healed.length && hashChunk(copy) === c.id) return copy;
+  }
+  const actualSha256 = hashChunk(again);
+  await recordCorruption(deps, tenantId, c, actualSha256, actor);
+  throw new DomainError('not-found', `chunk ${c.id} is stored corrupt in pack ${c.location.pack} (its bytes hash to ${actualSha256}); `
+    + 'nothing was served; it counts as missing until it is uploaded again', { reason: 'stored-chunk-corrupt', details: { chunk: c.id, pack: c.location.pack } });
+}
+
+const readOne = (deps: ChunkReaderDeps, tenantId: string, l: ChunkLocation): Promise<Buffer> =>
+  deps.blobs.getRange(packKey(tenantId, l.pack), l.offset, l.length);
+
+/**
+ * The event first, then the damaged record that `missing` and uploads read: a failed append
+ * leaves no record, so the next read tries again. Nothing corrupt is ever served meanwhile.
+ */
+async function recordCorruption(deps: ChunkReaderDeps, tenantId: string, c: LocatedChunk, actualSha256: string, actor: string): Promise<void> {
+  const { pack, offset, length } = c.location;
+  await chunkIntegrityHandler(deps, { tenantId, chunkId: c.id }, {
+    type: 'RecordChunkCorruption', data: { tenantId, chunk: c.id, pack, offset, length, actualSha256 },
   }, actor);
-  const now = await findChunk(deps.blobs, tenantId, chunkId);
-  if (now && now.pack === r.pack && now.offset === r.offset) await deps.blobs.delete(chunkKey(tenantId, chunkId));
+  const record: DamagedRecord = { chunk: c.id, pack, offset, length };
+  await deps.operational.put(damagedCollection(tenantId), c.id, record);
+  await deps.operational.delete(relocatedCollection(tenantId), c.id);
 }

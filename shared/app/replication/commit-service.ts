@@ -1,16 +1,18 @@
 /**
  * Commit (DESIGN §5): check the manifest and every chunk it references, the parent and the
- * quota (on the tenant's storage counter, ./storage-quota.ts), then append one `RecoveryPointCommitted` to `rp:<tenantId>:<rpId>` at version 0.
+ * quota (on the tenant's storage counter, ./storage-quota.ts), write the RP's index, then append
+ * one `RecoveryPointCommitted` (naming the index's parts) to `rp:<tenantId>:<rpId>` at version 0.
  * A repeat of a committed RP with the same content returns it unchanged.
  */
 import type { VolumeInfo } from '../../domain/machine.js';
 import {
-  checkCommit, type ParentFacts, type RecoveryPointCommittedData, type RecoveryPointKind,
+  checkCommit, recoveryPointDecider, type CommitRecoveryPoint, type ParentFacts, type RecoveryPointCommittedData, type RecoveryPointKind,
 } from '../../domain/recovery-point.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
 import { requireActiveTenant, requireMachine } from './access.js';
 import { scanManifest } from './manifest-scan.js';
+import { writeIndex } from './rp-index-writer.js';
 import { storageUsage } from './storage-quota.js';
 import { recoveryPointView, type RecoveryPointView } from './recovery-point-views.js';
 
@@ -48,14 +50,18 @@ export async function commitRecoveryPoint(
     return { view: recoveryPointView(loaded.state.rp, loaded.events), created: false };
   }
 
-  const scan = await scanManifest(deps, tenantId, rpId, input.manifest, input.kind, input.volumes, actor);
+  const { entries, ...scan } = await scanManifest(deps, tenantId, rpId, input.manifest, input.kind, input.volumes, actor);
   // The storage counter already holds this RP's bytes (charged at upload): the rest of the usage is
   // the counter less them, so the check reads "the counter is within the quota" — it refuses only
   // when the quota was lowered below what is stored. Read from the log, not a projection.
   const { usedBytes } = await storageUsage(deps, tenantId);
   const quota = { quotaBytes: tenant.quotaBytes, usedBytes: Math.max(0, usedBytes - scan.addedBytes) };
-  const data: RecoveryPointCommittedData = { ...content, ...scan };
-  const result = await recoveryPointHandler(deps, key, { type: 'CommitRecoveryPoint', data, parent, quota }, actor, { loaded });
+  // The decider's rules first (pure, on the state read): a refusal writes no index part.
+  const check: CommitRecoveryPoint = { type: 'CommitRecoveryPoint', data: { ...content, ...scan }, parent, quota };
+  recoveryPointDecider.decide(check, loaded.state);
+  const index = await writeIndex(deps, tenantId, rpId, entries);
+  const data: RecoveryPointCommittedData = { ...check.data, index };
+  const result = await recoveryPointHandler(deps, key, { ...check, data }, actor, { loaded });
   if (result.state.status !== 'committed') throw new Error('commit left no recovery point');
   return { view: recoveryPointView(result.state.rp, result.events), created: result.appended.length > 0 };
 }

@@ -1,26 +1,32 @@
 /**
- * What commit checks before its one append (DESIGN §5): the manifest root and parts are
- * stored and well-formed, agree with the commit body, every data chunk they reference is
- * stored, and how many bytes the RP adds to the tenant's usage. Parts are read one at a
- * time (ManifestReader), so memory is bounded by one part plus the set of referenced ids.
+ * What commit checks before its one append (DESIGN §5, storage layout 2): the
+ * manifest root and parts were uploaded under this rpId, are well-formed and agree with the
+ * commit body; every data chunk they reference was uploaded under this rpId; then the RP's
+ * index (shared/format/rp-index.ts) is written from the RP's upload records. Work is O(packs):
+ * the upload records are read in pages (one item per pack), the manifest parts by ranged reads,
+ * and no chunk is looked up on its own. Memory holds one location per referenced chunk.
  */
 import { FormatError, ManifestReader, decodeManifestRoot, manifestPartIds, type ManifestRoot } from '../../format/index.js';
+import type { ChunkLocation, IndexEntry } from '../../format/rp-index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { RecoveryPointKind } from '../../domain/recovery-point.js';
 import type { VolumeInfo } from '../../domain/machine.js';
-import { isValidId, streams } from '../../ids.js';
+import { isValidId } from '../../ids.js';
 import type { AppDeps } from '../deps.js';
-import { findChunk, readChunk } from './chunk-reader.js';
-import { mapLimit, type ChunkRecord } from './storage.js';
+import { readLocated } from './chunk-reader.js';
+import { uploadedChunks } from './upload-records.js';
 
-export interface ManifestScan { chunkCount: number; referencedBytes: number; addedBytes: number }
+export interface ManifestScan {
+  chunkCount: number; referencedBytes: number; addedBytes: number;
+  /** The RP's index entries: every referenced chunk's place (written by the commit once its checks pass: rp-index-writer.ts). */
+  entries: IndexEntry[];
+}
 export const MISSING_LISTED = 100;
-const IO_PARALLELISM = 32;
 
 const invalidManifest = (detail: string) => new DomainError('invalid', `manifest refused, nothing committed: ${detail}`, { reason: 'invalid-manifest' });
 
 function missingChunks(missing: readonly string[]): DomainError {
-  return new DomainError('invalid', `${missing.length} referenced chunk(s) are not stored; upload them and commit again`,
+  return new DomainError('invalid', `${missing.length} referenced chunk(s) were not uploaded for this recovery point; upload them and commit again`,
     { reason: 'missing-chunks', details: { missingCount: missing.length, missing: missing.slice(0, MISSING_LISTED) } });
 }
 
@@ -41,16 +47,22 @@ function checkAgainstBody(root: ManifestRoot, kind: RecoveryPointKind, volumes: 
 export async function scanManifest(
   deps: AppDeps, tenantId: string, rpId: string, manifestId: string, kind: RecoveryPointKind, volumes: readonly VolumeInfo[], actor: string,
 ): Promise<ManifestScan> {
-  const records = new Map<string, ChunkRecord>();
+  const uploaded = await uploadedChunks(deps, tenantId, rpId);
+  const referenced = new Map<string, ChunkLocation>();
   const missing: string[] = [];
-  const lookup = async (ids: readonly string[]): Promise<void> => {
-    const fresh = ids.filter((id) => !records.has(id));
-    const found = await mapLimit(fresh, IO_PARALLELISM, (id) => findChunk(deps.blobs, tenantId, id));
-    fresh.forEach((id, i) => { const r = found[i]; if (r) records.set(id, r); else missing.push(id); });
+  const reference = (id: string): void => {
+    if (referenced.has(id)) return;
+    const at = uploaded.chunks.get(id);
+    if (at) referenced.set(id, at);
+    else missing.push(id);
   };
-  const getChunk = (id: string) => readChunk(deps, tenantId, id, actor);
+  const getChunk = async (id: string): Promise<Buffer> => {
+    const location = referenced.get(id) ?? uploaded.chunks.get(id);
+    if (!location) throw missingChunks([id]);
+    return (await readLocated(deps, tenantId, [{ id, location }], actor))[0] as Buffer;
+  };
 
-  await lookup([manifestId]);
+  reference(manifestId);
   if (missing.length) throw missingChunks(missing);
   let root: ManifestRoot;
   try {
@@ -60,43 +72,25 @@ export async function scanManifest(
     throw err;
   }
   checkAgainstBody(root, kind, volumes);
-  await lookup(manifestPartIds(root));
+  for (const id of manifestPartIds(root)) reference(id);
   if (missing.length) throw missingChunks(missing);
 
   const reader = new ManifestReader(root, getChunk, { cacheParts: 1 });
-  const seen = new Set<string>();
   for (const v of root.volumes) {
     try {
-      for await (const part of reader.parts(v.name)) {
-        const ids: string[] = [];
-        for (const e of part) if (e.kind !== 'ZERO' && !seen.has(e.chunk)) { seen.add(e.chunk); ids.push(e.chunk); }
-        await lookup(ids);
-      }
+      for await (const part of reader.parts(v.name)) for (const e of part) if (e.kind !== 'ZERO') reference(e.chunk);
     } catch (err) {
       if (err instanceof FormatError) throw invalidManifest(`volume ${JSON.stringify(v.name)}: ${err.detail}`);
       throw err;
     }
   }
   if (missing.length) throw missingChunks(missing);
-  return account(deps, tenantId, rpId, records);
-}
 
-/**
- * Usage: a chunk counts for this RP when its upload was attributed to this rpId, or to an rpId
- * that never committed (an abandoned attempt this RP adopts). Chunks of committed RPs count 0.
- */
-async function account(deps: AppDeps, tenantId: string, rpId: string, records: ReadonlyMap<string, ChunkRecord>): Promise<ManifestScan> {
-  const committed = new Map<string, Promise<boolean>>();
-  const isCommitted = (owner: string): Promise<boolean> => {
-    let p = committed.get(owner);
-    if (!p) committed.set(owner, (p = deps.events.readStream(streams.rp(tenantId, owner)).then((es) => es.length > 0)));
-    return p;
-  };
+  const entries: IndexEntry[] = [];
   let referencedBytes = 0;
-  let addedBytes = 0;
-  for (const r of records.values()) {
-    referencedBytes += r.length;
-    if (r.rp === rpId || !(await isCommitted(r.rp))) addedBytes += r.length;
+  for (const [chunk, l] of referenced) {
+    entries.push({ chunk, pack: l.pack, offset: l.offset, length: l.length });
+    referencedBytes += l.length;
   }
-  return { chunkCount: records.size, referencedBytes, addedBytes };
+  return { chunkCount: entries.length, referencedBytes, addedBytes: uploaded.chargedBytes, entries };
 }

@@ -1,12 +1,11 @@
 /**
- * Pack uploads and the `missing` question (DESIGN §5). A pack is verified completely before
- * anything is stored, charged on the tenant's storage counter (refused past the quota), then
- * stored as one object, then its chunks are indexed: a chunk whose record a corrupt read removed
- * (chunk-reader.ts) is indexed again, in this pack. The charge is the one event an upload
- * appends, to `storage:<tenantId>`: a tenant's parallel uploads serialize on that one stream
- * version (docs/replication-protocol.md "Usage and quota" says what that costs).
+ * Pack uploads and the `missing` question (DESIGN §5, docs/replication-protocol.md "Storage
+ * layout 2"). A pack is verified completely before anything is stored, charged on the tenant's
+ * storage counter if it is new (refused past the quota), stored as one object, then recorded
+ * under the uploading rpId with its chunks' places (one upload record per pack, no object or
+ * record per chunk). A pack that carries a chunk a read found corrupt heals it (damage.ts).
  */
-import { PackFormatError, verifyPack, type PackEntry, type VerifiedPack } from '../../format/index.js';
+import { PackFormatError, verifyPack, type VerifiedPack } from '../../format/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { MAX_MISSING_BATCH } from '../../domain/recovery-point.js';
 import { assertSha256 } from '../../ids.js';
@@ -14,11 +13,10 @@ import { BlobConflictError, NotFoundError } from '../../ports/errors.js';
 import { commandMeta } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
 import { requireActiveTenant, requireMachine } from './access.js';
-import { evictPack } from './chunk-reader.js';
-import { chunkKey, encodeChunkRecord, mapLimit, packKey } from './storage.js';
-import { chargePack, releaseLost } from './storage-quota.js';
-
-const IO_PARALLELISM = 16;
+import { damagedChunks, healFrom } from './damage.js';
+import { decodeEntries, encodeEntries, packKey } from './storage.js';
+import { chargePack, releasePack } from './storage-quota.js';
+import { forEachUploadRecord, getUploadRecord, putUploadRecord, uploadPage } from './upload-records.js';
 
 export interface PackReceipt { packId: string; chunks: number; bytes: number; created: boolean }
 
@@ -34,8 +32,7 @@ export function verifyUpload(bytes: Buffer, packId: string): VerifiedPack {
 
 /**
  * Stores the verified pack (create-once). The pack id covers every byte, so a stored object of
- * that id with other bytes is a corrupt copy (a chunk read found it, or will): it is replaced by
- * the verified bytes, and chunks whose records still point at it read right again.
+ * that id with other bytes is a corrupt copy: it is replaced by the verified bytes.
  */
 async function storePack(deps: AppDeps, tenantId: string, packId: string, bytes: Buffer): Promise<{ created: boolean }> {
   const key = packKey(tenantId, packId);
@@ -48,14 +45,11 @@ async function storePack(deps: AppDeps, tenantId: string, packId: string, bytes:
   }
   // A concurrent upload of the same pack may have replaced the copy meanwhile: then the put
   // below is a same-bytes no-op (or, after its delete, a create).
-  if (await isCorruptCopy(deps, key, packId)) {
-    await deps.blobs.delete(key);
-    evictPack(deps.blobs, tenantId, packId);
-  }
+  if (await isCorruptCopy(deps, key, packId)) await deps.blobs.delete(key);
   return put();
 }
 
-/** Whether the object under `key` is not the pack `packId` (undefined-safe: a gone object is not corrupt). */
+/** Whether the object under `key` is not the pack `packId` (a gone object is not corrupt). */
 async function isCorruptCopy(deps: AppDeps, key: string, packId: string): Promise<boolean> {
   try {
     verifyPack(await deps.blobs.get(key), packId);
@@ -68,9 +62,9 @@ async function isCorruptCopy(deps: AppDeps, key: string, packId: string): Promis
 }
 
 /**
- * Verifies the pack, charges the tenant's storage counter the bytes of its chunks the tenant does
- * not store yet (refused past the quota: nothing stored), stores the pack, indexes its chunks,
- * and releases the charge of chunks a concurrent pack indexed first (./storage-quota.ts).
+ * Verifies the pack; if the tenant does not store it yet, charges its size (refused past the
+ * quota: nothing stored) and stores it, releasing the charge if a concurrent upload stored it
+ * first; then records it under `rpId`. A repeat (same pack, same RP) changes nothing.
  */
 export async function uploadPack(
   deps: AppDeps, tenantId: string, machineId: string, rpId: string, packId: string, bytes: Buffer, actor: string,
@@ -80,30 +74,62 @@ export async function uploadPack(
   await requireMachine(deps, tenantId, machineId);
   const pack = verifyUpload(bytes, packId);
   const meta = commandMeta(deps, actor);
-  const charge = await chargePack(deps, tenant.quotaBytes, { tenantId, machineId, rpId, packId }, pack.entries, meta);
-  const { created } = await storePack(deps, tenantId, packId, bytes);
-  const charged = new Set(charge.charged);
-  const lost: PackEntry[] = [];
-  await mapLimit(pack.entries, IO_PARALLELISM, async (e) => {
-    try {
-      await deps.blobs.put(chunkKey(tenantId, e.id), encodeChunkRecord({ pack: packId, offset: e.offset, length: e.length, machine: machineId, rp: rpId }));
-    } catch (err) {
-      if (!(err instanceof BlobConflictError)) throw err; // another pack already holds this chunk: keep its record
-      if (charged.has(e)) lost.push(e); // …and was charged for it: this pack's charge for it goes back
-    }
-  });
-  await releaseLost(deps, tenantId, packId, lost, meta);
-  return { packId, chunks: pack.entries.length, bytes: bytes.length, created };
+  const receipt = (created: boolean): PackReceipt => ({ packId, chunks: pack.entries.length, bytes: bytes.length, created });
+
+  const entries = pack.entries.map((e) => ({ id: e.id, offset: e.offset, length: e.length }));
+  const stored = await deps.blobs.head(packKey(tenantId, packId));
+  let created: boolean;
+  if (stored === undefined) {
+    await chargePack(deps, tenant.quotaBytes, { tenantId, machineId, rpId, packId }, bytes.length, meta);
+    created = (await storePack(deps, tenantId, packId, bytes)).created;
+    if (!created) await releasePack(deps, tenantId, packId, bytes.length, meta); // a concurrent upload stored it, and was charged
+    await putUploadRecord(deps, tenantId, rpId, { packId, machineId, bytes: bytes.length, charged: created, entries: encodeEntries(entries) });
+  } else {
+    // Stored (and charged) before: by this RP's earlier try, or another RP's. A corrupt copy is replaced.
+    const known = await getUploadRecord(deps, tenantId, rpId, packId);
+    created = (await storePack(deps, tenantId, packId, bytes)).created;
+    if (!known) await putUploadRecord(deps, tenantId, rpId, { packId, machineId, bytes: bytes.length, charged: false, entries: encodeEntries(entries) });
+  }
+  // Chunks a read found corrupt that this verified pack carries (in a new pack, or in the corrupt pack's replaced object).
+  await healFrom(deps, tenantId, packId, entries, meta);
+  return receipt(created);
 }
 
-/** The ids among `chunkIds` this tenant does not store, in request order, each once. */
-export async function missingChunks(deps: AppDeps, tenantId: string, machineId: string, chunkIds: readonly string[]): Promise<string[]> {
+/**
+ * The ids among `chunkIds` not uploaded under this rpId yet (or found damaged since), in request
+ * order, each once. Reads the RP's upload records: O(packs of the RP) per question — the source
+ * asks once per run (`GET …/uploads`), this route stays for small RPs and older sources.
+ */
+export async function missingChunks(deps: AppDeps, tenantId: string, machineId: string, rpId: string, chunkIds: readonly string[]): Promise<string[]> {
   if (chunkIds.length > MAX_MISSING_BATCH) {
     throw new DomainError('invalid', `ask about at most ${MAX_MISSING_BATCH} chunks at a time`);
   }
   const unique = [...new Set(chunkIds.map((id) => assertSha256(id)))];
   await requireActiveTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
-  const present = await mapLimit(unique, IO_PARALLELISM * 2, async (id) => (await deps.blobs.head(chunkKey(tenantId, id))) !== undefined);
-  return unique.filter((_, i) => !present[i]);
+  const wanted = new Set(unique);
+  const present = new Set<string>();
+  await forEachUploadRecord(deps, tenantId, rpId, (r) => { for (const { id } of decodeEntries(r)) if (wanted.has(id)) present.add(id); });
+  const damaged = await damagedChunks(deps, tenantId);
+  return unique.filter((id) => !present.has(id) || damaged.has(id));
+}
+
+/** A page of listed chunk ids at most about this many (≈ 1.1 MB of JSON), and at least one pack. */
+const LISTED_CHUNKS = 16_384;
+
+/** The packs stored under this rpId so far, with their chunk ids, by pack id (the source's resume question). */
+export async function listUploads(
+  deps: AppDeps, tenantId: string, machineId: string, rpId: string, after: string | undefined,
+): Promise<{ packs: { packId: string; chunks: string[] }[]; next?: string }> {
+  await requireMachine(deps, tenantId, machineId);
+  const page = await uploadPage(deps, tenantId, rpId, after, 100);
+  const packs: { packId: string; chunks: string[] }[] = [];
+  let listed = 0;
+  for (const r of page.records) {
+    if (packs.length > 0 && listed >= LISTED_CHUNKS) return { packs, next: packs[packs.length - 1]?.packId as string };
+    const chunks = decodeEntries(r).map((e) => e.id);
+    packs.push({ packId: r.packId, chunks });
+    listed += chunks.length;
+  }
+  return page.next !== undefined ? { packs, next: page.next } : { packs };
 }

@@ -3,15 +3,14 @@ import type { RecoveryPointCommittedData } from '../../domain/recovery-point.js'
 import type { StoredEvent } from '../../events/envelope.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
-import { RECOVERY_POINTS, rpPrefix, type RecoveryPointSummary } from '../projections/recovery-point-summaries.js';
+import { RECOVERY_POINTS, recoveryPointSummary, rpPrefix, type RecoveryPointSummary } from '../projections/recovery-point-summaries.js';
 import { requireMachine } from './access.js';
 
 /** A committed RP as the API shows it (the tenant is the caller's own, so it is left out). */
-export type RecoveryPointView = Omit<RecoveryPointCommittedData, 'tenantId'> & { committedAt: string };
+export type RecoveryPointView = RecoveryPointSummary;
 
 export function recoveryPointView(rp: RecoveryPointCommittedData, events: readonly StoredEvent[]): RecoveryPointView {
-  const { tenantId: _tenant, ...rest } = rp;
-  return { ...rest, committedAt: events[0]?.at ?? '' };
+  return recoveryPointSummary(rp, events[0]?.at ?? '');
 }
 
 /** From the log: consistent right after commit. 404 unless committed on this machine. */

@@ -45,3 +45,9 @@ export const RevokeBody = z.object({ reason: text(500) }).strict();
 
 /** Revoking any certificate by serial: every certificate is in the registry, so the reason is all it takes. */
 export const RevokeAnyBody = z.object({ reason: text(500) }).strict();
+
+/** One step of the storage migration (layout 1 → 2): from a log cursor, at most `limit` RPs. */
+export const MigrateStorageBody = z.object({
+  after: z.string().regex(/^[A-Za-z0-9+/=_-]{1,512}$/).optional().describe('The `next` of the previous step'),
+  limit: z.number().int().min(1).max(100).optional().describe('RPs to index in this step (default 20)'),
+}).strict();

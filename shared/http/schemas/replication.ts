@@ -33,6 +33,14 @@ export const MissingBody = z.object({
   chunks: z.array(sha256).min(1).max(MAX_MISSING_BATCH).describe(`Chunk ids to ask about, at most ${MAX_MISSING_BATCH}`),
 }).strict();
 
+export const ReadChunksBody = z.object({
+  chunks: z.array(sha256).min(1).max(MAX_MISSING_BATCH).describe(`Chunk ids to read, at most ${MAX_MISSING_BATCH}; the answer holds the first ones that fit 4 MiB`),
+}).strict();
+
+export const UploadsQuery = z.object({
+  after: sha256.optional().describe('The `next` of the previous page'),
+}).strict();
+
 export const CommitBody = z.object({
   kind: z.enum(RECOVERY_POINT_KINDS),
   parentRpId: id.optional().describe('Required for an incremental, forbidden for a base'),
@@ -45,4 +53,6 @@ export const REPLICATION_SCHEMAS = {
   'PUT /v1/machines/{machineId}': { body: RegisterMachineBody },
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/missing': { body: MissingBody },
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': { body: CommitBody },
+  'GET /v1/machines/{machineId}/recovery-points/{rpId}/uploads': { query: UploadsQuery },
+  'POST /v1/machines/{machineId}/recovery-points/{rpId}/chunks/read': { body: ReadChunksBody },
 } as const;

@@ -45,3 +45,10 @@ export const ProjectionDeadLetter = z.strictObject({
   firstFailedAt: z.string(), deadLetteredAt: z.string(),
 }).describe('An event the projector gave up on after its retries; it is still in the log');
 export const ProjectionDeadLetterList = z.strictObject({ items: z.array(ProjectionDeadLetter) });
+
+export const StorageMigrationStep = z.strictObject({
+  migrated: z.array(z.strictObject({ tenantId: z.string(), rpId: z.string(), chunks: z.number().int() })).describe('RPs indexed by this step'),
+  failed: z.array(z.strictObject({ tenantId: z.string(), rpId: z.string(), reason: z.string() })).describe('RPs that cannot be indexed, and why'),
+  next: z.string().optional().describe('Pass as `after` to the next step'),
+  done: z.boolean().describe('true: the whole log was read'),
+});

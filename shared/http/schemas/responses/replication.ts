@@ -20,10 +20,17 @@ export const RecoveryPoint = z.strictObject({
   manifest: z.string().describe('Id (SHA-256) of the manifest root chunk'), volumes: z.array(Volume), createdAt: z.string().optional(),
   chunkCount: z.number().int(), referencedBytes: z.number().int(), addedBytes: z.number().int().describe("Bytes it added to the tenant's usage"),
   committedAt: z.string(),
+  storageLayout: z.union([z.literal(1), z.literal(2)]).describe('2: indexed; 1: stored before storage layout 2, readable once `drcore admin migrate-storage` has run'),
 });
 export const RecoveryPointList = z.strictObject({ items: z.array(RecoveryPoint) });
 
 export const Missing = z.strictObject({ missing: z.array(z.string()).describe('The asked-about chunk ids the target does not store') });
+
+export const UploadList = z.strictObject({
+  packs: z.array(z.strictObject({ packId: z.string(), chunks: z.array(z.string()).describe('The chunk ids the pack holds') }))
+    .describe('Packs stored under this recovery point so far, by pack id'),
+  next: z.string().optional().describe('Pass as `after` for the next page; absent on the last page'),
+});
 
 export const PackReceipt = z.strictObject({
   packId: z.string(), chunks: z.number().int(), bytes: z.number().int(), created: z.boolean().describe('false: the pack was stored already'),
