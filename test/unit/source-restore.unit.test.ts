@@ -21,6 +21,7 @@ const ok = (status: number, body: unknown): HttpResponse => ({ status, headers: 
 class HandBuiltTarget implements HttpTransport {
   readonly chunks = new Map<string, Buffer>();
   readonly rp: RecoveryPoint;
+  /** Chunks served. */
   chunkReads = 0;
 
   constructor(volumes: readonly { name: string; bytes: Buffer }[]) {
@@ -43,14 +44,22 @@ class HandBuiltTarget implements HttpTransport {
     };
   }
 
-  send(method: string, path: string): Promise<HttpResponse> {
-    let m: RegExpExecArray | null;
+  send(method: string, path: string, body?: Buffer): Promise<HttpResponse> {
     if (path === '/v1/machines/m1/recovery-points') return Promise.resolve(ok(200, { items: [this.rp] }));
     if (path === '/v1/machines/m1/recovery-points/rp-1') return Promise.resolve(ok(200, this.rp));
-    if ((m = /^\/v1\/chunks\/([0-9a-f]{64})$/.exec(path))) {
-      this.chunkReads++;
-      const c = this.chunks.get(m[1]!);
-      return Promise.resolve(c ? { status: 200, headers: {}, body: c } : ok(404, { title: 'Not Found' }));
+    if (method === 'POST' && path === '/v1/machines/m1/recovery-points/rp-1/chunks/read') {
+      // The whole answer in one (these chunks are small): [u32 LE length][chunk] per id asked.
+      const ids = (JSON.parse(String(body)) as { chunks: string[] }).chunks;
+      const frames: Buffer[] = [];
+      for (const id of ids) {
+        const c = this.chunks.get(id);
+        if (!c) return Promise.resolve(ok(404, { title: 'Not Found' }));
+        const len = Buffer.alloc(4);
+        len.writeUInt32LE(c.length);
+        frames.push(len, c);
+      }
+      this.chunkReads += ids.length;
+      return Promise.resolve({ status: 200, headers: { 'content-type': 'application/octet-stream', 'x-drcore-chunk-count': String(ids.length) }, body: Buffer.concat(frames) });
     }
     return Promise.resolve(ok(404, { title: 'Not Found', detail: `${method} ${path}` }));
   }
