@@ -13,6 +13,7 @@ import { encodeExtent, encodeManifest, type ExtentEntry, type Geometry } from '.
 import { ReplicationApi, type RecoveryPoint } from '../../source/api.js';
 import type { HttpResponse, HttpTransport } from '../../source/client.js';
 import { restore, RestoreRefusedError } from '../../source/restore.js';
+import { chunkReadAnswer } from '../support/chunk-read-answer.js';
 
 const G: Geometry = { extentSize: 64 * 1024, subBlockSize: 1024 };
 const ok = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, body: Buffer.from(JSON.stringify(body)) });
@@ -48,18 +49,9 @@ class HandBuiltTarget implements HttpTransport {
     if (path === '/v1/machines/m1/recovery-points') return Promise.resolve(ok(200, { items: [this.rp] }));
     if (path === '/v1/machines/m1/recovery-points/rp-1') return Promise.resolve(ok(200, this.rp));
     if (method === 'POST' && path === '/v1/machines/m1/recovery-points/rp-1/chunks/read') {
-      // The whole answer in one (these chunks are small): [u32 LE length][chunk] per id asked.
-      const ids = (JSON.parse(String(body)) as { chunks: string[] }).chunks;
-      const frames: Buffer[] = [];
-      for (const id of ids) {
-        const c = this.chunks.get(id);
-        if (!c) return Promise.resolve(ok(404, { title: 'Not Found' }));
-        const len = Buffer.alloc(4);
-        len.writeUInt32LE(c.length);
-        frames.push(len, c);
-      }
-      this.chunkReads += ids.length;
-      return Promise.resolve({ status: 200, headers: { 'content-type': 'application/octet-stream', 'x-drcore-chunk-count': String(ids.length) }, body: Buffer.concat(frames) });
+      const res = chunkReadAnswer(body, (id) => this.chunks.get(id));
+      this.chunkReads += Number(res.headers['x-drcore-chunk-count'] ?? 0);
+      return Promise.resolve(res);
     }
     return Promise.resolve(ok(404, { title: 'Not Found', detail: `${method} ${path}` }));
   }
