@@ -12,15 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeExtent, encodeManifest, extentCount, type ExtentEntry, type Geometry, type Manifest } from '../../shared/format/index.js';
+import type { Geometry } from '../../shared/format/index.js';
 import type { RecoveryPoint } from '../../source/api.js';
 import { ReplicationApiError } from '../../source/client.js';
 import { restore, type RestoreApi } from '../../source/restore.js';
+import { buildChain, idsOf, type BuiltChain, type ChunkRole, type Images } from '../support/restore-chain.js';
 
 const G: Geometry = { extentSize: 64 * 1024, subBlockSize: 1024 };
 const ANSWER_LIMIT = 4 * 1024 * 1024;
-
-type Images = Record<string, Buffer>;
 
 /** The three images of the chain: what each RP's volumes hold. */
 function images(): Images[] {
@@ -44,10 +43,9 @@ function images(): Images[] {
 
 /** A fake target serving the chain of `imgs`, one RP each (rp-1 base, rp-2, rp-3). */
 class FakeTarget implements RestoreApi {
-  readonly chunks = new Map<string, Buffer>();
-  readonly rps: RecoveryPoint[] = [];
+  readonly chunks: Map<string, Buffer>;
+  readonly rps: RecoveryPoint[];
   readonly requests: { machineId: string; rpId: string; ids: string[] }[] = [];
-  readonly kinds = new Map<string, string>();
   readonly released = new Set<ArrayBufferLike>();
   readonly corrupt = new Set<string>();
   maxFrames = Infinity;
@@ -55,42 +53,13 @@ class FakeTarget implements RestoreApi {
   maxInFlight = 0;
   servedBytes = 0;
 
-  constructor(imgs: readonly Images[]) {
-    let parent: Images | undefined;
-    imgs.forEach((img, k) => {
-      const type = k === 0 ? 'base' : 'incremental';
-      const m: Manifest = {
-        type, geometry: G,
-        volumes: Object.entries(img).map(([name, bytes]) => {
-          const before = parent?.[name];
-          const extents: ExtentEntry[] = [];
-          for (let i = 0; i < extentCount(bytes.length, G); i++) {
-            const at = i * G.extentSize;
-            const u = encodeExtent(bytes.subarray(at, at + G.extentSize), before?.subarray(at, at + G.extentSize), { subBlockSize: G.subBlockSize });
-            if (u.kind === 'UNCHANGED' || (u.kind === 'ZERO' && type === 'base')) continue;
-            if (u.kind === 'ZERO') { extents.push({ index: i, kind: 'ZERO' }); continue; }
-            this.chunks.set(u.id, u.chunk);
-            this.kinds.set(u.id, u.kind);
-            extents.push({ index: i, kind: u.kind, chunk: u.id });
-          }
-          return { name, sizeBytes: bytes.length, extents };
-        }),
-      };
-      const e = encodeManifest(m, { partEntries: 4 });
-      e.chunks.forEach((c, i) => { this.chunks.set(e.chunkIds[i]!, c); this.kinds.set(e.chunkIds[i]!, 'PART'); });
-      this.chunks.set(e.rootId, e.rootChunk);
-      this.kinds.set(e.rootId, 'ROOT');
-      this.rps.push({
-        rpId: `rp-${k + 1}`, machineId: 'm1', kind: type, manifest: e.rootId, committedAt: new Date(k * 1000).toISOString(),
-        ...(k > 0 ? { parentRpId: `rp-${k}` } : {}),
-        volumes: Object.entries(img).map(([name, bytes]) => ({ name, sizeBytes: bytes.length })),
-      });
-      parent = img;
-    });
+  constructor(private readonly chain: BuiltChain) {
+    this.chunks = chain.chunks;
+    this.rps = chain.rps;
   }
 
-  idsOf(kind: string): string[] {
-    return [...this.kinds].filter(([, k]) => k === kind).map(([id]) => id);
+  idsOf(role: ChunkRole): string[] {
+    return idsOf(this.chain, role);
   }
 
   recoveryPoints(): Promise<RecoveryPoint[]> {
@@ -143,7 +112,7 @@ class FakeTarget implements RestoreApi {
 
 function setup(imgs = images()) {
   const dir = mkdtempSync(join(tmpdir(), 'drcore-restore-chain-'));
-  const target = new FakeTarget(imgs);
+  const target = new FakeTarget(buildChain('m1', imgs, G, 4));
   const run = (parallel: number) => restore({ api: target, machineId: 'm1', rp: 'latest', outDir: dir, parallel });
   return { dir, target, last: imgs[imgs.length - 1]!, run, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -164,7 +133,7 @@ describe('restore of a chain through batched chunk reads', () => {
         const { requests } = t.target;
         assert.ok(requests.every((q) => q.machineId === 'm1' && q.rpId === 'rp-3'), 'every chunk of the chain is asked of the target RP');
         const asked = new Set(requests.flatMap((q) => q.ids));
-        for (const kind of ['ROOT', 'PART']) for (const id of t.target.idsOf(kind)) assert.ok(asked.has(id), `${kind} ${id} read through chunks/read`);
+        for (const kind of ['ROOT', 'PART'] as const) for (const id of t.target.idsOf(kind)) assert.ok(asked.has(id), `${kind} ${id} read through chunks/read`);
         assert.ok(t.target.maxInFlight <= parallel, `${t.target.maxInFlight} requests in flight, parallel ${parallel}`);
         assert.ok(requests.some((q) => q.ids.length > 1), 'asks of several extents share a request');
         if (maxFrames !== Infinity) assert.ok(requests.flatMap((q) => q.ids).length > asked.size, 'partial answers were continued (their rest asked again)');
