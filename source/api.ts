@@ -8,6 +8,7 @@ import { isSha256Hex } from '../shared/format/hash.js';
 import {
   MAX_MISSING_BATCH, type CommitBody, type MissingBody, type RegisterMachineBody,
 } from '../shared/http/schemas/replication.js';
+import { parseChunkFrames } from './chunk-frames.js';
 import { DEFAULT_RETRY, ReplicationApiError, TargetClient, type HttpTransport, type RetryPolicy } from './client.js';
 
 /** A volume as the target registers and commits it. */
@@ -23,6 +24,9 @@ export type RecoveryPoint = CommitRequest & {
 };
 
 const enc = encodeURIComponent;
+
+/** Ids one chunk read may ask for. */
+export const MAX_READ_IDS = 512;
 
 export class ReplicationApi {
   private readonly client: TargetClient;
@@ -86,14 +90,26 @@ export class ReplicationApi {
     return this.client.json<RecoveryPoint>('commit', 'POST', `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/commit`, request);
   }
 
-  /** Hands a chunk's bytes back to the transport once nothing refers to them any more. */
-  release(chunk: Buffer): void {
-    this.client.recycle(chunk);
+  /**
+   * Stored chunks of `rpId`'s chain (the RP and its ancestors), by id: 1..MAX_READ_IDS ids
+   * (duplicates allowed) in one request; the answer holds the first n of them (1 ≤ n ≤ ids,
+   * as many as fit about 4 MiB), in order: ask again for the rest. The chunks are views of one
+   * response body and are not verified here (the caller checks each against its id). A chunk
+   * not stored for the chain is a 404, one whose stored bytes are damaged a 502.
+   */
+  async readChunks(machineId: string, rpId: string, ids: readonly string[]): Promise<Buffer[]> {
+    if (ids.length < 1 || ids.length > MAX_READ_IDS) throw new RangeError(`read chunks takes 1..${MAX_READ_IDS} ids, not ${ids.length}`);
+    for (const id of ids) if (!isSha256Hex(id)) throw new Error(`not a chunk id: ${JSON.stringify(id)}`);
+    const body = Buffer.from(JSON.stringify({ chunks: ids }));
+    const res = await this.client.call('read chunks', 'POST', `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/chunks/read`, body, 'application/json');
+    return parseChunkFrames(res, ids.length);
   }
 
-  /** A stored chunk's bytes (not verified here: the caller checks them against the id). */
-  async chunk(id: string): Promise<Buffer> {
-    if (!isSha256Hex(id)) throw new Error(`not a chunk id: ${JSON.stringify(id)}`);
-    return (await this.client.call('read chunk', 'GET', `/v1/chunks/${id}`)).body;
+  /**
+   * Hands the response a readChunks answer came in back to the transport, for reuse: pass any
+   * one of its chunks, once nothing refers to it or to any other chunk of that answer.
+   */
+  release(chunk: Buffer): void {
+    this.client.recycle(chunk);
   }
 }

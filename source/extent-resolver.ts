@@ -20,24 +20,31 @@ import type { ExtentEntry, GetChunk } from '../shared/format/manifest-types.js';
 export const ZERO_EXTENT = Symbol('zero extent');
 export type ResolvedExtent = Buffer | typeof ZERO_EXTENT;
 
-async function load(getChunk: GetChunk, entry: ExtentEntry & { chunk: string }): Promise<DecodedChunk> {
-  const decoded = decodeChunk(await fetchChunk(getChunk, entry.chunk, true));
+/** A chunk fetched (and verified), and what it decodes to (which may be a view of it). */
+async function load(getChunk: GetChunk, entry: ExtentEntry & { chunk: string }): Promise<{ fetched: Uint8Array; decoded: DecodedChunk }> {
+  const fetched = await fetchChunk(getChunk, entry.chunk, true);
+  const decoded = decodeChunk(fetched);
   if (decoded.kind !== entry.kind) throw new ChainError(`extent ${entry.index}: chunk ${entry.chunk} is ${decoded.kind}, manifest says ${entry.kind}`);
-  return decoded;
+  return { fetched, decoded };
 }
 
 /**
  * Extent `index` of `volume` at the last link of `chain` (base first, checked by the caller with
  * checkChain). The result may be a view of a fetched chunk or of `scratch` (≥ one extent):
- * write it before resolving the next extent into the same scratch.
+ * write it before resolving the next extent into the same scratch. `done`, when given, gets
+ * each fetched chunk as soon as nothing here refers to it any more (copied into the scratch,
+ * or applied), so at most one is held at a time. The one chunk it does not get — a FULL base
+ * with no DELTA on it, which the result may be a view of — the caller lets go once the result
+ * is written.
  */
-export async function resolveInto(chain: readonly ManifestReader[], g: Geometry, volume: string, index: number, getChunk: GetChunk, scratch: Buffer): Promise<ResolvedExtent> {
+export async function resolveInto(chain: readonly ManifestReader[], g: Geometry, volume: string, index: number, getChunk: GetChunk, scratch: Buffer, done?: (chunk: Uint8Array) => void): Promise<ResolvedExtent> {
   const last = chain[chain.length - 1];
   const targetSize = last?.volume(volume)?.sizeBytes;
   if (targetSize === undefined) throw new ChainError(`volume ${JSON.stringify(volume)} is not in the target recovery point`);
   if (!Number.isInteger(index) || index < 0 || index >= extentCount(targetSize, g)) throw new ChainError(`extent ${index} is outside volume ${JSON.stringify(volume)}`);
   const deltas: { entry: ExtentEntry & { chunk: string }; length: number }[] = [];
   let base: Buffer | typeof ZERO_EXTENT | undefined;
+  let baseChunk: Uint8Array | undefined;
   let baseLength = 0;
   for (let k = chain.length - 1; k >= 0 && base === undefined; k--) {
     const link = chain[k] as ManifestReader;
@@ -53,9 +60,10 @@ export async function resolveInto(chain: readonly ManifestReader[], g: Geometry,
     } else if (entry.kind === 'DELTA') {
       deltas.push({ entry, length });
     } else {
-      const full = await load(getChunk, entry);
+      const { fetched, decoded: full } = await load(getChunk, entry);
       if (full.data.length !== length) throw new ChainError(`extent ${index}: FULL chunk holds ${full.data.length} bytes, the extent is ${length}`);
       base = full.data;
+      baseChunk = fetched;
       baseLength = length;
     }
   }
@@ -71,10 +79,11 @@ export async function resolveInto(chain: readonly ManifestReader[], g: Geometry,
   else {
     base.copy(scratch, 0, 0, base.length);
     scratch.fill(0, base.length, g.extentSize);
+    if (baseChunk) done?.(baseChunk);
   }
   for (let d = deltas.length - 1; d >= 0; d--) {
     const { entry, length } = deltas[d] as (typeof deltas)[number];
-    const delta = await load(getChunk, entry);
+    const { fetched, decoded: delta } = await load(getChunk, entry);
     if (delta.kind !== 'DELTA') throw new ChainError('unreachable: DELTA entry resolved to another kind');
     if (length < current) scratch.fill(0, length, current); // the extent was longer before: fit() drops the tail
     current = length;
@@ -83,6 +92,7 @@ export async function resolveInto(chain: readonly ManifestReader[], g: Geometry,
     } catch (err) {
       throw new ChainError(`extent ${index}: chunk ${entry.chunk}: ${err instanceof FormatError ? err.detail : String(err)}`);
     }
+    done?.(fetched);
   }
   if (targetLength < current) scratch.fill(0, targetLength, current);
   return scratch.subarray(0, targetLength);

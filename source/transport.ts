@@ -2,8 +2,9 @@
  * The source core's HTTPS transport: mutual TLS with its certificate, a keep-alive pool of
  * `sockets` connections, and response bodies gathered straight into one buffer sized from
  * content-length (a 4 MiB chunk is not assembled from a list and copied again). Big binary
- * bodies come from a small free list that `recycle` refills: a restore hands each chunk back
- * once written, so it does not pay page faults and GC for a fresh 4 MiB buffer per chunk.
+ * bodies come from a small free list that `recycle` refills: a restore hands each answer of
+ * chunks back once they are written, so it does not pay page faults and GC for a fresh 4 MiB
+ * buffer per answer.
  */
 import { readFileSync } from 'node:fs';
 import { request, type Agent } from 'node:https';
@@ -17,7 +18,7 @@ export function readTlsIdentity(files: TlsIdentity): TlsIdentity {
   return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8'), ca: readFileSync(files.ca, 'utf8') };
 }
 
-/** Largest response body accepted (a chunk is ≤ 4 MiB + 64; JSON lists are far smaller). */
+/** Largest response body accepted (an answer of chunks is ≤ 4 MiB + 68; JSON lists are far smaller). */
 const MAX_BODY = 64 * 1024 * 1024;
 /** Binary bodies at least this big use recycled buffers of RECYCLED_SIZE bytes. */
 const RECYCLE_MIN = 1024 * 1024;
@@ -67,10 +68,13 @@ export class HttpsTransport implements HttpTransport {
     return Buffer.from(this.spare.pop() ?? new ArrayBuffer(RECYCLED_SIZE), 0, size);
   }
 
-  /** Hands back a response body the caller is done with (any other buffer is ignored). */
+  /**
+   * Hands back a response body, or any view of one (a chunk framed in a batched answer), once
+   * the caller is done with all of it (any other buffer is ignored).
+   */
   recycle(body: Buffer): void {
     const ab = body.buffer;
-    if (ab instanceof ArrayBuffer && ab.byteLength === RECYCLED_SIZE && body.byteOffset === 0 && this.spare.length < 16 && !this.spare.includes(ab)) this.spare.push(ab);
+    if (ab instanceof ArrayBuffer && ab.byteLength === RECYCLED_SIZE && this.spare.length < 16 && !this.spare.includes(ab)) this.spare.push(ab);
   }
 
   close(): void {

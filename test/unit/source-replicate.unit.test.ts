@@ -14,6 +14,7 @@ import { ReplicationApi, type RecoveryPoint } from '../../source/api.js';
 import type { HttpResponse, HttpTransport } from '../../source/client.js';
 import { replicate } from '../../source/replicate.js';
 import { restore } from '../../source/restore.js';
+import { chunkReadAnswer } from '../support/chunk-read-answer.js';
 
 const MiB = 1024 * 1024;
 const ok = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, body: Buffer.from(JSON.stringify(body)) });
@@ -68,9 +69,8 @@ class FakeTarget implements HttpTransport {
       return rp ? ok(200, rp) : ok(404, { title: 'Not Found' });
     }
     if (/^\/v1\/machines\/([^/]+)\/recovery-points$/.test(path)) return ok(200, { items: [...this.rps.values()] });
-    if ((m = /^\/v1\/chunks\/([0-9a-f]{64})$/.exec(path))) {
-      const c = this.chunks.get(m[1]!);
-      return c ? { status: 200, headers: {}, body: c } : ok(404, { title: 'Not Found' });
+    if (method === 'POST' && /^\/v1\/machines\/[^/]+\/recovery-points\/[^/]+\/chunks\/read$/.test(path)) {
+      return chunkReadAnswer(body, (id) => this.chunks.get(id));
     }
     return ok(404, { title: 'Not Found', detail: `${method} ${path}` });
   }

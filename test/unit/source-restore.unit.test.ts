@@ -13,6 +13,7 @@ import { encodeExtent, encodeManifest, type ExtentEntry, type Geometry } from '.
 import { ReplicationApi, type RecoveryPoint } from '../../source/api.js';
 import type { HttpResponse, HttpTransport } from '../../source/client.js';
 import { restore, RestoreRefusedError } from '../../source/restore.js';
+import { chunkReadAnswer } from '../support/chunk-read-answer.js';
 
 const G: Geometry = { extentSize: 64 * 1024, subBlockSize: 1024 };
 const ok = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, body: Buffer.from(JSON.stringify(body)) });
@@ -21,6 +22,7 @@ const ok = (status: number, body: unknown): HttpResponse => ({ status, headers: 
 class HandBuiltTarget implements HttpTransport {
   readonly chunks = new Map<string, Buffer>();
   readonly rp: RecoveryPoint;
+  /** Chunks served. */
   chunkReads = 0;
 
   constructor(volumes: readonly { name: string; bytes: Buffer }[]) {
@@ -43,14 +45,13 @@ class HandBuiltTarget implements HttpTransport {
     };
   }
 
-  send(method: string, path: string): Promise<HttpResponse> {
-    let m: RegExpExecArray | null;
+  send(method: string, path: string, body?: Buffer): Promise<HttpResponse> {
     if (path === '/v1/machines/m1/recovery-points') return Promise.resolve(ok(200, { items: [this.rp] }));
     if (path === '/v1/machines/m1/recovery-points/rp-1') return Promise.resolve(ok(200, this.rp));
-    if ((m = /^\/v1\/chunks\/([0-9a-f]{64})$/.exec(path))) {
-      this.chunkReads++;
-      const c = this.chunks.get(m[1]!);
-      return Promise.resolve(c ? { status: 200, headers: {}, body: c } : ok(404, { title: 'Not Found' }));
+    if (method === 'POST' && path === '/v1/machines/m1/recovery-points/rp-1/chunks/read') {
+      const res = chunkReadAnswer(body, (id) => this.chunks.get(id));
+      this.chunkReads += Number(res.headers['x-drcore-chunk-count'] ?? 0);
+      return Promise.resolve(res);
     }
     return Promise.resolve(ok(404, { title: 'Not Found', detail: `${method} ${path}` }));
   }
