@@ -26,7 +26,7 @@ export type RecoveryPoint = CommitRequest & {
 const enc = encodeURIComponent;
 
 /** Ids one chunk read may ask for. */
-export const MAX_READ_IDS = 512;
+export const MAX_READ_IDS = MAX_MISSING_BATCH;
 
 export class ReplicationApi {
   private readonly client: TargetClient;

@@ -53,8 +53,14 @@ export const NO_RETRY: RetryPolicy = { attempts: 1, baseDelayMs: 0 };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
+/** Stored bytes that do not hash to their id: the target recorded it; asking again reads the same bytes. */
+const STORED_CHUNK_CORRUPT = 'https://drcore.dev/problems/stored-chunk-corrupt';
+
 function isTransient(err: unknown): boolean {
-  if (err instanceof ReplicationApiError) return err.status === 409 || err.status === 429 || err.status >= 500;
+  if (err instanceof ReplicationApiError) {
+    if (err.problem.type === STORED_CHUNK_CORRUPT) return false;
+    return err.status === 409 || err.status === 429 || err.status >= 500;
+  }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code !== undefined && TRANSIENT_CODES.has(code);
 }

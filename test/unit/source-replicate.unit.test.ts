@@ -40,13 +40,6 @@ class FakeTarget implements HttpTransport {
       // One pseudo-pack listing what is stored: an interrupted run's uploads.
       return ok(200, { packs: this.chunks.size ? [{ packId: '0'.repeat(64), chunks: [...this.chunks.keys()] }] : [] });
     }
-    if ((m = /^\/v1\/machines\/[^/]+\/recovery-points\/[^/]+\/chunks\/read$/.exec(path))) {
-      const ids = json().chunks as string[];
-      const found = ids.map((id) => this.chunks.get(id));
-      if (found.some((c) => !c)) return ok(404, { title: 'Not Found' });
-      const frames = Buffer.concat(found.flatMap((c) => [Buffer.from(Uint32Array.of(c!.length).buffer), c!]));
-      return { status: 200, headers: { 'x-drcore-chunk-count': String(ids.length) }, body: frames };
-    }
     if ((m = /\/packs\/([0-9a-f]{64})$/.exec(path))) {
       if (this.packsPut >= this.failPacksAfter) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
       this.packsPut++;

@@ -5,7 +5,7 @@
  * committed RPs are immutable, so both stay cached per process: a restore reads each part once.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { RecoveryPointCommittedData } from '../../domain/recovery-point.js';
+import { MAX_MISSING_BATCH, type RecoveryPointCommittedData } from '../../domain/recovery-point.js';
 import { partFor, RpIndexPart, type ChunkLocation } from '../../format/rp-index.js';
 import { assertSha256 } from '../../ids.js';
 import type { BlobStore } from '../../ports/blob-store.js';
@@ -16,8 +16,8 @@ import { loadTenant, requireMachine } from './access.js';
 import { readLocated, type LocatedChunk } from './chunk-reader.js';
 import { rpIndexKey } from './storage.js';
 
-/** At most this many ids per read request (the 64 KiB JSON limit). */
-export const MAX_READ_BATCH = 512;
+/** At most this many ids per read request (the 64 KiB JSON limit), as for `missing`. */
+export const MAX_READ_BATCH = MAX_MISSING_BATCH;
 /** A read answers chunks until the next would take its body past this (at least one chunk). */
 export const READ_BODY_BYTES = 4 * 1024 * 1024;
 const PART_CACHE_ENTRIES = 16;
