@@ -11,7 +11,7 @@
  */
 import { decodeChunk, type DecodedChunk } from './chunk.js';
 import { fetchChunk } from './chunk-source.js';
-import { applyDeltaInPlace } from './delta.js';
+import { applyDeltaChunkInPlace } from './delta-chunk.js';
 import { ChainError, FormatError } from './errors.js';
 import { extentCount, extentLength, sameGeometry, type Geometry } from './geometry.js';
 import { findVolume, lookupExtent, manifestGeometry } from './manifest.js';
@@ -108,7 +108,7 @@ export async function resolveExtent(chain: readonly ChainLink[], volumeName: str
     let target = fit(current, length);
     if (target === current && !owned) target = Buffer.from(current);
     try {
-      applyDeltaInPlace(target, delta.bitmap, delta.data, g.subBlockSize);
+      applyDeltaChunkInPlace(target, delta, g.subBlockSize);
     } catch (err) {
       throw new ChainError(`extent ${index}: chunk ${entry.chunk}: ${err instanceof FormatError ? err.detail : String(err)}`);
     }
