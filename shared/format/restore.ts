@@ -3,8 +3,9 @@
  * a decoded Manifest or a lazy ManifestReader. Extent `i` of a volume at the target is found by
  * walking back from the target to the nearest link that fixes it — FULL (its chunk), ZERO or
  * absent from a base (zeros), a volume that did not exist yet or was smaller (zeros) — then
- * applying the DELTAs met on the way, oldest first. An extent absent from an incremental is the
- * parent's. Every chunk is verified against its id unless `verify` is false.
+ * applying the DELTAs met on the way, oldest first: a block DELTA by the block size it names,
+ * a sub-block DELTA (kind 2, older RPs) by the link's sub-block size (delta-chunk.ts). An
+ * extent absent from an incremental is the parent's. Every chunk is verified against its id unless `verify` is false.
  *
  * Extents are independent: callers may resolve several concurrently; memory is one extent per
  * call plus the DELTA chunks on its path.
