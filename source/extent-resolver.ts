@@ -11,7 +11,7 @@
  */
 import { decodeChunk, type DecodedChunk } from '../shared/format/chunk.js';
 import { fetchChunk } from '../shared/format/chunk-source.js';
-import { applyDeltaInPlace } from '../shared/format/delta.js';
+import { applyDeltaChunkInPlace } from '../shared/format/delta-chunk.js';
 import { ChainError, FormatError } from '../shared/format/errors.js';
 import { extentCount, extentLength, type Geometry } from '../shared/format/geometry.js';
 import type { ManifestReader } from '../shared/format/manifest-reader.js';
@@ -88,7 +88,7 @@ export async function resolveInto(chain: readonly ManifestReader[], g: Geometry,
     if (length < current) scratch.fill(0, length, current); // the extent was longer before: fit() drops the tail
     current = length;
     try {
-      applyDeltaInPlace(scratch.subarray(0, length), delta.bitmap, delta.data, g.subBlockSize);
+      applyDeltaChunkInPlace(scratch.subarray(0, length), delta, g.subBlockSize);
     } catch (err) {
       throw new ChainError(`extent ${index}: chunk ${entry.chunk}: ${err instanceof FormatError ? err.detail : String(err)}`);
     }

@@ -21,7 +21,7 @@ export interface VolumePassInput {
   readonly readPath: ReadPath;
   readonly kind: RecoveryPointKind;
   readonly geometry: Geometry;
-  /** Signatures of the last replicated state of this volume (incrementals only). */
+  /** Signatures of the last replicated state of this volume (incrementals only; a version 1 file converts, signatures.ts). */
   readonly previous: SignatureReader | undefined;
   readonly signatures: SignatureWriter;
   readonly pool: ExtentWorkerPool;
@@ -37,6 +37,15 @@ const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 
 export interface VolumePassStats { bytesRead: number; bytesChanged: number; full: number; delta: number; zero: number; unchanged: number }
 
+/**
+ * The signature record of extent `index` as last replicated, when that extent had the same
+ * length (an extent that grew or shrank has no parent state: it is sent whole or as ZERO).
+ */
+function previousRecord(input: VolumePassInput, index: number, length: number): Buffer | undefined {
+  const previous = input.kind === 'incremental' ? input.previous : undefined;
+  return previous && previous.extentLength(index) === length ? previous.extent(index) : undefined;
+}
+
 export async function replicateVolume(input: VolumePassInput): Promise<VolumePassStats> {
   const { geometry: g, pool } = input;
   const count = extentCount(input.sizeBytes, g);
@@ -46,9 +55,10 @@ export async function replicateVolume(input: VolumePassInput): Promise<VolumePas
   let next = 0;
   const submit = (): void => {
     const index = next++;
+    const length = extentLength(input.sizeBytes, index, g);
     const p = pool.run({
-      path: input.path, offset: index * g.extentSize, length: extentLength(input.sizeBytes, index, g),
-      previous: input.kind === 'incremental' ? input.previous?.extent(index) : undefined,
+      path: input.path, offset: index * g.extentSize, length,
+      previous: previousRecord(input, index, length),
       rpType: input.kind, subBlockSize: g.subBlockSize, level: input.zstdLevel, key: input.key, read: input.readPath,
     });
     p.catch(() => { /* awaited in order below */ });

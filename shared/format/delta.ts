@@ -1,7 +1,10 @@
 /**
- * Sub-block deltas (DESIGN §5). Bit j of a 64-bit bitmap (least significant bit = sub-block 0)
- * marks sub-block j of an extent as changed; a DELTA chunk carries those sub-blocks
- * concatenated in ascending order. The last sub-block of a short (final) extent is short.
+ * Sub-block deltas (DESIGN §5): the DELTA chunks of kind 2 (chunk.ts), which recovery points
+ * written before block deltas hold and restore still applies; the source now writes block
+ * deltas (block-delta.ts, kind 4). Bit j of a 64-bit bitmap (least significant bit =
+ * sub-block 0) marks sub-block j of an extent as changed; a DELTA chunk carries those
+ * sub-blocks concatenated in ascending order. The last sub-block of a short (final) extent is
+ * short.
  *
  * Hot paths compare and copy whole sub-blocks (Buffer.equals / copy on subarrays); the only
  * per-bit loop is over ≤ 64 bitmap bits.

@@ -1,6 +1,8 @@
 /**
- * What the source sends for one extent (DESIGN §5): nothing when unchanged, ZERO when all
- * zero, else a DELTA chunk when at most half its sub-blocks changed, else a FULL chunk.
+ * A reference encoder of one extent against its previous bytes (DESIGN §5): nothing when
+ * unchanged, ZERO when all zero, else a DELTA chunk of kind 2 (sub-blocks) when at most half
+ * its sub-blocks changed, else a FULL chunk. Tests use it to write chains as the source did
+ * before block deltas; the source itself decides per 4 KiB block (source/extent-job.ts).
  */
 import { encodeDeltaChunk, encodeFullChunk } from './chunk.js';
 import type { EncodeOptions } from './codec.js';

@@ -5,6 +5,8 @@ export * from './geometry.js';
 export * from './codec.js';
 export * from './chunk.js';
 export * from './delta.js';
+export * from './block-delta.js';
+export * from './delta-chunk.js';
 export * from './extent.js';
 export * from './pack.js';
 export * from './pack-builder.js';

@@ -3,15 +3,16 @@
  * a decoded Manifest or a lazy ManifestReader. Extent `i` of a volume at the target is found by
  * walking back from the target to the nearest link that fixes it — FULL (its chunk), ZERO or
  * absent from a base (zeros), a volume that did not exist yet or was smaller (zeros) — then
- * applying the DELTAs met on the way, oldest first. An extent absent from an incremental is the
- * parent's. Every chunk is verified against its id unless `verify` is false.
+ * applying the DELTAs met on the way, oldest first: a block DELTA by the block size it names,
+ * a sub-block DELTA (kind 2, older RPs) by the link's sub-block size (delta-chunk.ts). An
+ * extent absent from an incremental is the parent's. Every chunk is verified against its id unless `verify` is false.
  *
  * Extents are independent: callers may resolve several concurrently; memory is one extent per
  * call plus the DELTA chunks on its path.
  */
 import { decodeChunk, type DecodedChunk } from './chunk.js';
 import { fetchChunk } from './chunk-source.js';
-import { applyDeltaInPlace } from './delta.js';
+import { applyDeltaChunkInPlace } from './delta-chunk.js';
 import { ChainError, FormatError } from './errors.js';
 import { extentCount, extentLength, sameGeometry, type Geometry } from './geometry.js';
 import { findVolume, lookupExtent, manifestGeometry } from './manifest.js';
@@ -108,7 +109,7 @@ export async function resolveExtent(chain: readonly ChainLink[], volumeName: str
     let target = fit(current, length);
     if (target === current && !owned) target = Buffer.from(current);
     try {
-      applyDeltaInPlace(target, delta.bitmap, delta.data, g.subBlockSize);
+      applyDeltaChunkInPlace(target, delta, g.subBlockSize);
     } catch (err) {
       throw new ChainError(`extent ${index}: chunk ${entry.chunk}: ${err instanceof FormatError ? err.detail : String(err)}`);
     }

@@ -3,7 +3,8 @@
  * `drcore serve` child process; the real `drcore source` CLI replicates a volume, then again
  * after 1 % of its 64 KiB blocks changed; both recovery points restore byte-identical (`cmp`);
  * the incremental sends ≤ 1.3 × the changed bytes; tenant B can neither read nor write tenant
- * A's machine.
+ * A's machine; a third run after 1 % of the 4 KiB blocks changed sends ≤ 3 × the changed bytes
+ * (changes are detected and sent per 4 KiB block) and restores byte-identical.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,5 +160,20 @@ describe('replication end to end (spawned core, real CLI, two tenants)', { timeo
     const r = await restore('web-01', a.stateDir, 'latest', join(dir, 'restore-a-again'));
     assert.equal(r.code, 0, r.stderr);
     assert.ok(await sameBytes(join(dir, 'restore-a-again', 'sda.img'), snaps[1]!));
+  });
+
+  it('an incremental after 1 % of the 4 KiB blocks changed sends ≤ 3 × the changed bytes and restores byte-identical', async (t) => {
+    const m = mutateBlocks(image, SIZE, 4 * 1024, 0.01, 12);
+    const state = snapshot(image, join(dir, 'state-3.img'));
+    const inc = summaryOf(await replicate('web-01', a.stateDir, { sda: image }));
+    assert.equal(inc.kind, 'incremental');
+    t.diagnostic(`1 % @ 4 KiB: changed ${m.bytes} in ${m.blocks} blocks, detected ${inc.bytesChanged}, sent ${inc.bytesSent} (${(inc.bytesSent / m.bytes).toFixed(3)} ×)`);
+    assert.ok(inc.bytesChanged >= m.bytes, `detected ${inc.bytesChanged} of ${m.bytes} changed: no change missed`);
+    assert.ok(inc.bytesChanged <= m.bytes * 1.01, `detected ${inc.bytesChanged} for ${m.bytes} changed: per 4 KiB block`);
+    assert.ok(inc.bytesSent <= 3 * m.bytes, `sent ${inc.bytesSent} for ${m.bytes} changed bytes (${(inc.bytesSent / m.bytes).toFixed(2)} ×)`);
+    const out = join(dir, 'restore-4k');
+    const r = await restore('web-01', a.stateDir, inc.rpId, out);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(await sameBytes(join(out, 'sda.img'), state), 'the 4 KiB incremental restores the image as it was');
   });
 });

@@ -110,7 +110,7 @@ describe('encodeExtent', () => {
           assert.ok(d.data.equals(after));
           assert.ok(!hasParent || chooseEncoding(bitmap, Math.ceil(after.length / SB)) === 'FULL');
         } else {
-          assert.ok(hasParent && d.kind === 'DELTA' && u.kind === 'DELTA');
+          assert.ok(hasParent && d.kind === 'DELTA' && d.form === 'sub-blocks' && u.kind === 'DELTA');
           assert.equal(d.bitmap, bitmap);
           assert.ok(applyDelta(before, d.bitmap, d.data, SB).equals(after));
         }

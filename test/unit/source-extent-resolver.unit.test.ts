@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeDeltaChunk, encodeFullChunk } from '../../shared/format/chunk.js';
+import { blockBitmapOf, blockDeltaLength } from '../../shared/format/block-delta.js';
+import { encodeBlockDeltaChunk, encodeDeltaChunk, encodeFullChunk } from '../../shared/format/chunk.js';
 import { deltaLength, subBlockIndices } from '../../shared/format/delta.js';
-import { extentCount, extentLength, subBlockCount, type Geometry } from '../../shared/format/geometry.js';
+import { blockSizeOf, extentCount, extentLength, subBlockCount, type Geometry } from '../../shared/format/geometry.js';
 import { chunkId } from '../../shared/format/hash.js';
 import { encodeManifest, ManifestReader } from '../../shared/format/manifest.js';
 import type { ExtentEntry, Manifest, VolumeManifest } from '../../shared/format/manifest-types.js';
@@ -13,12 +14,12 @@ import { resolveInto, ZERO_EXTENT } from '../../source/extent-resolver.js';
 const SB = 16;
 const G: Geometry = { extentSize: 8 * SB, subBlockSize: SB };
 
-/** A random chain of manifests (sizes change, volumes come and go, every entry kind) with its chunks. */
+/** A random chain of manifests (sizes change, volumes come and go, every entry kind, both DELTA forms) with its chunks. */
 const chainArb = fc.record({
   links: fc.array(fc.record({
     present: fc.boolean(),
     size: fc.integer({ min: 1, max: 5 * G.extentSize }),
-    entries: fc.array(fc.record({ kind: fc.constantFrom('FULL', 'DELTA', 'ZERO', 'ABSENT'), bits: fc.integer({ min: 1, max: 255 }), fill: fc.integer({ min: 0, max: 255 }) }), { minLength: 5, maxLength: 5 }),
+    entries: fc.array(fc.record({ kind: fc.constantFrom('FULL', 'DELTA', 'BLOCK_DELTA', 'ZERO', 'ABSENT'), bits: fc.integer({ min: 1, max: 255 }), fill: fc.integer({ min: 0, max: 255 }) }), { minLength: 5, maxLength: 5 }),
   }), { minLength: 1, maxLength: 5 }),
 });
 
@@ -35,7 +36,7 @@ function build(spec: ChainSpec) {
     for (let i = 0; i < extentCount(l.size, G); i++) {
       const e = l.entries[i]!;
       const len = extentLength(l.size, i, G);
-      const kind = e.kind === 'DELTA' && type === 'base' ? 'FULL' : e.kind;
+      const kind = (e.kind === 'DELTA' || e.kind === 'BLOCK_DELTA') && type === 'base' ? 'FULL' : e.kind;
       if (kind === 'FULL') extents.push({ index: i, kind, chunk: put(encodeFullChunk(Buffer.alloc(len, e.fill + k))) });
       if (kind === 'ZERO') extents.push({ index: i, kind });
       if (kind === 'DELTA') {
@@ -44,6 +45,15 @@ function build(spec: ChainSpec) {
         const data = Buffer.alloc(deltaLength(bitmap, len, SB));
         for (let j = 0; j < data.length; j++) data[j] = (e.fill * 7 + j + subBlockIndices(bitmap).length) & 0xff;
         extents.push({ index: i, kind, chunk: put(encodeDeltaChunk(bitmap, data)) });
+      }
+      if (kind === 'BLOCK_DELTA') {
+        const bs = blockSizeOf(SB);
+        const picked = Array.from({ length: subBlockCount(len, bs) }, (_, k) => k).filter((k) => (e.bits >> (k % 8)) & 1 && (k * 7 + e.fill) % 5 < 2);
+        if (picked.length === 0) continue;
+        const blocks = blockBitmapOf(picked);
+        const data = Buffer.alloc(blockDeltaLength(blocks, len, bs));
+        for (let j = 0; j < data.length; j++) data[j] = (e.fill * 11 + j + picked.length) & 0xff;
+        extents.push({ index: i, kind: 'DELTA', chunk: put(encodeBlockDeltaChunk(bs, blocks, data)) });
       }
     }
     const v: VolumeManifest = { name: 'v', sizeBytes: l.size, extents };

@@ -1,12 +1,13 @@
 /**
  * The source core's replicate/restore against an in-memory target that speaks the protocol
  * (docs/replication-protocol.md) and can be told to fail: deterministic coverage of resume
- * after a failed upload, of a commit whose answer was lost, and of the state kept between runs.
+ * after a failed upload, of a commit whose answer was lost, of the state kept between runs, and
+ * of going on from what drcore wrote before block deltas (test/fixtures/v1-state).
  */
 import { describe, it } from 'node:test';
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPack } from '../../shared/format/pack.js';
@@ -14,6 +15,7 @@ import { ReplicationApi, type RecoveryPoint } from '../../source/api.js';
 import type { HttpResponse, HttpTransport } from '../../source/client.js';
 import { replicate } from '../../source/replicate.js';
 import { restore } from '../../source/restore.js';
+import { SignatureReader } from '../../source/signature-file.js';
 import { chunkReadAnswer } from '../support/chunk-read-answer.js';
 
 const MiB = 1024 * 1024;
@@ -152,6 +154,56 @@ describe('replicate against an in-memory target', { timeout: 120_000 }, () => {
       assert.equal(inc.kind, 'incremental');
       assert.ok((await t.restored(base.rpId)).equals(v2));
       assert.ok((await t.restored(inc.rpId)).equals(grown));
+    } finally { t.done(); }
+  });
+
+  it('goes on from a state written before block deltas: its RPs restore, its v1 signatures convert once, then changes go per 4 KiB block', async () => {
+    interface Fixture { size: number; images: string[]; rps: RecoveryPoint[]; chunks: Record<string, string>; machineState: Record<string, string> }
+    const fx = JSON.parse(readFileSync(new URL('../fixtures/v1-state/fixture.json', import.meta.url), 'utf8')) as Fixture;
+    const t = setup();
+    try {
+      for (const [id, b64] of Object.entries(fx.chunks)) t.target.chunks.set(id, Buffer.from(b64, 'base64'));
+      for (const rp of fx.rps) t.target.rps.set(rp.rpId, rp);
+      const machine = join(t.dir, 'state', 'machines', 'm1');
+      mkdirSync(machine, { recursive: true });
+      for (const [f, b64] of Object.entries(fx.machineState)) writeFileSync(join(machine, f), Buffer.from(b64, 'base64'));
+      const sigFile = () => join(machine, readdirSync(machine).find((f) => f.endsWith('.sig'))!);
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      const states: Buffer[] = [];
+      for (const [i, rp] of fx.rps.entries()) {
+        const image = await t.restored(rp.rpId);
+        assert.equal(sha(image), fx.images[i], `the old RP ${rp.rpId} restores byte-identical`);
+        states.push(image);
+      }
+      const old = SignatureReader.open(sigFile());
+      assert.equal(old.version, 1, 'the fixture holds an old signature file');
+      old.close();
+      /** 4 KiB of fresh data at each offset. */
+      const written = (from: Buffer, offsets: number[], seed: number): Buffer => {
+        const out = Buffer.from(from);
+        offsets.forEach((at, i) => volume(4096, seed + i).copy(out, at));
+        return out;
+      };
+      // Inside the sub-block changed last time, in data never changed, where there were zeros.
+      const converted = written(states[1]!, [2 * 65536 + 4096, 4 * MiB + 65536 + 8192, 3 * MiB], 20);
+      writeFileSync(t.disk, converted);
+      const first = await t.run();
+      assert.equal(first.kind, 'incremental');
+      assert.equal(t.target.rps.get(first.rpId)?.parentRpId, fx.rps[1]!.rpId, 'an incremental on the old RP, not a new base');
+      assert.equal(first.bytesChanged, 3 * 65536, 'compared per 64 KiB sub-block against the old state: nothing missed');
+      assert.equal(first.extents.full, 0);
+      const now = SignatureReader.open(sigFile());
+      assert.equal(now.version, 2, 'the run wrote the new state');
+      now.close();
+      const next = written(converted, [64 * 1024 + 4096 * 3, 4 * MiB + 65536 + 8192, 8 * MiB + 2 * 65536], 30);
+      writeFileSync(t.disk, next);
+      const second = await t.run();
+      assert.equal(second.kind, 'incremental');
+      assert.equal(second.bytesChanged, 3 * 4096, 'then per 4 KiB block');
+      assert.ok(second.bytesSent <= 3 * 3 * 4096, `sent ${second.bytesSent} for ${3 * 4096} changed`);
+      // Chains of kind 2 DELTAs (64 KiB) then kind 4 (4 KiB blocks) over the old base.
+      assert.ok((await t.restored(first.rpId)).equals(converted), 'the converting RP restores byte-identical');
+      assert.ok((await t.restored(second.rpId)).equals(next), 'the next RP restores byte-identical');
     } finally { t.done(); }
   });
 
