@@ -14,7 +14,7 @@ import { ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../infra/constructs/drcore-
 
 /** The clients of each function, as its grants in infra/drcore-stack.ts name the resources. */
 const CLIENTS: Record<string, string[]> = {
-  'admin-api': ['client-dynamodb'], // event log, read models
+  'admin-api': ['client-dynamodb', 'client-s3'], // event log, read models; the storage migration's index parts
   authorizer: ['client-dynamodb'], // event log (the certificate registry)
   'ca-bootstrap': ['client-dynamodb', 'client-s3', 'client-secrets-manager'], // registers the bundle certificates in the event log; CA and bundle secrets, truststore
   'pairing-api': ['client-dynamodb'], // event log

@@ -99,9 +99,16 @@ describe('least privilege: per concern', () => {
       assert.deepEqual([...actionsOn(fn, 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort(), fn);
       assert.deepEqual([...actionsOn(fn, 'ReadModelsTable')].sort(), [...TABLE_READ].sort(), fn);
       assert.deepEqual(service(fn, 'sqs'), [], fn);
-      assert.deepEqual(service(fn, 's3'), [], fn);
       assert.deepEqual(service(fn, 'secretsmanager'), [], fn);
     }
+    assert.deepEqual(service('pairing-api', 's3'), []);
+  });
+
+  it('admin-api reaches the data bucket only for the storage migration: get objects, put/delete RP index parts', () => {
+    const s3 = grants['admin-api'].filter((g) => g.actions.some((a) => a.startsWith('s3:')));
+    assert.deepEqual(s3.map((g) => g.actions.sort()), [['s3:GetObject'], ['s3:DeleteObject', 's3:PutObject']]);
+    for (const g of s3) assert.ok(g.resources.some((r) => r.startsWith('DataBucket')), JSON.stringify(g.resources));
+    assert.ok(JSON.stringify(json).includes('/tenants/*/rps/*'), 'the put/delete grant names the index keys only');
   });
 
   it('replication-api: event log read + append, read models read, its own upload/damage records written, the data bucket — no queue, no secrets', () => {
@@ -164,8 +171,8 @@ describe('least privilege: who reaches what', () => {
     assert.deepEqual(reaching('CertificateAuthorityEnrollmentBundle'), ['ca-bootstrap']);
   });
 
-  it('only replication-api and the workflow worker reach the data bucket', () => {
-    assert.deepEqual(reaching('DataBucket'), ['replication-api', 'workflow-worker']);
+  it('only replication-api, the workflow worker and (for the storage migration) admin-api reach the data bucket', () => {
+    assert.deepEqual(reaching('DataBucket'), ['admin-api', 'replication-api', 'workflow-worker']);
   });
 
   it('only the CA bootstrap reaches the truststore, and only its one object', () => {
@@ -181,7 +188,8 @@ describe('least privilege: who reaches what', () => {
     assert.deepEqual(consumers, ['workflow-worker']);
   });
 
-  it('only writers of the read models are the projector and the worker', () => {
-    assert.deepEqual(FUNCTIONS.filter((f) => actionsOn(f, 'ReadModelsTable').has('dynamodb:PutItem')), ['workflow-worker', 'projector']);
+  it('only writers of the read models are the projector and the worker (replication-api writes only its own operational records)', () => {
+    const unconditioned = FUNCTIONS.filter((f) => grants[f].some((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.includes('dynamodb:PutItem') && !g.conditions));
+    assert.deepEqual(unconditioned, ['workflow-worker', 'projector']);
   });
 });
