@@ -23,6 +23,15 @@ export const BUILT_CLI = [process.execPath, join(CHECKOUT, 'cli/drcore.mjs')] as
 /** The default CLI: the sources for the tests, the build for the bench (`npm run bench` runs dist/). */
 export const CLI: readonly string[] = fromSources ? SOURCE_CLI : BUILT_CLI;
 
+/**
+ * `DRCORE_CPU_PROF_DIR=DIR npm run bench`: every core and CLI child writes a V8 CPU profile
+ * (`node --cpu-prof`) into DIR when it exits (NODE_OPTIONS may not carry --cpu-prof).
+ */
+const profiling = (): string[] => {
+  const dir = process.env['DRCORE_CPU_PROF_DIR'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+};
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -75,7 +84,7 @@ export class CoreProcess {
 
   async launch(): Promise<void> {
     const [node = process.execPath, ...args] = this.cli;
-    const child = spawn(node, [...args, 'serve', '--data', this.dataDir, '--port', String(this.port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [...profiling(), ...args, 'serve', '--data', this.dataDir, '--port', String(this.port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`drcore serve did not start in 60 s:\n${this.log}`)), 60_000);
@@ -182,7 +191,7 @@ export interface CliRun {
  */
 export function runCli(args: readonly string[], options: { onSpawn?: (child: ChildProcess) => void; timeoutMs?: number; cli?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   const [node = process.execPath, ...pre] = options.cli ?? CLI;
-  const child = spawn(node, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const child = spawn(node, [...profiling(), ...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let stdout = '';
   let stderr = '';
   let peak = 0;

@@ -9,6 +9,8 @@
  * Temp names contain '~', which no valid key segment contains, so they never collide
  * with a key and list() never yields them. Limitation: a key cannot also be a prefix
  * "directory" of another key ('a' and 'a/b'); the second put throws BlobConflictError.
+ * getRange keeps read handles open (file-handle-cache.ts): a file deleted behind the store's
+ * back, not through delete(), may still be read by this process until its handle is evicted.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -17,12 +19,15 @@ import { dirname, join, resolve } from 'node:path';
 import { assertSha256, InvalidIdError } from '../../ids.js';
 import { assertByteRange, isValidBlobKey, isValidBlobPrefix, type BlobStore } from '../../ports/blob-store.js';
 import { BlobConflictError, NotFoundError, PortError } from '../../ports/errors.js';
+import { FileHandleCache } from './file-handle-cache.js';
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
 export class FileBlobStore implements BlobStore {
   readonly #root: string;
+  /** Objects are immutable once created (a delete evicts the handle), so open handles are reused by getRange. */
+  readonly #handles = new FileHandleCache();
 
   constructor(rootDir: string) {
     this.#root = resolve(rootDir);
@@ -79,32 +84,26 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  /** One open, one fstat, positional reads of just the range into one buffer. */
+  /** Positional reads of just the range into one buffer, on a cached open handle (file-handle-cache.ts). */
   async getRange(key: string, offset: number, length: number): Promise<Buffer> {
     const file = this.#path(key);
     assertByteRange(offset, length);
     if (length === 0) return Buffer.alloc(0);
-    let fh: FileHandle;
     try {
-      fh = await open(file, 'r');
+      return await this.#handles.use(file, async (fh, fileSize) => {
+        const size = Math.max(0, Math.min(length, fileSize - offset));
+        const buffer = Buffer.allocUnsafe(size);
+        let filled = 0;
+        while (filled < size) {
+          const { bytesRead } = await fh.read(buffer, filled, size - filled, offset + filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        return filled === size ? buffer : buffer.subarray(0, filled);
+      });
     } catch (err) {
       if (hasCode(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) throw new NotFoundError(`blob ${key} not found`, { cause: err });
       throw err;
-    }
-    try {
-      const s = await fh.stat();
-      if (!s.isFile()) throw new NotFoundError(`blob ${key} not found`);
-      const size = Math.max(0, Math.min(length, s.size - offset));
-      const buffer = Buffer.allocUnsafe(size);
-      let filled = 0;
-      while (filled < size) {
-        const { bytesRead } = await fh.read(buffer, filled, size - filled, offset + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return filled === size ? buffer : buffer.subarray(0, filled);
-    } finally {
-      await fh.close();
     }
   }
 
@@ -121,6 +120,7 @@ export class FileBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     const file = this.#path(key);
+    await this.#handles.evict(file);
     try {
       await unlink(file);
     } catch (err) {
