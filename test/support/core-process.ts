@@ -109,7 +109,9 @@ export class CoreProcess {
   }
 
   async restart(): Promise<void> {
-    await this.kill9();
+    // A profiled server writes its profile only on a clean exit.
+    if (process.env['DRCORE_CPU_PROF_DIR']) await this.stop();
+    else await this.kill9();
     this.log = '';
     await this.launch();
   }
