@@ -46,7 +46,7 @@ export interface CommandHandler<Id, C, S> {
   load(deps: Pick<AppDeps, 'events'>, id: Id): Promise<Loaded<S>>;
 }
 
-export interface HandlerOptions {
+export interface HandlerOptions<E, S> {
   /**
    * Keep each stream's folded state per process (per EventStore) and read only the events
    * appended after it: loads cost O(new events), not O(stream). For aggregates whose state is
@@ -54,10 +54,15 @@ export interface HandlerOptions {
    * CommandResult then holds only the events read by that call, not the whole stream.
    */
   readonly cacheState?: boolean;
+  /**
+   * With cacheState: the state after a stream's last event when that event carries it (a
+   * snapshot in the event), so a process without a cached state reads one event, not the stream.
+   */
+  readonly stateFromLast?: (last: E) => S | undefined;
 }
 
-export function commandHandler<Id, C, E extends TypedEvent, S>(decider: Decider<C, E, S>, streamOf: (id: Id) => string, handlerOptions: HandlerOptions = {}): CommandHandler<Id, C, S> {
-  const cache = handlerOptions.cacheState ? new StateCache<S>() : undefined;
+export function commandHandler<Id, C, E extends TypedEvent, S>(decider: Decider<C, E, S>, streamOf: (id: Id) => string, handlerOptions: HandlerOptions<E, S> = {}): CommandHandler<Id, C, S> {
+  const cache = handlerOptions.cacheState ? new StateCache<E, S>(handlerOptions.stateFromLast) : undefined;
   const read = (store: EventStore, streamId: string): Promise<Loaded<S>> => (cache ? cache.load(store, streamId, decider) : loadStream(store, streamId, decider));
   const load = async (deps: Pick<AppDeps, 'events'>, id: Id): Promise<Loaded<S>> => read(deps.events, streamOf(id));
   const handle = async (
@@ -73,8 +78,10 @@ export function commandHandler<Id, C, E extends TypedEvent, S>(decider: Decider<
 }
 
 /** Folded states by store and stream, each at the version it was folded to (see HandlerOptions.cacheState). */
-class StateCache<S> {
+class StateCache<E, S> {
   private readonly byStore = new WeakMap<EventStore, Map<string, { state: S; version: number }>>();
+
+  constructor(private readonly fromLast?: (last: E) => S | undefined) {}
 
   private of(store: EventStore): Map<string, { state: S; version: number }> {
     let m = this.byStore.get(store);
@@ -82,8 +89,19 @@ class StateCache<S> {
     return m;
   }
 
-  async load<E>(store: EventStore, streamId: string, decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
-    const at = this.of(store).get(streamId) ?? { state: decider.initialState(), version: 0 };
+  async load(store: EventStore, streamId: string, decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
+    let at = this.of(store).get(streamId);
+    if (!at && this.fromLast) {
+      const last = await store.readLast(streamId);
+      // The stream holds this aggregate's events only: the one cast from stored to typed events.
+      const state = last ? this.fromLast(last as unknown as E) : undefined;
+      if (last && state !== undefined) {
+        const loaded = { state, events: [last], version: last.version };
+        this.remember(store, streamId, loaded);
+        return loaded;
+      }
+    }
+    at ??= { state: decider.initialState(), version: 0 };
     const events = await store.readStream(streamId, at.version);
     const loaded = { state: (events as unknown as E[]).reduce(decider.evolve, at.state), events, version: at.version + events.length };
     this.remember(store, streamId, loaded);

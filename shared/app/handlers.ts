@@ -9,7 +9,7 @@ import { streams } from '../domain/ids.js';
 import { machineDecider } from '../domain/machine.js';
 import { pairingDecider } from '../domain/pairing.js';
 import { recoveryPointDecider } from '../domain/recovery-point.js';
-import { storageDecider } from '../domain/storage.js';
+import { stateFromLast, storageDecider } from '../domain/storage.js';
 import { tenantDecider } from '../domain/tenant.js';
 import { commandHandler } from './command-handler.js';
 
@@ -23,6 +23,6 @@ export const tenantHandler = commandHandler(tenantDecider, (tenantId: string) =>
 export const certificateHandler = commandHandler(certificateDecider, (serial: string) => streams.cert(serial));
 export const machineHandler = commandHandler(machineDecider, (k: MachineKey) => streams.machine(k.tenantId, k.machineId));
 export const recoveryPointHandler = commandHandler(recoveryPointDecider, (k: RecoveryPointKey) => streams.rp(k.tenantId, k.rpId));
-export const storageHandler = commandHandler(storageDecider, (tenantId: string) => streams.storage(tenantId), { cacheState: true });
+export const storageHandler = commandHandler(storageDecider, (tenantId: string) => streams.storage(tenantId), { cacheState: true, stateFromLast });
 export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
 export const chunkIntegrityHandler = commandHandler(chunkIntegrityDecider, (k: ChunkKey) => streams.chunk(k.tenantId, k.chunkId));

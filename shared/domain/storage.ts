@@ -12,7 +12,8 @@ import { DomainError } from './errors.js';
  * that rule, with the pack's create-once object: ../app/replication/pack-service.ts).
  *
  * The state is one number, so the handler keeps it per process and reads only the events
- * appended since (commandHandler's `cacheState`): a charge costs O(1) reads, not O(packs).
+ * appended since (commandHandler's `cacheState`), and a process without it reads the last event
+ * only (`stateFromLast`): a charge costs O(1) reads, not O(packs), warm or cold.
  */
 export interface StorageChargedData { tenantId: string; packId: string; bytes: number; rpId: string; machineId: string }
 export interface StorageReleasedData { tenantId: string; packId: string; bytes: number }
@@ -22,9 +23,14 @@ export type StorageCommand =
   | { type: 'ChargeStorage'; data: StorageChargedData; quotaBytes: number }
   | { type: 'ReleaseStorage'; data: StorageReleasedData };
 
+/**
+ * Each event carries the counter's total after it (`usedBytes`), so the last event alone is the
+ * state: a process with no cached state reads one event, not the stream (`stateFromLast`).
+ * Events written before the total was carried lack it; the stream is then folded whole.
+ */
 export type StorageEvent =
-  | { type: 'StorageCharged'; data: StorageChargedData }
-  | { type: 'StorageReleased'; data: StorageReleasedData };
+  | { type: 'StorageCharged'; data: StorageChargedData & { usedBytes?: number } }
+  | { type: 'StorageReleased'; data: StorageReleasedData & { usedBytes?: number } };
 
 export interface StorageState { readonly usedBytes: number }
 
@@ -44,14 +50,14 @@ export function decide(command: StorageCommand, state: StorageState): StorageEve
         throw new DomainError('invalid', `pack ${d.packId} refused, nothing stored: it would store ${usedBytes + d.bytes} bytes, over the quota of ${quotaBytes} bytes`,
           { reason: 'quota-exceeded', details: { quotaBytes, usedBytes, addedBytes: d.bytes } });
       }
-      return [{ type: 'StorageCharged', data: d }];
+      return [{ type: 'StorageCharged', data: { ...d, usedBytes: usedBytes + d.bytes } }];
     }
     case 'ReleaseStorage': {
       const d = command.data;
       byteCount('bytes', d.bytes);
       if (d.bytes === 0) return [];
       if (d.bytes > state.usedBytes) throw new DomainError('conflict', `releasing ${d.bytes} bytes of pack ${d.packId} would take the counter below zero`);
-      return [{ type: 'StorageReleased', data: d }];
+      return [{ type: 'StorageReleased', data: { ...d, usedBytes: state.usedBytes - d.bytes } }];
     }
     default:
       return assertNever(command);
@@ -61,13 +67,18 @@ export function decide(command: StorageCommand, state: StorageState): StorageEve
 export function evolve(state: StorageState, event: StorageEvent): StorageState {
   switch (event.type) {
     case 'StorageCharged':
-      return { usedBytes: state.usedBytes + event.data.bytes };
+      return { usedBytes: event.data.usedBytes ?? state.usedBytes + event.data.bytes };
     case 'StorageReleased':
-      return { usedBytes: state.usedBytes - event.data.bytes };
+      return { usedBytes: event.data.usedBytes ?? state.usedBytes - event.data.bytes };
     default:
       return assertNever(event);
   }
 }
 
 export const initialState = (): StorageState => ({ usedBytes: 0 });
+
+/** The state after `last` when it carries the total, else undefined (fold the stream). */
+export function stateFromLast(last: StorageEvent): StorageState | undefined {
+  return typeof last.data.usedBytes === 'number' ? { usedBytes: last.data.usedBytes } : undefined;
+}
 export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState> = { decide, evolve, initialState };

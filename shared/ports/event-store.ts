@@ -24,6 +24,8 @@ export interface EventStore {
   append(streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<StoredEvent[]>;
   /** Events of one stream with version > afterVersion (default 0), in order; [] for an unknown stream. */
   readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
+  /** The stream's last event (its highest version), or undefined for an unknown stream: one read, whatever the stream's length. */
+  readLast(streamId: string): Promise<StoredEvent | undefined>;
   /** Up to `limit` events after the cursor (undefined = from the start), and the cursor to continue from. */
   readAll(after?: string, limit?: number): Promise<{ events: PositionedEvent[]; next: string | undefined }>;
   /**

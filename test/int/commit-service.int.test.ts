@@ -19,6 +19,7 @@ function counting(deps: AppDeps, reads: string[]): AppDeps {
     capabilities: inner.capabilities,
     append: (streamId, expectedVersion, es) => inner.append(streamId, expectedVersion, es),
     readStream: (streamId, afterVersion) => { reads.push(streamId); return inner.readStream(streamId, afterVersion); },
+    readLast: (streamId) => inner.readLast(streamId),
     readAll: (cursor, limit) => inner.readAll(cursor, limit),
   };
   return { ...deps, events };

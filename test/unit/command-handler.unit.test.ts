@@ -39,6 +39,10 @@ function memoryStore(beforeAppend?: (store: EventStore, streamId: string) => Pro
       if (!racing) reads.push(streamId);
       return (streams.get(streamId) ?? []).filter((e) => e.version > afterVersion);
     },
+    async readLast(streamId) {
+      if (!racing) reads.push(streamId);
+      return (streams.get(streamId) ?? []).at(-1);
+    },
     async readAll() { return { events: [], next: undefined }; },
   };
   return { store, reads, appends, streams };
@@ -142,6 +146,38 @@ describe('a command handler bound to its aggregate', () => {
     assert.deepEqual(reads, ['counter:c1'], 'the stream is read once');
     const stale = await counterHandler(deps, 'c1', { type: 'Add', data: { n: 1, max: 10 } }, 'a', { loaded });
     assert.equal(stale.state, 2, 'a stale load is a conflict: re-read and re-decided');
+  });
+});
+
+describe('a handler that caches its state (the storage counter)', () => {
+  it('a cold process reads the last event only when it carries the state; a warm one reads only newer events', async () => {
+    const { store } = memoryStore();
+    const calls: string[] = [];
+    const spied: EventStore = {
+      ...store,
+      readStream: (id, after) => { calls.push(`readStream ${after ?? 0}`); return store.readStream(id, after); },
+      readLast: (id) => { calls.push('readLast'); return store.readLast(id); },
+    };
+    const deps = { events: spied, clock };
+    const meta = { at: clock().toISOString(), actor: 'test' };
+    for (let v = 0; v < 5; v++) await store.append('counter:c', v, [{ type: v === 4 ? 'WasSet' : 'Added', data: v === 4 ? { value: 40 } : { n: 1 }, ...meta }]);
+    const cached = commandHandler(counter, (id: string) => `counter:${id}`, {
+      cacheState: true, stateFromLast: (e) => (e.type === 'WasSet' ? e.data.value : undefined),
+    });
+    const cold = await cached.load(deps, 'c');
+    assert.deepEqual([cold.state, cold.version, calls], [40, 5, ['readLast']], 'one event read, not five');
+    calls.length = 0;
+    const r = await cached(deps, 'c', { type: 'Add', data: { n: 2, max: 100 } }, 'test');
+    assert.deepEqual([r.state, r.version], [42, 6]);
+    assert.deepEqual(calls, ['readStream 5'], 'warm: only what follows the cached version');
+    calls.length = 0;
+    assert.equal((await cached.load(deps, 'c')).state, 42);
+    assert.deepEqual(calls, ['readStream 6']);
+    // An aggregate whose last event does not carry the state is folded whole.
+    const other = commandHandler(counter, (id: string) => `counter:${id}`, { cacheState: true, stateFromLast: () => undefined });
+    calls.length = 0;
+    assert.equal((await other.load(deps, 'c')).state, 42);
+    assert.deepEqual(calls, ['readLast', 'readStream 0']);
   });
 });
 

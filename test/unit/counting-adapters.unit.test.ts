@@ -160,6 +160,7 @@ describe('countingEventStore', () => {
     capabilities: { globalOrder: true },
     append: async () => appended,
     readStream: async () => appended,
+    readLast: async () => appended.at(-1),
     readAll: async () => ({ events: appended.map((e, i) => ({ ...e, position: String(i + 1) })), next: '2' }),
     lastAssignedPosition: async () => '2',
   });
@@ -334,7 +335,7 @@ describe('countingDeps', () => {
     let caReads = 0;
     const ca = { caCertificatePem: async () => 'PEM', signCsr: failing(new Error('no')) };
     const inner = {
-      events: { capabilities: { globalOrder: true }, append: async () => [], readStream: async () => [], readAll: async () => ({ events: [], next: undefined }) },
+      events: { capabilities: { globalOrder: true }, append: async () => [], readStream: async () => [], readLast: async () => undefined, readAll: async () => ({ events: [], next: undefined }) },
       blobs: { put: async () => ({ created: true }), get: async () => Buffer.alloc(0), getRange: async () => Buffer.alloc(0), head: async () => undefined, delete: async () => undefined, list: async function* list() { /* none */ } },
       queue: { send: async () => ({ messageId: 'm' }), receive: async () => [], delete: async () => undefined, changeVisibility: async () => undefined, receiveDeadLetters: async () => [] },
       readModels: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], clear: async () => undefined },

@@ -1,23 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '../../shared/domain/errors.js';
-import { storageDecider, type StorageChargedData, type StorageCommand, type StorageEvent } from '../../shared/domain/storage.js';
+import { stateFromLast, storageDecider, type StorageChargedData, type StorageCommand, type StorageEvent } from '../../shared/domain/storage.js';
 import { spec } from '../support/given-when-then.js';
 
 const tenantId = 't-1';
 const charge = (packId: string, bytes: number): StorageChargedData => ({ tenantId, packId, bytes, rpId: 'rp-1', machineId: 'm-1' });
 const chargeCmd = (packId: string, bytes: number, quotaBytes = 10_000): StorageCommand => ({ type: 'ChargeStorage', data: charge(packId, bytes), quotaBytes });
-const charged = (packId: string, bytes: number): StorageEvent => ({ type: 'StorageCharged', data: charge(packId, bytes) });
-const released = (packId: string, bytes: number): StorageEvent => ({ type: 'StorageReleased', data: { tenantId, packId, bytes } });
+/** Events as the decider writes them carry the total after them; `usedBytes` undefined: an event of before that. */
+const charged = (packId: string, bytes: number, usedBytes?: number): StorageEvent =>
+  ({ type: 'StorageCharged', data: { ...charge(packId, bytes), ...(usedBytes !== undefined ? { usedBytes } : {}) } });
+const released = (packId: string, bytes: number, usedBytes?: number): StorageEvent =>
+  ({ type: 'StorageReleased', data: { tenantId, packId, bytes, ...(usedBytes !== undefined ? { usedBytes } : {}) } });
 const storage = () => spec(storageDecider);
 
 describe('storage counter decider: ChargeStorage', () => {
   it('charges a pack its stored size', () => {
-    const state = storage().given([charged('p1', 4000)]).when(chargeCmd('p2', 3000)).then([charged('p2', 3000)]);
+    const state = storage().given([charged('p1', 4000)]).when(chargeCmd('p2', 3000)).then([charged('p2', 3000, 7000)]);
     assert.equal(state.usedBytes, 7000);
   });
   it('exactly at the quota is allowed', () => {
-    storage().given([charged('p1', 6000)]).when(chargeCmd('p2', 4000)).then([charged('p2', 4000)]);
+    storage().given([charged('p1', 6000)]).when(chargeCmd('p2', 4000)).then([charged('p2', 4000, 10_000)]);
   });
   it('past the quota → quota-exceeded with the figures, nothing charged', () => {
     storage().given([charged('p1', 6001)]).when(chargeCmd('p2', 4000)).thenThrows('invalid', /over the quota of 10000 bytes/);
@@ -29,8 +32,16 @@ describe('storage counter decider: ChargeStorage', () => {
     storage().given([charged('p1', 10_000)]).when(chargeCmd('p2', 0)).then([]);
   });
   it('the state is the one number, whatever the history (so a process may cache it and read only newer events)', () => {
-    const state = storage().given([charged('p1', 4000), charged('p2', 3000), released('p2', 3000), charged('p3', 1)]).when(chargeCmd('p4', 10)).then([charged('p4', 10)]);
+    const state = storage().given([charged('p1', 4000), charged('p2', 3000), released('p2', 3000), charged('p3', 1)]).when(chargeCmd('p4', 10)).then([charged('p4', 10, 4011)]);
     assert.deepEqual(state, { usedBytes: 4011 });
+  });
+  it('an event that carries the total is the state by itself; one of before that is folded', () => {
+    assert.deepEqual(stateFromLast(charged('p9', 10, 4011)), { usedBytes: 4011 });
+    assert.deepEqual(stateFromLast(released('p9', 10, 0)), { usedBytes: 0 });
+    assert.equal(stateFromLast(charged('p9', 10)), undefined);
+    // A stream of old events then new ones folds to the carried total.
+    const state = [charged('p1', 100), charged('p2', 50, 150), released('p1', 100, 50)].reduce(storageDecider.evolve, storageDecider.initialState());
+    assert.deepEqual(state, { usedBytes: 50 });
   });
   it('refuses a byte count that is not a non-negative integer', () => {
     for (const bytes of [-1, 0.5, Number.NaN]) storage().given([]).when(chargeCmd('p1', bytes)).thenThrows('invalid', /non-negative integer/);
@@ -40,7 +51,7 @@ describe('storage counter decider: ChargeStorage', () => {
 describe('storage counter decider: ReleaseStorage', () => {
   it('releases a pack\'s charge (a concurrent upload stored the same pack first)', () => {
     const state = storage().given([charged('p1', 4000), charged('p2', 3000)])
-      .when({ type: 'ReleaseStorage', data: { tenantId, packId: 'p1', bytes: 1000 } }).then([released('p1', 1000)]);
+      .when({ type: 'ReleaseStorage', data: { tenantId, packId: 'p1', bytes: 1000 } }).then([released('p1', 1000, 6000)]);
     assert.equal(state.usedBytes, 6000);
   });
   it('never takes the counter below zero', () => {

@@ -106,6 +106,11 @@ export class DynamoDbEventStore implements EventStore {
     return readStreamEvents(this.client, this.tableName, streamId, afterVersion);
   }
 
+  async readLast(streamId: string): Promise<StoredEvent | undefined> {
+    assertStreamId(streamId);
+    return readLastEvent(this.client, this.tableName, streamId);
+  }
+
   async readAll(after?: string, limit = DEFAULT_READ_ALL_LIMIT): Promise<{ events: PositionedEvent[]; next: string | undefined }> {
     assertCount('limit', limit, 1);
     const from = after === undefined ? LOG_START : decodePosition(after);

@@ -61,6 +61,10 @@ export function countingEventStore(inner: EventStore, counter: RequestCounter): 
       const bytes = o.value.reduce((n, e) => n + eventBytes(e), 0);
       return { bytesOut: bytes, items: o.value.length, units: { dynamoRead: readUnits(bytes) } };
     }),
+    readLast: (streamId) => count('readLast', () => inner.readLast(streamId), (o) => {
+      const bytes = o.ok && o.value ? eventBytes(o.value) : 0;
+      return { bytesOut: bytes, items: o.ok && o.value ? 1 : 0, units: { dynamoRead: Math.max(1, readUnits(bytes)) } };
+    }),
     readAll: (after, limit) => count('readAll', () => inner.readAll(after, limit), (o) => (o.ok ? readAllFacts(o.value.events) : { units: { dynamoRead: 1 } })),
   };
   if (inner.lastAssignedPosition) {

@@ -35,6 +35,7 @@ export class SqliteEventStore implements EventStore {
   readonly #last: StatementSync;
   readonly #insert: StatementSync;
   readonly #stream: StatementSync;
+  readonly #lastEvent: StatementSync;
   readonly #all: StatementSync;
 
   private constructor(db: DatabaseSync) {
@@ -45,6 +46,7 @@ export class SqliteEventStore implements EventStore {
       'INSERT INTO events (stream_id, version, type, data, at, actor, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#stream = db.prepare('SELECT * FROM events WHERE stream_id = ? AND version > ? ORDER BY version');
+    this.#lastEvent = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1');
     this.#all = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
   }
 
@@ -82,6 +84,12 @@ export class SqliteEventStore implements EventStore {
       throw new RangeError(`afterVersion must be a non-negative integer, got ${String(afterVersion)}`);
     }
     return this.#stream.all(streamId, afterVersion).map(toStored);
+  }
+
+  async readLast(streamId: string): Promise<StoredEvent | undefined> {
+    assertStreamId(streamId);
+    const row = this.#lastEvent.get(streamId) as Row | undefined;
+    return row === undefined ? undefined : toStored(row);
   }
 
   async readAll(after?: string, limit = DEFAULT_LIMIT): Promise<{ events: PositionedEvent[]; next: string | undefined }> {

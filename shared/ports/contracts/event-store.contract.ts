@@ -49,6 +49,16 @@ export function eventStoreContract(name: string, make: () => Promise<{ store: Ev
       assert.deepEqual((await store.readStream(s)).map((e) => e.version), [1, 2, 3]);
     });
 
+    it('readLast: the highest version of the stream, as readStream returns it; undefined for an unknown stream', async () => {
+      const s = sid();
+      assert.equal(await store.readLast(s), undefined);
+      await store.append(s, 0, [ev('A'), ev('B')]);
+      await store.append(s, 2, [ev('C', { n: 3 })]);
+      const all = await store.readStream(s);
+      assert.deepEqual(await store.readLast(s), all.at(-1));
+      assert.equal((await store.readLast(s))?.version, 3);
+    });
+
     it('stored events carry type, data, at and actor as given', async () => {
       const s = sid();
       const [e] = await store.append(s, 0, [{ type: 'T', data: { x: 1 }, at: '2030-12-31T23:59:59.999Z', actor: 'admin:00ab' }]);
