@@ -23,6 +23,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       events: { summary: 'Show the event log', load: async () => (await import('./admin/events.js')).events },
       'dead-letters': { summary: 'List events the projector gave up on, with their error', load: async () => (await import('./admin/dead-letters.js')).deadLetters },
       'verify-log': { summary: 'Check every hash chain of the event log (works on DATA directly)', load: async () => (await import('./admin/verify-log.js')).verifyLogCommand },
+      usage: { summary: 'Daily stored-bytes high-water marks per tenant, quotas, estimated-full dates; --csv for billing', load: async () => (await import('./admin/usage.js')).usage },
       'migrate-storage': { summary: 'Index recovery points stored in layout 1 (before RP indexes) so they restore', load: async () => (await import('./admin/migrate-storage.js')).migrateStorage },
       'rebuild-projections': { summary: 'Rebuild every read model from the event log (server stopped)', load: async () => (await import('./admin/rebuild-projections.js')).rebuildProjectionsCommand },
     },

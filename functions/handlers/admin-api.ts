@@ -1,11 +1,12 @@
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../../shared/http/body.js';
 import { notFound } from '../../shared/http/problem.js';
-import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, UsageQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../../shared/app/pairing-service.js';
 import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../../shared/app/admin-views.js';
 import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
 import { migrateStorageStep } from '../../shared/app/replication/migrate-storage.js';
+import { usageReport } from '../../shared/app/usage-report.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
@@ -57,6 +58,10 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const serial = assertId('serial', params['serial']);
     const body = jsonBody(event, RevokeAnyBody);
     return reply(await revokeAnyCertificate(deps, serial, body, caller.serial, actor));
+  },
+  'GET /v1/admin/usage': async ({ event, reply }) => {
+    const q = queryOf(event, UsageQuery);
+    return reply(await usageReport(deps, { from: q.from, to: q.to, tenantId: q.tenant }));
   },
   'POST /v1/admin/storage-migration': async ({ event, actor, reply }) => {
     const { after, limit = 20 } = jsonBody(event, MigrateStorageBody);

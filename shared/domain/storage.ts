@@ -30,7 +30,12 @@ export type StorageCommand =
  */
 export type StorageEvent =
   | { type: 'StorageCharged'; data: StorageChargedData & { usedBytes?: number } }
-  | { type: 'StorageReleased'; data: StorageReleasedData & { usedBytes?: number } };
+  | { type: 'StorageReleased'; data: StorageReleasedData & { usedBytes?: number } }
+  | { type: 'StorageQuotaWarning'; data: StorageQuotaWarningData };
+
+/** Soft warning levels, in percent of the quota (issue 11 item 5): crossing one raises a warning before the hard stop. */
+export const QUOTA_WARNING_LEVELS = [80, 90] as const;
+export interface StorageQuotaWarningData { tenantId: string; level: (typeof QUOTA_WARNING_LEVELS)[number]; usedBytes: number; quotaBytes: number }
 
 export interface StorageState { readonly usedBytes: number }
 
@@ -50,7 +55,12 @@ export function decide(command: StorageCommand, state: StorageState): StorageEve
         throw new DomainError('invalid', `pack ${d.packId} refused, nothing stored: it would store ${usedBytes + d.bytes} bytes, over the quota of ${quotaBytes} bytes`,
           { reason: 'quota-exceeded', details: { quotaBytes, usedBytes, addedBytes: d.bytes } });
       }
-      return [{ type: 'StorageCharged', data: { ...d, usedBytes: usedBytes + d.bytes } }];
+      const after = usedBytes + d.bytes;
+      // A charge that crosses a warning level raises it in the same append (once per crossing).
+      const warnings: StorageEvent[] = QUOTA_WARNING_LEVELS
+        .filter((level) => usedBytes * 100 < level * quotaBytes && after * 100 >= level * quotaBytes)
+        .map((level) => ({ type: 'StorageQuotaWarning', data: { tenantId: d.tenantId, level, usedBytes: after, quotaBytes } }));
+      return [{ type: 'StorageCharged', data: { ...d, usedBytes: after } }, ...warnings];
     }
     case 'ReleaseStorage': {
       const d = command.data;
@@ -70,6 +80,8 @@ export function evolve(state: StorageState, event: StorageEvent): StorageState {
       return { usedBytes: event.data.usedBytes ?? state.usedBytes + event.data.bytes };
     case 'StorageReleased':
       return { usedBytes: event.data.usedBytes ?? state.usedBytes - event.data.bytes };
+    case 'StorageQuotaWarning':
+      return state;
     default:
       return assertNever(event);
   }

@@ -52,6 +52,7 @@ const TABLE = [
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}', fn: 'admin-api', roles: ['admin'], summary: 'One tenant: usage, machines, certificates', status: [200], response: R.TenantDetail },
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke a certificate', status: [200], response: R.Revocation },
   { method: 'POST', path: '/v1/admin/certificates/{serial}/revoke', fn: 'admin-api', roles: ['admin'], summary: 'Revoke any certificate by serial (admin and enrollment bundles too)', status: [200], response: R.Revocation },
+  { method: 'GET', path: '/v1/admin/usage', fn: 'admin-api', roles: ['admin'], summary: 'Daily stored-bytes high-water marks per tenant, quotas and estimated-full dates (billing)', status: [200], response: R.UsageReport },
   { method: 'POST', path: '/v1/admin/storage-migration', fn: 'admin-api', roles: ['admin'], summary: 'One step of the storage migration (layout 1 → 2): index RPs committed before RP indexes', status: [200], response: R.StorageMigrationStep },
   { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
   { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },

@@ -20,7 +20,8 @@ describe('storage counter decider: ChargeStorage', () => {
     assert.equal(state.usedBytes, 7000);
   });
   it('exactly at the quota is allowed', () => {
-    storage().given([charged('p1', 6000)]).when(chargeCmd('p2', 4000)).then([charged('p2', 4000, 10_000)]);
+    const warn = (level: 80 | 90): StorageEvent => ({ type: 'StorageQuotaWarning', data: { tenantId, level, usedBytes: 10_000, quotaBytes: 10_000 } });
+    storage().given([charged('p1', 6000)]).when(chargeCmd('p2', 4000)).then([charged('p2', 4000, 10_000), warn(80), warn(90)]);
   });
   it('past the quota → quota-exceeded with the figures, nothing charged', () => {
     storage().given([charged('p1', 6001)]).when(chargeCmd('p2', 4000)).thenThrows('invalid', /over the quota of 10000 bytes/);
@@ -45,6 +46,23 @@ describe('storage counter decider: ChargeStorage', () => {
   });
   it('refuses a byte count that is not a non-negative integer', () => {
     for (const bytes of [-1, 0.5, Number.NaN]) storage().given([]).when(chargeCmd('p1', bytes)).thenThrows('invalid', /non-negative integer/);
+  });
+});
+
+describe('storage counter decider: soft quota warnings (80 %, 90 %)', () => {
+  const warning = (level: 80 | 90, usedBytes: number): StorageEvent => ({ type: 'StorageQuotaWarning', data: { tenantId, level, usedBytes, quotaBytes: 10_000 } });
+  it('a charge that crosses 80 % raises the 80 % warning in the same append', () => {
+    storage().given([charged('p1', 7000, 7000)]).when(chargeCmd('p2', 1000)).then([charged('p2', 1000, 8000), warning(80, 8000)]);
+  });
+  it('one charge across both levels raises both', () => {
+    storage().given([charged('p1', 7000, 7000)]).when(chargeCmd('p2', 2500)).then([charged('p2', 2500, 9500), warning(80, 9500), warning(90, 9500)]);
+  });
+  it('charges above a level, or below both, raise nothing more', () => {
+    storage().given([charged('p1', 8100, 8100)]).when(chargeCmd('p2', 500)).then([charged('p2', 500, 8600)]);
+    storage().given([]).when(chargeCmd('p2', 500)).then([charged('p2', 500, 500)]);
+  });
+  it('a warning leaves the counter as it is, and carries the total (the last event is still the state)', () => {
+    assert.deepEqual(stateFromLast(warning(90, 9500)), { usedBytes: 9500 });
   });
 });
 

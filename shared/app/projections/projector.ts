@@ -8,6 +8,7 @@ import { projectPairing } from './pairing-requests.js';
 import { projectTenant } from './tenants.js';
 import { projectMachine } from './machines.js';
 import { projectRecoveryPoint } from './recovery-points.js';
+import { projectUsageDaily } from './usage-daily.js';
 
 export type Projection = (rm: ReadModels, event: StoredEvent) => Promise<void>;
 
@@ -18,6 +19,7 @@ const PROJECTIONS: Partial<Record<StreamKind, Projection[]>> = {
   cert: [projectCertificate],
   machine: [projectMachine],
   rp: [projectRecoveryPoint],
+  storage: [projectUsageDaily],
 };
 
 

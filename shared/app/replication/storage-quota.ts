@@ -6,7 +6,8 @@
  * optimistic append, so concurrent uploads re-decide on each other's totals and never overshoot
  * the quota; its state is cached per process, so a charge reads only the events since.
  */
-import type { StorageState } from '../../domain/storage.js';
+import type { StorageQuotaWarningData, StorageState } from '../../domain/storage.js';
+import { logger } from '../../runtime/logger.js';
 import type { AppDeps } from '../deps.js';
 import type { CommandMeta } from '../command-handler.js';
 import { storageHandler } from '../handlers.js';
@@ -16,9 +17,26 @@ const CHARGE_ATTEMPTS = 64;
 
 export interface PackAt { tenantId: string; machineId: string; rpId: string; packId: string }
 
-/** Charges the pack's stored bytes, or refuses with quota-exceeded (nothing charged). */
-export async function chargePack(deps: Pick<AppDeps, 'events'>, quotaBytes: number, at: PackAt, bytes: number, meta: CommandMeta): Promise<void> {
-  await storageHandler(deps, at.tenantId, { type: 'ChargeStorage', data: { ...at, bytes }, quotaBytes }, meta, { attempts: CHARGE_ATTEMPTS });
+/**
+ * Charges the pack's stored bytes, or refuses with quota-exceeded (nothing charged). A charge
+ * that crosses a soft warning level (80 %, 90 %) appends `StorageQuotaWarning` with it, and the
+ * operator is notified (best effort: the event is the record, a failed notification is logged).
+ */
+export async function chargePack(deps: Pick<AppDeps, 'events' | 'notifier'>, quotaBytes: number, at: PackAt, bytes: number, meta: CommandMeta): Promise<void> {
+  const result = await storageHandler(deps, at.tenantId, { type: 'ChargeStorage', data: { ...at, bytes }, quotaBytes }, meta, { attempts: CHARGE_ATTEMPTS });
+  for (const e of result.appended) {
+    if (e.type !== 'StorageQuotaWarning') continue;
+    const w = e.data as StorageQuotaWarningData;
+    try {
+      await deps.notifier.notify({
+        id: `quota-warning-${w.tenantId}-${e.version}`, at: meta.at, kind: 'quota-warning',
+        subject: `Tenant ${w.tenantId} passed ${w.level} % of its quota`,
+        body: `Tenant ${w.tenantId} stores ${w.usedBytes} of its ${w.quotaBytes} bytes (${w.level} % warning level). Uploads past the quota are refused. See drcore admin tenant ${w.tenantId}; raise it with the quota API.`,
+      });
+    } catch (err) {
+      logger.warn('quota warning notification failed (the StorageQuotaWarning event is recorded)', { tenantId: w.tenantId, error: err as Error });
+    }
+  }
 }
 
 /** Gives a pack's charge back (a concurrent upload stored the same pack first and was charged for it). */

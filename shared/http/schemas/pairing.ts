@@ -46,6 +46,13 @@ export const RevokeBody = z.object({ reason: text(500) }).strict();
 /** Revoking any certificate by serial: every certificate is in the registry, so the reason is all it takes. */
 export const RevokeAnyBody = z.object({ reason: text(500) }).strict();
 
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD (UTC)');
+export const UsageQuery = z.object({
+  from: day.describe('First day (UTC), inclusive'),
+  to: day.describe('Last day (UTC), inclusive'),
+  tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().describe('One tenant only'),
+}).strict().refine((q) => q.from <= q.to, 'from must not be after to');
+
 /** One step of the storage migration (layout 1 → 2): from a log cursor, at most `limit` RPs. */
 export const MigrateStorageBody = z.object({
   after: z.string().regex(/^[A-Za-z0-9+/=_-]{1,512}$/).optional().describe('The `next` of the previous step'),

@@ -52,3 +52,13 @@ export const StorageMigrationStep = z.strictObject({
   next: z.string().optional().describe('Pass as `after` to the next step'),
   done: z.boolean().describe('true: the whole log was read'),
 });
+
+export const UsageReport = z.strictObject({
+  from: z.string(), to: z.string(),
+  days: z.array(z.strictObject({ tenantId: z.string(), day: z.string(), storedBytes: z.number().int(), quotaBytes: z.number().int() }))
+    .describe("Per tenant and UTC day: the day's high-water mark of stored bytes"),
+  tenants: z.array(z.strictObject({
+    tenantId: z.string(), quotaBytes: z.number().int(), storedBytes: z.number().int(),
+    estimatedFullAt: z.string().nullable().describe('When usage reaches the quota at the pace of the last 30 days; null when not growing'),
+  })),
+});
