@@ -1,12 +1,13 @@
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../../shared/http/body.js';
 import { notFound } from '../../shared/http/problem.js';
-import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, UsageQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../../shared/app/pairing-service.js';
 import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../../shared/app/admin-views.js';
 import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
 import { migrateStorageStep } from '../../shared/app/replication/migrate-storage.js';
 import { usageReport } from '../../shared/app/usage-report.js';
+import { changeQuota, resumeTenant, suspendTenant } from '../../shared/app/tenant-service.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
@@ -58,6 +59,21 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const serial = assertId('serial', params['serial']);
     const body = jsonBody(event, RevokeAnyBody);
     return reply(await revokeAnyCertificate(deps, serial, body, caller.serial, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/suspend': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const { reason } = jsonBody(event, SuspendBody);
+    return reply(await suspendTenant(deps, tenantId, reason, caller.serial, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/resume': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    jsonBody(event, EmptyBody);
+    return reply(await resumeTenant(deps, tenantId, caller.serial, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/quota': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const { quotaBytes } = jsonBody(event, QuotaBody);
+    return reply(await changeQuota(deps, tenantId, quotaBytes, caller.serial, actor));
   },
   'GET /v1/admin/usage': async ({ event, reply }) => {
     const q = queryOf(event, UsageQuery);

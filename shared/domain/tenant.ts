@@ -20,7 +20,7 @@ export type TenantEvent =
 
 export type TenantState =
   | { status: 'none' }
-  | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number };
+  | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; suspendedReason?: string };
 
 function existing(state: TenantState, tenantId: string): Exclude<TenantState, { status: 'none' }> {
   if (state.status === 'none') throw new DomainError('not-found', `tenant ${tenantId} does not exist`);
@@ -67,9 +67,12 @@ export function evolve(state: TenantState, event: TenantEvent): TenantState {
     case 'TenantQuotaChanged':
       return state.status === 'none' ? state : { ...state, quotaBytes: event.data.quotaBytes };
     case 'TenantSuspended':
-      return state.status === 'none' ? state : { ...state, status: 'suspended' };
-    case 'TenantResumed':
-      return state.status === 'none' ? state : { ...state, status: 'active' };
+      return state.status === 'none' ? state : { ...state, status: 'suspended', suspendedReason: event.data.reason };
+    case 'TenantResumed': {
+      if (state.status === 'none') return state;
+      const { suspendedReason: _reason, ...rest } = state;
+      return { ...rest, status: 'active' };
+    }
     default:
       return assertNever(event);
   }

@@ -119,6 +119,9 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     await call(admin, 'GET', '/v1/admin/projection-dead-letters', undefined, 200);
     await call(admin, 'POST', '/v1/admin/storage-migration', {}, 200);
     await call(admin, 'GET', '/v1/admin/usage?from=2026-01-01&to=2026-12-31', undefined, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/quota`, { quotaBytes: 2 ** 31 }, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/suspend`, { reason: 'conformance' }, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/resume`, {}, 200);
     await call(admin, 'GET', '/v1/admin/tenants', undefined, 200);
     const tenant = await eventually(async () => {
       const d = await call<{ machines: unknown[]; certificates: { serial: string }[] }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}`, undefined, 200);

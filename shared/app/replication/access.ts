@@ -21,7 +21,9 @@ export async function loadTenant(deps: AppDeps, tenantId: string): Promise<Exist
 export async function requireActiveTenant(deps: AppDeps, tenantId: string): Promise<ExistingTenant> {
   const tenant = await loadTenant(deps, tenantId);
   if (tenant.status === 'suspended') {
-    throw new DomainError('forbidden', `tenant ${tenantId} is suspended: replication is paused until the service provider resumes it`, { reason: 'tenant-suspended' });
+    const why = tenant.suspendedReason ? ` (${tenant.suspendedReason})` : '';
+    throw new DomainError('forbidden', `tenant ${tenantId} is suspended${why}: replication is paused until the service provider resumes it`,
+      { reason: 'tenant-suspended', details: { suspendedReason: tenant.suspendedReason ?? null } });
   }
   return tenant;
 }

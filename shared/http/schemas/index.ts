@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { REPLICATION_SCHEMAS } from './replication.js';
-import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, UsageQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
 /** Request schemas by route key (`METHOD path`), for the OpenAPI document. */
 export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType }> = {
@@ -14,6 +14,9 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/certificates/{serial}/revoke': { body: RevokeAnyBody },
   'POST /v1/admin/storage-migration': { body: MigrateStorageBody },
   'GET /v1/admin/usage': { query: UsageQuery },
+  'POST /v1/admin/tenants/{tenantId}/suspend': { body: SuspendBody },
+  'POST /v1/admin/tenants/{tenantId}/resume': { body: EmptyBody },
+  'POST /v1/admin/tenants/{tenantId}/quota': { body: QuotaBody },
   ...REPLICATION_SCHEMAS,
 };
 

@@ -53,6 +53,9 @@ export const UsageQuery = z.object({
   tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().describe('One tenant only'),
 }).strict().refine((q) => q.from <= q.to, 'from must not be after to');
 
+export const SuspendBody = z.object({ reason: text(500).describe('Shown to the tenant\'s source core in its 403 Tenant Suspended') }).strict();
+export const QuotaBody = z.object({ quotaBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('The new quota in bytes') }).strict();
+
 /** One step of the storage migration (layout 1 → 2): from a log cursor, at most `limit` RPs. */
 export const MigrateStorageBody = z.object({
   after: z.string().regex(/^[A-Za-z0-9+/=_-]{1,512}$/).optional().describe('The `next` of the previous step'),

@@ -62,3 +62,8 @@ export const UsageReport = z.strictObject({
     estimatedFullAt: z.string().nullable().describe('When usage reaches the quota at the pace of the last 30 days; null when not growing'),
   })),
 });
+
+export const TenantStatus = z.strictObject({
+  tenantId: z.string(), status: z.enum(['active', 'suspended']), quotaBytes: z.number().int(),
+  suspendedReason: z.string().optional(), version: z.number().int().describe('The tenant stream version after the command'),
+});

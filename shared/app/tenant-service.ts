@@ -1,0 +1,28 @@
+/**
+ * The operator's tenant commands (admin API): suspend with a reason, resume, change the quota.
+ * Each is one event on `tenant:<tenantId>`, with the admin certificate's serial; a suspended
+ * tenant's writes are refused 403 `Tenant Suspended` naming the reason (replication/access.ts),
+ * its reads (restores) keep working.
+ */
+import type { AppDeps } from './deps.js';
+import { tenantHandler } from './handlers.js';
+
+export interface TenantStatusView { tenantId: string; status: 'active' | 'suspended'; quotaBytes: number; suspendedReason?: string; version: number }
+
+async function run(deps: AppDeps, tenantId: string, command: Parameters<typeof tenantHandler>[2], actor: string): Promise<TenantStatusView> {
+  const r = await tenantHandler(deps, tenantId, command, actor);
+  if (r.state.status === 'none') throw new Error('a tenant command left no tenant');
+  return {
+    tenantId, status: r.state.status, quotaBytes: r.state.quotaBytes,
+    ...(r.state.suspendedReason !== undefined ? { suspendedReason: r.state.suspendedReason } : {}), version: r.version,
+  };
+}
+
+export const suspendTenant = (deps: AppDeps, tenantId: string, reason: string, adminSerial: string, actor: string) =>
+  run(deps, tenantId, { type: 'SuspendTenant', data: { tenantId, reason, adminSerial } }, actor);
+
+export const resumeTenant = (deps: AppDeps, tenantId: string, adminSerial: string, actor: string) =>
+  run(deps, tenantId, { type: 'ResumeTenant', data: { tenantId, adminSerial } }, actor);
+
+export const changeQuota = (deps: AppDeps, tenantId: string, quotaBytes: number, adminSerial: string, actor: string) =>
+  run(deps, tenantId, { type: 'ChangeQuota', data: { tenantId, quotaBytes, adminSerial } }, actor);
