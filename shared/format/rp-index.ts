@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FormatError } from './errors.js';
+import { isSha256Hex } from './hash.js';
 import { MAX_PACK_BYTES } from './pack.js';
 
 export const RP_INDEX_MAGIC = Buffer.from('DRX1', 'latin1');
@@ -37,7 +38,6 @@ export const RP_INDEX_PART_MAX_BYTES = HEADER + RP_INDEX_PART_ENTRIES * (RP_INDE
 export interface ChunkLocation { readonly pack: string; readonly offset: number; readonly length: number }
 export interface IndexEntry extends ChunkLocation { readonly chunk: string }
 
-const isHex64 = (s: string): boolean => /^[0-9a-f]{64}$/.test(s);
 
 export interface EncodedIndexPart { readonly bytes: Buffer; readonly firstChunk: string }
 
@@ -64,13 +64,13 @@ function encodePart(entries: readonly IndexEntry[]): Buffer {
   out.writeUInt32LE(entries.length, 12);
   let at = HEADER;
   for (const p of packs.keys()) {
-    if (!isHex64(p)) throw new FormatError(`pack id ${JSON.stringify(p)} is not a sha256`);
+    if (!isSha256Hex(p)) throw new FormatError(`pack id ${JSON.stringify(p)} is not a sha256`);
     out.write(p, at, 'hex');
     at += PACK_ID;
   }
   let previous = '';
   for (const e of entries) {
-    if (!isHex64(e.chunk)) throw new FormatError(`chunk id ${JSON.stringify(e.chunk)} is not a sha256`);
+    if (!isSha256Hex(e.chunk)) throw new FormatError(`chunk id ${JSON.stringify(e.chunk)} is not a sha256`);
     if (e.chunk <= previous) throw new FormatError(`chunk ${e.chunk} appears twice`);
     checkRange(e);
     previous = e.chunk;
