@@ -36,6 +36,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
     commands: {
       pair: { summary: 'Ask a target core to pair (makes the key and CSR; --wait for the approval)', load: async () => (await import('./source/pair.js')).pair },
       status: { summary: 'Show the pairing status; picks the certificate up once approved', load: async () => (await import('./source/pair.js')).status },
+      renew: { summary: "Renew this source core's certificate with a new key before it expires", load: async () => (await import('./source/renew.js')).renew },
       replicate: { summary: "Replicate a machine's volumes as a recovery point", load: async () => (await import('./source/replicate.js')).replicateCommand },
       list: { summary: "List a machine's recovery points", load: async () => (await import('./source/restore.js')).listCommand },
       restore: { summary: 'Restore a recovery point to DIR/NAME.img, every chunk verified', load: async () => (await import('./source/restore.js')).restoreCommand },

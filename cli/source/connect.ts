@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReplicationApi } from '../../source/api.js';
+import { completeRenewal } from '../../source/renewal.js';
 import { HttpsTransport, readTlsIdentity } from '../../source/transport.js';
 import { CliError, UsageError } from '../args.js';
 import { readPairing, stateDir } from '../../source/pairing-state.js';
@@ -13,6 +14,7 @@ import { readPairing, stateDir } from '../../source/pairing-state.js';
  */
 export function sourceApi(values: { state?: string | undefined; target?: string | undefined }, parallel: number): { api: ReplicationApi; client: HttpsTransport; dir: string } {
   const dir = stateDir(values.state);
+  completeRenewal(dir); // a renewal a crash cut in two: key.pem and cert.pem belong together again
   const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
   if (!existsSync(files.cert) || !existsSync(files.key)) {
     throw new CliError(`not paired: no certificate in ${dir}`, 'drcore source pair … --wait pairs this source core; or pass --state DIR');

@@ -5,7 +5,7 @@ import { jsonBody, queryOf, rawBody } from '../../shared/http/body.js';
 import { attachRawBody, rawOf } from '../../shared/http/raw-body.js';
 import { binary } from '../../shared/http/responses.js';
 import { forbidden, payloadTooLarge, unsupportedMediaType } from '../../shared/http/problem.js';
-import { CommitBody, MissingBody, ReadChunksBody, RegisterMachineBody, UploadsQuery } from '../../shared/http/schemas/replication.js';
+import { CommitBody, MissingBody, ReadChunksBody, RegisterMachineBody, RenewalBody, UploadsQuery } from '../../shared/http/schemas/replication.js';
 import { MAX_PACK_BYTES } from '../../shared/format/index.js';
 import { assertId, assertSha256 } from '../../shared/ids.js';
 import { registerMachine, listMachines } from '../../shared/app/replication/machine-service.js';
@@ -13,6 +13,7 @@ import { listUploads, missingChunks, uploadPack } from '../../shared/app/replica
 import { commitRecoveryPoint } from '../../shared/app/replication/commit-service.js';
 import { getRecoveryPoint, listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
 import { readRecoveryPointChunks } from '../../shared/app/replication/rp-chunks.js';
+import { getRenewal, requestRenewal } from '../../shared/app/certificate-renewal-service.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { recordMetric } from '../../shared/runtime/metrics.js';
 
@@ -70,6 +71,14 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const body = jsonBody(ctx.event, RegisterMachineBody);
     const { view, created } = await registerMachine(deps, tenantId, machineId, body, ctx.actor);
     return ctx.reply(view, { status: created ? 201 : 200, headers: created ? { location: `/v1/machines/${machineId}` } : {} });
+  }),
+  'POST /v1/certificate-renewals': route(async (ctx, tenantId) => {
+    const { csr } = jsonBody(ctx.event, RenewalBody);
+    const renewal = await requestRenewal(deps, tenantId, ctx.caller.serial, csr, ctx.actor);
+    return ctx.reply(renewal, { status: 202, headers: { location: `/v1/certificate-renewals/${renewal.renewalId}` } });
+  }),
+  'GET /v1/certificate-renewals/{renewalId}': route(async (ctx, tenantId) => {
+    return ctx.reply(await getRenewal(deps, tenantId, assertId('renewal id', ctx.params['renewalId'])));
   }),
   'GET /v1/machines': route(async (ctx, tenantId) => {
     const items = await listMachines(deps, tenantId);

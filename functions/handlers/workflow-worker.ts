@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { WorkflowMessage } from '../../shared/app/workflows/messages.js';
 import { runPairingWorkflow } from '../../shared/app/workflows/pairing-workflow.js';
+import { runRenewalWorkflow } from '../../shared/app/workflows/renewal-workflow.js';
 import { PermanentWorkflowError } from '../../shared/app/workflows/permanent-failure.js';
 import { QUEUES } from '../../shared/ports/queue.js';
 import { lambdaHandler } from '../../shared/runtime/lambda-handler.js';
@@ -21,7 +22,8 @@ export const makeHandler = (deps: AppDeps) => lambdaHandler(middy<SQSEvent, SQSB
     const receiveCount = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '', 10) || 1;
     try {
       const message = WorkflowMessage.parse(JSON.parse(record.body));
-      await runPairingWorkflow(deps, message, { receiveCount, maxReceiveCount: QUEUES.workflow.maxReceiveCount });
+      if (message.type === 'CertificateRenewalRequested') await runRenewalWorkflow(deps, message);
+      else await runPairingWorkflow(deps, message, { receiveCount, maxReceiveCount: QUEUES.workflow.maxReceiveCount });
     } catch (error) {
       if (error instanceof PermanentWorkflowError) {
         logger.warn('workflow message gave up for good; dead-lettering it', { messageId: record.messageId, receiveCount, reason: error.message });

@@ -3,6 +3,7 @@
  * `await pairingHandler(deps, requestId, command, actor)`, `await pairingHandler.load(deps, requestId)`.
  */
 import { certificateDecider } from '../domain/certificate.js';
+import { renewalDecider } from '../domain/certificate-renewal.js';
 import { chunkIntegrityDecider } from '../domain/chunk-integrity.js';
 import { enrollmentWindowDecider } from '../domain/enrollment-window.js';
 import { streams } from '../domain/ids.js';
@@ -16,6 +17,7 @@ import { commandHandler } from './command-handler.js';
 export interface MachineKey { readonly tenantId: string; readonly machineId: string }
 export interface RecoveryPointKey { readonly tenantId: string; readonly rpId: string }
 export interface ChunkKey { readonly tenantId: string; readonly chunkId: string }
+export interface RenewalKey { readonly tenantId: string; readonly renewalId: string }
 export interface EnrollmentWindowKey { readonly serial: string; readonly windowStartSeconds: number }
 
 export const pairingHandler = commandHandler(pairingDecider, (requestId: string) => streams.pairing(requestId));
@@ -26,3 +28,4 @@ export const recoveryPointHandler = commandHandler(recoveryPointDecider, (k: Rec
 export const storageHandler = commandHandler(storageDecider, (tenantId: string) => streams.storage(tenantId), { cacheState: true, stateFromLast });
 export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
 export const chunkIntegrityHandler = commandHandler(chunkIntegrityDecider, (k: ChunkKey) => streams.chunk(k.tenantId, k.chunkId));
+export const renewalHandler = commandHandler(renewalDecider, (k: RenewalKey) => streams.renewal(k.tenantId, k.renewalId));

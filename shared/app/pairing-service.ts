@@ -1,7 +1,7 @@
 import { filedBy, feedbackFor, type PairingEvent, type PairingState, type PairingStatus } from '../domain/pairing.js';
 import type { CertRole } from '../domain/certificate.js';
 import { DomainError, type DomainErrorReason } from '../domain/errors.js';
-import { InvalidCsrError, parseAndVerifyCsr, type CsrRefusal } from '../pki/csr.js';
+import { InvalidCsrError, parseAndVerifyCsr, type CsrRefusal, type VerifiedCsr } from '../pki/csr.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { AppDeps } from './deps.js';
 import { pairingHandler } from './handlers.js';
@@ -37,6 +37,16 @@ const CSR_REASONS: Record<CsrRefusal, DomainErrorReason | undefined> = {
   signature: undefined,
 };
 
+/** The CSR parsed and its signature verified, or the DomainError a requester gets (pairing and renewal alike). */
+export function acceptableCsr(csrPem: string): VerifiedCsr {
+  try {
+    return parseAndVerifyCsr(csrPem);
+  } catch (e) {
+    if (e instanceof InvalidCsrError) throw new DomainError('invalid', `csr: ${e.detail}`, { reason: CSR_REASONS[e.reason], cause: e });
+    throw e;
+  }
+}
+
 /**
  * Enrollment: a source core asks to pair. The CSR must be acceptable and its signature
  * verify (cheap checks first, shared/pki/csr.ts); then the request counts against the
@@ -45,12 +55,7 @@ const CSR_REASONS: Record<CsrRefusal, DomainErrorReason | undefined> = {
 export async function requestPairing(
   deps: AppDeps, input: PairingInput, enrollmentSerial: string, actor: string, rateLimit: PairingRateLimit,
 ): Promise<PairingView> {
-  try {
-    parseAndVerifyCsr(input.csr);
-  } catch (e) {
-    if (e instanceof InvalidCsrError) throw new DomainError('invalid', `csr: ${e.detail}`, { reason: CSR_REASONS[e.reason], cause: e });
-    throw e;
-  }
+  acceptableCsr(input.csr);
   const requestId = deps.newId('pr');
   const now = deps.clock();
   await filePairingRequest(deps, rateLimit, enrollmentSerial, requestId, { now, actor });

@@ -47,6 +47,7 @@ const STREAM_PARTS = {
   enrollment: ['serial', 'windowStart'],
   chunk: ['tenantId', 'chunkId'],
   storage: ['tenantId'],
+  renewal: ['tenantId', 'renewalId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
@@ -102,6 +103,8 @@ export const streams = {
     if (!Number.isSafeInteger(windowStartSeconds) || windowStartSeconds < 0) throw new InvalidIdError('windowStart', windowStartSeconds);
     return formatStreamId({ kind: 'enrollment', parts: [serial, String(windowStartSeconds)] });
   },
+  /** One certificate renewal a tenant's source core asked for (shared/domain/certificate-renewal.ts). */
+  renewal: (tenantId: string, renewalId: string) => formatStreamId({ kind: 'renewal', parts: [tenantId, renewalId] }),
   /** What became of one stored chunk of a tenant (its id, a SHA-256, is 64 characters: a valid id part). */
   chunk: (tenantId: string, chunkId: string) => formatStreamId({ kind: 'chunk', parts: [tenantId, chunkId] }),
 } as const;

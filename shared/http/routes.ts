@@ -57,6 +57,8 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/quota', fn: 'admin-api', roles: ['admin'], summary: "Change a tenant's quota", status: [200], response: R.TenantStatus, errors: [422] },
   { method: 'GET', path: '/v1/admin/usage', fn: 'admin-api', roles: ['admin'], summary: 'Daily stored-bytes high-water marks per tenant, quotas and estimated-full dates (billing)', status: [200], response: R.UsageReport },
   { method: 'POST', path: '/v1/admin/storage-migration', fn: 'admin-api', roles: ['admin'], summary: 'One step of the storage migration (layout 1 → 2): index RPs committed before RP indexes', status: [200], response: R.StorageMigrationStep },
+  { method: 'POST', path: '/v1/certificate-renewals', fn: 'replication-api', roles: ['source-core'], summary: 'Ask for a certificate for a new key, before this one expires', status: [202], response: R.RenewalView },
+  { method: 'GET', path: '/v1/certificate-renewals/{renewalId}', fn: 'replication-api', roles: ['source-core'], summary: 'A renewal: pending, or the new certificate', status: [200], response: R.RenewalView },
   { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
   { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points', status: [200], response: R.RecoveryPointList },

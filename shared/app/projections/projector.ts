@@ -30,6 +30,10 @@ function workflowMessageFor(event: StoredEvent): WorkflowMessage | undefined {
     case 'PairingRequested': return { type: 'PairingRequested', requestId: data.requestId ?? '' };
     case 'PairingApproved': return { type: 'PairingApproved', requestId: data.requestId ?? '' };
     case 'PairingRejected': return { type: 'PairingRejected', requestId: data.requestId ?? '' };
+    case 'CertificateRenewalRequested': {
+      const r = event.data as { tenantId?: string; renewalId?: string };
+      return { type: 'CertificateRenewalRequested', tenantId: r.tenantId ?? '', renewalId: r.renewalId ?? '' };
+    }
     default: return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CSR_PEM_LENGTH } from '../../pki/csr.js';
 import { MAX_VOLUMES } from '../../domain/machine.js';
 import { MAX_MISSING_BATCH, RECOVERY_POINT_KINDS } from '../../domain/recovery-point.js';
 import { ID_PATTERN, isValidId, SHA256_PATTERN } from '../../ids.js';
@@ -41,6 +42,11 @@ export const UploadsQuery = z.object({
   after: sha256.optional().describe('The `next` of the previous page'),
 }).strict();
 
+export const RenewalBody = z.object({
+  csr: z.string().max(MAX_CSR_PEM_LENGTH).startsWith('-----BEGIN CERTIFICATE REQUEST-----', 'must be a PEM certificate signing request')
+    .describe('PKCS#10 CSR of the new key, PEM (the same rules as at pairing)'),
+}).strict();
+
 export const CommitBody = z.object({
   kind: z.enum(RECOVERY_POINT_KINDS),
   parentRpId: id.optional().describe('Required for an incremental, forbidden for a base'),
@@ -55,4 +61,5 @@ export const REPLICATION_SCHEMAS = {
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': { body: CommitBody },
   'GET /v1/machines/{machineId}/recovery-points/{rpId}/uploads': { query: UploadsQuery },
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/chunks/read': { body: ReadChunksBody },
+  'POST /v1/certificate-renewals': { body: RenewalBody },
 } as const;

@@ -1,3 +1,3 @@
 export { PairingRequestList, PairingView } from './pairing.js';
 export { EventList, OpenApiDocument, ProjectionDeadLetterList, Revocation, StorageMigrationStep, TenantDetail, TenantStatus, UsageReport, TenantList, WhoAmI } from './admin.js';
-export { MachineList, MachineView, Missing, PackReceipt, RecoveryPoint, RecoveryPointList, UploadList } from './replication.js';
+export { MachineList, MachineView, Missing, PackReceipt, RecoveryPoint, RecoveryPointList, RenewalView, UploadList } from './replication.js';

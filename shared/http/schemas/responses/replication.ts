@@ -35,3 +35,10 @@ export const UploadList = z.strictObject({
 export const PackReceipt = z.strictObject({
   packId: z.string(), chunks: z.number().int(), bytes: z.number().int(), created: z.boolean().describe('false: the pack was stored already'),
 });
+
+export const RenewalView = z.strictObject({
+  renewalId: z.string(), status: z.enum(['pending', 'issued', 'failed']), oldSerial: z.string(), requestedAt: z.string(),
+  serial: z.string().optional().describe('The new certificate\'s serial, once issued'),
+  certificatePem: z.string().optional(), caCertificatePem: z.string().optional(),
+  reason: z.string().optional().describe('Why it failed'),
+});
