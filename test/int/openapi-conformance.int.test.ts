@@ -112,6 +112,8 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
         return list.items.length ? true : undefined;
       }, 15_000, 'the recovery point listed');
       await call(source, 'POST', '/v1/machines/m1/recovery-points/rp-1/chunks/read', { chunks: [rp.manifest] }, 200);
+      const renewal = await call<{ renewalId: string }>(source, 'POST', '/v1/certificate-renewals', { csr: createCsr(generateKeyPair(), 'renewed') }, 202);
+      await call(source, 'GET', `/v1/certificate-renewals/${renewal.renewalId}`, undefined, 200);
     } finally { source.close(); }
 
     await call(admin, 'GET', '/v1/admin/events?limit=50', undefined, 200);

@@ -96,10 +96,12 @@ export class FileSecretStore implements SecretStore {
   async putIfAbsent(name: string, secret: Secret): Promise<PutIfAbsentResult> {
     const files = secretFileNames(name);
     return this.#translate(name, 'create', async () => {
-      const present = await this.#read(files);
-      if (present !== undefined) return { created: false, existing: present };
-      await this.#ensureDir();
       const bytes = partBytes(secret);
+      // A racing writer publishes its parts one by one: wait for every part this secret has.
+      const wanted = PARTS.filter((p) => bytes[p] !== undefined);
+      const present = await this.#read(files);
+      if (present !== undefined) return { created: false, existing: await this.#settled(files, wanted) };
+      await this.#ensureDir();
       const temps = new Map<Part, string>();
       try {
         for (const part of PARTS) {
@@ -110,7 +112,7 @@ export class FileSecretStore implements SecretStore {
           await link(temps.get('key')!, this.#path(files.key));
         } catch (err) {
           if (!hasCode(err, 'EEXIST')) throw err;
-          return { created: false, existing: await this.#settled(files) };
+          return { created: false, existing: await this.#settled(files, wanted) };
         }
         for (const part of PARTS) {
           const tmp = temps.get(part);
@@ -157,12 +159,17 @@ export class FileSecretStore implements SecretStore {
     };
   }
 
-  /** The secret another writer is publishing: its key is there, its certificate follows at once. */
-  async #settled(files: Readonly<Record<Part, string>>): Promise<StoredSecret> {
+  /**
+   * The secret another writer is publishing: its key is there, its other parts follow at once.
+   * Waits (up to SETTLE_MS) until the parts `wanted` — those the caller's own secret has, the same
+   * kind of secret — are all there, so a loser never takes a half-published secret for the whole.
+   */
+  async #settled(files: Readonly<Record<Part, string>>, wanted: readonly Part[]): Promise<StoredSecret> {
     const end = Date.now() + SETTLE_MS;
+    const has = async (part: Part) => stat(this.#path(files[part])).then(() => true, () => false);
     for (;;) {
-      const s = await this.#read(files);
-      if ((s !== undefined && s.certificatePem !== undefined) || Date.now() > end) return s ?? {};
+      const complete = (await Promise.all(wanted.map(has))).every(Boolean);
+      if (complete || Date.now() > end) return (await this.#read(files)) ?? {};
       await new Promise((r) => setTimeout(r, 20));
     }
   }
