@@ -11,6 +11,7 @@ import { pairingDecider } from '../domain/pairing.js';
 import { recoveryPointDecider } from '../domain/recovery-point.js';
 import { storageDecider } from '../domain/storage.js';
 import { tenantDecider } from '../domain/tenant.js';
+import { verificationDecider } from '../domain/verification.js';
 import { commandHandler } from './command-handler.js';
 
 export interface MachineKey { readonly tenantId: string; readonly machineId: string }
@@ -26,3 +27,4 @@ export const recoveryPointHandler = commandHandler(recoveryPointDecider, (k: Rec
 export const storageHandler = commandHandler(storageDecider, (tenantId: string) => streams.storage(tenantId), { cacheState: true });
 export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
 export const chunkIntegrityHandler = commandHandler(chunkIntegrityDecider, (k: ChunkKey) => streams.chunk(k.tenantId, k.chunkId));
+export const verificationHandler = commandHandler(verificationDecider, (k: RecoveryPointKey) => streams.verification(k.tenantId, k.rpId));

@@ -47,6 +47,7 @@ const STREAM_PARTS = {
   enrollment: ['serial', 'windowStart'],
   chunk: ['tenantId', 'chunkId'],
   storage: ['tenantId'],
+  verification: ['tenantId', 'rpId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
@@ -104,6 +105,8 @@ export const streams = {
   },
   /** What became of one stored chunk of a tenant (its id, a SHA-256, is 64 characters: a valid id part). */
   chunk: (tenantId: string, chunkId: string) => formatStreamId({ kind: 'chunk', parts: [tenantId, chunkId] }),
+  /** The verify job's results for one committed RP (shared/domain/verification.ts). */
+  verification: (tenantId: string, rpId: string) => formatStreamId({ kind: 'verification', parts: [tenantId, rpId] }),
 } as const;
 
 /**

@@ -24,6 +24,7 @@ export function countingCertificateAuthority(inner: CertificateAuthority, counte
   return {
     caCertificatePem: () => countCall(counter, 'ca', 'caCertificatePem', () => inner.caCertificatePem(), () => ({})),
     signCsr: (csrPem, role, options) => countCall(counter, 'ca', 'signCsr', () => inner.signCsr(csrPem, role, options), () => ({})),
+    signDocument: (content, options) => countCall(counter, 'ca', 'signDocument', () => inner.signDocument(content, options), () => ({})),
   };
 }
 
