@@ -8,6 +8,8 @@ import { projectPairing } from './pairing-requests.js';
 import { projectTenant } from './tenants.js';
 import { projectMachine } from './machines.js';
 import { projectRecoveryPoint } from './recovery-points.js';
+import { projectVerification } from './verifications.js';
+import { projectChunkIntegrity } from './damaged-chunks.js';
 
 export type Projection = (rm: ReadModels, event: StoredEvent) => Promise<void>;
 
@@ -18,6 +20,8 @@ const PROJECTIONS: Partial<Record<StreamKind, Projection[]>> = {
   cert: [projectCertificate],
   machine: [projectMachine],
   rp: [projectRecoveryPoint],
+  verification: [projectVerification],
+  chunk: [projectChunkIntegrity],
 };
 
 
