@@ -40,5 +40,6 @@ export function countingDeps(inner: AppDeps, counter: RequestCounter): AppDeps {
     get ca() { return (ca ??= countingCertificateAuthority(inner.ca, counter)); },
     clock: inner.clock,
     newId: inner.newId,
+    ...(inner.logAnchors ? { logAnchors: countingBlobStore(inner.logAnchors, counter) } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { REPLICATION_SCHEMAS } from './replication.js';
+import { VerificationReportBody, VerifyStepBody } from './verification.js';
 import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
 /** Request schemas by route key (`METHOD path`), for the OpenAPI document. */
@@ -13,6 +14,8 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': { body: RevokeBody },
   'POST /v1/admin/certificates/{serial}/revoke': { body: RevokeAnyBody },
   'POST /v1/admin/storage-migration': { body: MigrateStorageBody },
+  'POST /v1/admin/verification': { body: VerifyStepBody },
+  'POST /v1/admin/tenants/{tenantId}/verification-reports': { body: VerificationReportBody },
   ...REPLICATION_SCHEMAS,
 };
 
