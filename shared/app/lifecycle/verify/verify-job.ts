@@ -135,14 +135,16 @@ export async function verifyStep(deps: AppDeps, request: VerifyRequest, actor: s
   return finish(undefined);
 }
 
-/** Every step of a run, one after the other (the local timer, tests). */
-export async function verifyRun(deps: AppDeps, request: Omit<VerifyRequest, 'cursor'>, actor: string, sleep?: (ms: number) => Promise<void>): Promise<VerifyStep[]> {
+/** Every step of a run, one after the other, until done or `cancelled()` (the local timer, tests). */
+export async function verifyRun(
+  deps: AppDeps, request: Omit<VerifyRequest, 'cursor'>, actor: string, sleep?: (ms: number) => Promise<void>, cancelled: () => boolean = () => false,
+): Promise<VerifyStep[]> {
   const steps: VerifyStep[] = [];
   let cursor: string | undefined;
   do {
     const step = await verifyStep(deps, { ...request, cursor }, actor, sleep);
     steps.push(step);
     cursor = step.next;
-  } while (cursor !== undefined);
+  } while (cursor !== undefined && !cancelled());
   return steps;
 }
