@@ -48,6 +48,7 @@ const STREAM_PARTS = {
   chunk: ['tenantId', 'chunkId'],
   storage: ['tenantId'],
   verification: ['tenantId', 'rpId'],
+  report: ['tenantId', 'reportId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
@@ -107,6 +108,8 @@ export const streams = {
   chunk: (tenantId: string, chunkId: string) => formatStreamId({ kind: 'chunk', parts: [tenantId, chunkId] }),
   /** The verify job's results for one committed RP (shared/domain/verification.ts). */
   verification: (tenantId: string, rpId: string) => formatStreamId({ kind: 'verification', parts: [tenantId, rpId] }),
+  /** A signed verification report of a tenant (shared/domain/verification-report.ts). */
+  report: (tenantId: string, reportId: string) => formatStreamId({ kind: 'report', parts: [tenantId, reportId] }),
 } as const;
 
 /**

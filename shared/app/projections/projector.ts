@@ -3,6 +3,7 @@ import { streamKindOf, type StreamKind } from '../../ids.js';
 import type { Queue } from '../../ports/queue.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import type { WorkflowMessage } from '../workflows/messages.js';
+import type { LifecycleMessage } from '../workflows/lifecycle-messages.js';
 import { projectCertificate } from './certificates.js';
 import { projectPairing } from './pairing-requests.js';
 import { projectTenant } from './tenants.js';
@@ -26,12 +27,14 @@ const PROJECTIONS: Partial<Record<StreamKind, Projection[]>> = {
 
 
 /** The outbox: committed events that start a workflow step. */
-function workflowMessageFor(event: StoredEvent): WorkflowMessage | undefined {
-  const data = event.data as { requestId?: string };
+function workflowMessageFor(event: StoredEvent): WorkflowMessage | LifecycleMessage | undefined {
+  const data = event.data as { requestId?: string; tenantId?: string; reportId?: string };
   switch (event.type) {
     case 'PairingRequested': return { type: 'PairingRequested', requestId: data.requestId ?? '' };
     case 'PairingApproved': return { type: 'PairingApproved', requestId: data.requestId ?? '' };
     case 'PairingRejected': return { type: 'PairingRejected', requestId: data.requestId ?? '' };
+    // The worker is the one holder of the CA key: it signs the report.
+    case 'VerificationReportRequested': return { type: 'SignVerificationReport', tenantId: data.tenantId ?? '', reportId: data.reportId ?? '' };
     default: return undefined;
   }
 }

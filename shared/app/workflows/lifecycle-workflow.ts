@@ -35,10 +35,10 @@ export async function runLifecycleWorkflow(deps: AppDeps, message: LifecycleMess
     }
     case 'SignVerificationReport':
       try {
-        await produceReport(deps, message.tenantId, message.reportId);
+        await produceReport(deps, message.tenantId, message.reportId, ACTOR);
       } catch (err) {
         if (!(err instanceof DomainError && err.code === 'not-found')) throw err;
-        await failReport(deps, message.tenantId, message.reportId, err.message);
+        await failReport(deps, message.tenantId, message.reportId, err.message, ACTOR);
         throw new PermanentWorkflowError(err.message, { cause: err });
       }
       return;

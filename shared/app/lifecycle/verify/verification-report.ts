@@ -5,9 +5,10 @@
  * checkable with openssl and the CA certificate alone.
  *
  * The CA key is the workflow worker's only (on AWS only it may read the CA secret): the admin
- * API asks (`requestReport`: a pending record, a queue message), the worker builds and signs
- * it (`produceReport`) and stores report and signatures create-once under the tenant
- * (`tenants/<T>/reports/<reportId>/…`), and the admin API hands them out once ready (`reportStatus`).
+ * API asks (`requestReport`: `VerificationReportRequested`, which the projector's outbox turns
+ * into a workflow message), the worker builds and signs it (`produceReport`), stores report and
+ * signatures create-once under the tenant (`tenants/<T>/reports/<reportId>/…`) and appends
+ * `VerificationReportSigned`; the admin API hands them out once signed (`reportStatus`).
  * The results are read from the log (each RP's verification stream), the RP list and damaged
  * chunks from the read models.
  */
@@ -17,42 +18,39 @@ import type { RecoveryPointVerifiedData } from '../../../domain/verification.js'
 import { assertId } from '../../../ids.js';
 import { NotFoundError } from '../../../ports/errors.js';
 import type { AppDeps } from '../../deps.js';
-import { tenantHandler, verificationHandler } from '../../handlers.js';
+import { tenantHandler, verificationHandler, verificationReportHandler } from '../../handlers.js';
 import { RECOVERY_POINTS, tenantPrefix, type RecoveryPointSummary } from '../../projections/recovery-point-summaries.js';
 import { openDamage } from './verify-views.js';
 
 export const REPORT_FORMAT = 'drcore-verification-report/1';
-const reportsCollection = (tenantId: string): string => `verification-reports/${assertId('tenantId', tenantId)}`;
 export const reportKey = (tenantId: string, reportId: string, file: 'report.json' | 'report.json.p7s' | 'report.json.sig'): string =>
   `tenants/${assertId('tenantId', tenantId)}/reports/${assertId('reportId', reportId)}/${file}`;
 
-export interface ReportRecord {
-  reportId: string; tenantId: string; status: 'pending' | 'ready' | 'failed'; requestedAt: string; requestedBy: string;
+export interface ReportStatus {
+  reportId: string; tenantId: string; status: 'pending' | 'ready' | 'failed'; requestedAt: string;
   generatedAt?: string; error?: string;
-}
-
-export interface ReportStatus extends ReportRecord {
   /** ready: the report's bytes (exactly what was signed), its CMS (PEM) and its bare signature (base64). */
   report?: string; cms?: string; signature?: string;
 }
 
-/** Admin API: records a pending report and asks the worker to make it. */
-export async function requestReport(deps: AppDeps, tenantId: string, actor: string): Promise<ReportRecord> {
+/** Admin API: asks for a report (`VerificationReportRequested`; the outbox hands it to the worker). */
+export async function requestReport(deps: AppDeps, tenantId: string, actor: string): Promise<ReportStatus> {
   const { state } = await tenantHandler.load(deps, tenantId);
   if (state.status === 'none') throw new DomainError('not-found', `tenant ${tenantId} does not exist`);
-  const record: ReportRecord = { reportId: deps.newId('vr'), tenantId, status: 'pending', requestedAt: deps.clock().toISOString(), requestedBy: actor };
-  await deps.operational.put(reportsCollection(tenantId), record.reportId, record);
-  await deps.queue.send('workflow', JSON.stringify({ type: 'SignVerificationReport', tenantId, reportId: record.reportId }));
-  return record;
+  const reportId = deps.newId('vr');
+  const result = await verificationReportHandler(deps, { tenantId, reportId }, { type: 'RequestReport', data: { tenantId, reportId, requestedBy: actor } }, actor);
+  return { reportId, tenantId, status: 'pending', requestedAt: result.events[0]?.at ?? deps.clock().toISOString() };
 }
 
-/** Admin API: the report's state, with its bytes and signatures once ready. */
+/** Admin API: the report's state, from its stream, with its bytes and signatures once signed. */
 export async function reportStatus(deps: AppDeps, tenantId: string, reportId: string): Promise<ReportStatus> {
-  const record = await deps.operational.get<ReportRecord>(reportsCollection(tenantId), assertId('reportId', reportId));
-  if (!record) throw new DomainError('not-found', `tenant ${tenantId} has no verification report ${reportId}`);
-  if (record.status !== 'ready') return record;
+  const { state, events } = await verificationReportHandler.load(deps, { tenantId, reportId: assertId('reportId', reportId) });
+  if (state.status === 'none') throw new DomainError('not-found', `tenant ${tenantId} has no verification report ${reportId}`);
+  const base: ReportStatus = { reportId, tenantId, status: state.status, requestedAt: events[0]?.at ?? '' };
+  if (state.status === 'failed') return { ...base, error: state.reason };
+  if (state.status !== 'ready') return base;
   const [report, cms, signature] = await Promise.all((['report.json', 'report.json.p7s', 'report.json.sig'] as const).map(async (f) => (await deps.blobs.get(reportKey(tenantId, reportId, f))).toString('utf8')));
-  return { ...record, report: report!, cms: cms!, signature: signature! };
+  return { ...base, generatedAt: events.at(-1)?.at ?? '', report: report!, cms: cms!, signature: signature! };
 }
 
 interface ReportRp {
@@ -97,14 +95,14 @@ export async function buildReport(deps: AppDeps, tenantId: string, reportId: str
   };
 }
 
-/** Worker: builds, signs and stores the report; idempotent (a ready report is left as it is). */
-export async function produceReport(deps: AppDeps, tenantId: string, reportId: string): Promise<ReportRecord> {
-  const collection = reportsCollection(tenantId);
-  const record = await deps.operational.get<ReportRecord>(collection, assertId('reportId', reportId));
-  if (!record) throw new DomainError('not-found', `tenant ${tenantId} has no verification report ${reportId}`);
-  if (record.status === 'ready') return record;
+/** Worker: builds, signs and stores the report, then records it signed; a redelivered message changes nothing. */
+export async function produceReport(deps: AppDeps, tenantId: string, reportId: string, actor: string): Promise<void> {
+  const key = { tenantId, reportId: assertId('reportId', reportId) };
+  const { state } = await verificationReportHandler.load(deps, key);
+  if (state.status === 'none') throw new DomainError('not-found', `no verification report ${reportId} of ${tenantId} was asked for`);
+  if (state.status !== 'pending') return;
   const now = deps.clock();
-  // A report whose bytes were stored by an earlier try is signed again as it is: create-once keys keep the first.
+  // Bytes stored by an earlier try are signed as they are (create-once keys keep the first).
   let bytes: Buffer;
   try {
     bytes = await deps.blobs.get(reportKey(tenantId, reportId, 'report.json'));
@@ -114,17 +112,17 @@ export async function produceReport(deps: AppDeps, tenantId: string, reportId: s
   }
   const signed = await deps.ca.signDocument(bytes, { now });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await deps.blobs.put(reportKey(tenantId, reportId, 'report.json'), bytes, { sha256, contentType: 'application/json' });
   await deps.blobs.put(reportKey(tenantId, reportId, 'report.json.sig'), Buffer.from(signed.rsaSha256), { contentType: 'text/plain' });
   await deps.blobs.put(reportKey(tenantId, reportId, 'report.json.p7s'), Buffer.from(signed.cmsPem), { contentType: 'application/pkcs7-signature' });
-  await deps.blobs.put(reportKey(tenantId, reportId, 'report.json'), bytes, { sha256, contentType: 'application/json' });
-  const ready: ReportRecord = { ...record, status: 'ready', generatedAt: now.toISOString() };
-  await deps.operational.put(collection, reportId, ready);
-  return ready;
+  const summary = (JSON.parse(bytes.toString('utf8')) as { summary?: { recoveryPoints?: number; verified?: number; damaged?: number } }).summary ?? {};
+  await verificationReportHandler(deps, key, {
+    type: 'RecordReportSigned',
+    data: { tenantId, reportId, sha256, bytes: bytes.length, recoveryPoints: summary.recoveryPoints ?? 0, verified: summary.verified ?? 0, damaged: summary.damaged ?? 0 },
+  }, actor);
 }
 
 /** Worker: a report that cannot be made (its tenant is gone) is recorded failed, with why. */
-export async function failReport(deps: AppDeps, tenantId: string, reportId: string, error: string): Promise<void> {
-  const collection = reportsCollection(tenantId);
-  const record = await deps.operational.get<ReportRecord>(collection, reportId);
-  if (record && record.status === 'pending') await deps.operational.put(collection, reportId, { ...record, status: 'failed', error });
+export async function failReport(deps: AppDeps, tenantId: string, reportId: string, reason: string, actor: string): Promise<void> {
+  await verificationReportHandler(deps, { tenantId, reportId }, { type: 'RecordReportFailed', data: { tenantId, reportId, reason } }, actor);
 }
