@@ -3,7 +3,8 @@
  * same jobs on the workflow queue, infra/constructs/lifecycle-schedules.ts): a signed
  * checkpoint of the event log's stream heads, and a verify run. Both run in-process, one job at
  * a time, so a long verify never holds up the queue poller's pairing steps; `stop()` waits for
- * the job running. A job that fails is logged and tried again at its next time.
+ * a checkpoint asked for, and for the verify step running. A job that fails is logged and tried
+ * again at its next time.
  */
 import type { AppDeps } from '../shared/app/deps.js';
 import { verifyRun } from '../shared/app/lifecycle/verify/verify-job.js';
@@ -26,9 +27,11 @@ export function startLifecycleTimers(deps: AppDeps, schedules: LifecycleSchedule
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
   const timers: NodeJS.Timeout[] = [];
-  const enqueue = (what: string, job: () => Promise<unknown>) => {
+  // A checkpoint asked for runs even when stop() came meanwhile (it is short, and the log's newest events are what it anchors);
+  // a verify run not begun is dropped, one running stops after its current step.
+  const enqueue = (what: string, job: () => Promise<unknown>, dropOnStop: boolean) => {
     chain = chain.then(async () => {
-      if (stopped) return;
+      if (stopped && dropOnStop) return;
       try {
         const result = await job();
         if (result !== undefined) logger.info(`lifecycle: ${what} done`);
@@ -37,10 +40,10 @@ export function startLifecycleTimers(deps: AppDeps, schedules: LifecycleSchedule
       }
     });
   };
-  const every = (ms: number | undefined, now: boolean, what: string, job: () => Promise<unknown>) => {
+  const every = (ms: number | undefined, now: boolean, what: string, job: () => Promise<unknown>, dropOnStop = false) => {
     if (!ms) return;
-    if (now) enqueue(what, job);
-    const t = setInterval(() => enqueue(what, job), ms);
+    if (now) enqueue(what, job, dropOnStop);
+    const t = setInterval(() => enqueue(what, job, dropOnStop), ms);
     t.unref();
     timers.push(t);
   };
@@ -54,7 +57,7 @@ export function startLifecycleTimers(deps: AppDeps, schedules: LifecycleSchedule
     const damaged = steps.flatMap((s) => s.damaged);
     if (damaged.length > 0) logger.warn('verify run found damaged chunks (drcore admin tenant ID shows them)', { count: damaged.length });
     return steps.length;
-  });
+  }, true);
   return {
     stop: async () => {
       stopped = true;

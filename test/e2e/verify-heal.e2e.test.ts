@@ -7,15 +7,19 @@
  * damaged extent whole, which heals the base: the next verify finds every RP ok, and both RPs
  * restore byte-identical. Then `drcore admin verify-report` writes a report signed by the CA
  * key that the real `openssl` verifies (CMS and bare signature), and a tampered copy fails.
+ * Last, the log anchors: `drcore serve` writes a signed checkpoint at start, and deleting the
+ * last event of a stream (a CertificateRevoked) with SQL then fails `drcore admin verify-log`.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
+import { normalizeSerial } from '../../shared/pki/ca.js';
 import { CoreProcess, runCli, type PairedSource } from '../support/core-process.js';
 import { replicate, restore, sameBytes, summaryOf } from './source-cli.js';
 
@@ -165,5 +169,40 @@ describe('verify, report, heal (spawned core, real CLIs)', { timeout: 600_000 },
     const badDgst = await openssl(['dgst', '-sha256', '-verify', join(dir, 'ca-pub.pem'), '-signature', `${file}.sig`, tampered], dir);
     assert.equal(badDgst.ok, false, 'a tampered report fails the signature check');
     assert.match(badDgst.out, /Verification failure/);
+  });
+
+  it('drcore serve anchors the log at start; a CertificateRevoked deleted with SQL afterwards fails drcore admin verify-log, naming its stream', async () => {
+    const serial = normalizeSerial(new X509Certificate(readFileSync(core.pki.enrollmentCert)).serialNumber);
+    const revoked = await admin('revoke-certificate', serial, '--reason', 'leaked');
+    assert.equal(revoked.code, 0, revoked.stderr);
+    await core.restart(); // a start writes a checkpoint (then every --checkpoint-every minutes)
+    await core.stop();
+    const verifyLog = (...args: string[]) => runCli(['admin', 'verify-log', '--data', core.dataDir, ...args]);
+    const before = await verifyLog();
+    assert.equal(before.code, 0, before.stdout + before.stderr);
+    assert.match(before.stdout, /every stream head of checkpoint checkpoint-\S+/);
+
+    const db = new DatabaseSync(join(core.dataDir, 'events.db'));
+    try {
+      const last = db.prepare(`SELECT position, type FROM events WHERE stream_id = 'cert:${serial}' ORDER BY version DESC LIMIT 1`).get() as { position: number; type: string };
+      assert.equal(last.type, 'CertificateRevoked');
+      const max = (db.prepare('SELECT MAX(position) AS m FROM events').get() as { m: number }).m;
+      // Delete it, and close the hole it leaves in the positions as a careful tamperer would.
+      db.exec(`DELETE FROM events WHERE position = ${last.position}`);
+      db.exec(`UPDATE events SET position = position - 1 WHERE position > ${last.position}`);
+      db.exec(`UPDATE sqlite_sequence SET seq = ${max - 1} WHERE name = 'events'`);
+    } finally { db.close(); }
+    // Against an anchor dir without checkpoints, the chains and positions still verify: the deletion is unseen (the issue's gap).
+    const empty = join(dir, 'no-checkpoints');
+    mkdirSync(empty);
+    const unanchored = await verifyLog('--log-anchors', empty);
+    assert.equal(unanchored.code, 0, unanchored.stdout + unanchored.stderr);
+    assert.match(unanchored.stdout, /no log checkpoint yet/);
+    const missing = await verifyLog('--log-anchors', join(dir, 'absent'));
+    assert.equal(missing.code, 1, 'an anchor dir that does not exist is an error, not a pass');
+    assert.match(missing.stderr, /no log anchors/);
+    const after = await verifyLog();
+    assert.equal(after.code, 1, after.stdout + after.stderr);
+    assert.match(after.stdout, new RegExp(`TAMPERED: first bad event: stream cert:${serial} version 2: checkpoint checkpoint-\\S+ .*only versions 1\\.\\.1.*deleted`));
   });
 });
