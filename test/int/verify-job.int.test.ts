@@ -6,10 +6,11 @@
  * damaged record (`missing` lists it, the next upload of it heals it), a `damaged` result for
  * the RP, and shows in the verify views. A missing pack is `missing`. Reads are paced by the
  * read-rate limit on an injected clock, and a run resumes from its cursor step after step.
+ * Run on the local adapters (SQLite, files) and on the AWS adapters against the emulators
+ * (dynalite, s3rver, local-aws-sqs: test/support/aws-harness-adapters.ts); there, a signed log
+ * checkpoint goes to its own bucket and the log verifies against it.
  */
 import assert from 'node:assert/strict';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { damagedCollection } from '../../shared/app/replication/damage.js';
 import { packKey } from '../../shared/app/replication/storage.js';
@@ -18,9 +19,17 @@ import { verifyRun, verifyStep } from '../../shared/app/lifecycle/verify/verify-
 import { verifyStatus } from '../../shared/app/lifecycle/verify/verify-views.js';
 import type { ChunkLocation } from '../../shared/format/rp-index.js';
 import { streams } from '../../shared/ids.js';
+import { newestCheckpoint } from '../../shared/app/log-anchor-check.js';
+import { writeLogCheckpoint } from '../../shared/app/log-anchor.js';
+import { verifyLog } from '../../shared/app/verify-log.js';
+import { awsHarnessAdapters } from '../support/aws-harness-adapters.js';
 import { GEOMETRY, buildRp, makeVolume, replicate, restore, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
 
-describe('the verify job', () => {
+verifySuite('local adapters', () => startHarness());
+verifySuite('AWS adapters on dynalite, s3rver and local-aws-sqs', async () => startHarness(1 << 30, await awsHarnessAdapters()));
+
+function verifySuite(name: string, start: () => Promise<Harness>): void {
+describe(`the verify job (${name})`, () => {
   let h: Harness;
   let A: string;
   const M = 'db-01';
@@ -31,7 +40,7 @@ describe('the verify job', () => {
   let target: { id: string; location: ChunkLocation };
 
   before(async () => {
-    h = await startHarness();
+    h = await start();
     A = h.tenantA;
     assert.equal((await h.call(A, 'PUT', `/v1/machines/${M}`, {})).status, 201);
     base = [makeVolume('sda', 8, 0)];
@@ -51,14 +60,13 @@ describe('the verify job', () => {
   });
   after(async () => { await h.close(); });
 
+  /** A byte of the stored pack flipped, as bit rot would (the object replaced behind the data plane's back, through the port). */
   const flip = async (l: ChunkLocation) => {
-    const fh = await open(join(h.dir, 'data', 'blobs', packKey(A, l.pack)), 'r+');
-    try {
-      const b = Buffer.alloc(1);
-      await fh.read(b, 0, 1, l.offset + 5);
-      b[0] = (b[0] ?? 0) ^ 0x40;
-      await fh.write(b, 0, 1, l.offset + 5);
-    } finally { await fh.close(); }
+    const key = packKey(A, l.pack);
+    const bytes = Buffer.from(await h.deps.blobs.get(key));
+    bytes[l.offset + 5] = (bytes[l.offset + 5] ?? 0) ^ 0x40;
+    await h.deps.blobs.delete(key);
+    await h.deps.blobs.put(key, bytes);
   };
 
   it('verifies every chunk of every RP of a healthy tenant: one ok result per RP, nothing damaged', async () => {
@@ -178,4 +186,16 @@ describe('the verify job', () => {
   it('refuses a cursor it did not make', async () => {
     await assert.rejects(verifyStep(h.deps, { runId: 'r', budgetMs: 10, cursor: 'bm90IGEgY3Vyc29y' }, 'system:test'), /not a cursor/);
   });
+
+  it('a signed checkpoint of every stream head goes to the log anchors, and the log verifies against it', async () => {
+    const anchors = h.deps.logAnchors!;
+    const written = await writeLogCheckpoint(h.deps, anchors);
+    assert.ok(written && written.checkpoint.heads.some(([s]) => s === streams.verification(A, 'rp-1')), 'the verification streams are anchored too');
+    const newest = await newestCheckpoint(anchors, await h.deps.ca.caCertificatePem());
+    assert.equal(newest?.name, written.name);
+    const result = await verifyLog(h.deps.events, { anchor: newest ?? null });
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(result.anchor?.streams, written.checkpoint.heads.length);
+  });
 });
+}

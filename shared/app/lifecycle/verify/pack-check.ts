@@ -62,15 +62,17 @@ const good = (bytes: Buffer | undefined, l: ChunkLocation, id: string): boolean 
 /** A chunk whose ranged read did not verify: alone once more, then its healed copy. */
 async function recheck(deps: Deps, tenantId: string, c: LocatedChunk, rate: ReadRate): Promise<{ outcome: ChunkOutcome; bytes: number }> {
   const { pack, offset, length } = c.location;
-  await rate.take(length);
+  await rate.ready();
   const again = await readRange(deps, tenantId, pack, offset, length);
   let bytes = again?.length ?? 0;
+  rate.spent(bytes);
   if (good(again, c.location, c.id)) return { outcome: { chunk: c, status: 'ok' }, bytes };
   const healed = await deps.operational.get<ChunkLocation>(relocatedCollection(tenantId), c.id);
   if (healed && (healed.pack !== pack || healed.offset !== offset)) {
-    await rate.take(healed.length);
+    await rate.ready();
     const copy = await readRange(deps, tenantId, healed.pack, healed.offset, healed.length);
     bytes += copy?.length ?? 0;
+    rate.spent(copy?.length ?? 0);
     if (good(copy, healed, c.id)) return { outcome: { chunk: c, status: 'ok' }, bytes };
   }
   if (again === undefined || again.length < length) return { outcome: { chunk: c, status: 'missing' }, bytes };
@@ -82,9 +84,10 @@ export async function checkPack(deps: Deps, tenantId: string, pack: string, chun
   const byId = new Map<LocatedChunk, ChunkOutcome>();
   let bytesRead = 0;
   for (const r of rangesOf(chunks)) {
-    await rate.take(r.end - r.start);
+    await rate.ready();
     const bytes = await readRange(deps, tenantId, pack, r.start, r.end - r.start);
     bytesRead += bytes?.length ?? 0;
+    rate.spent(bytes?.length ?? 0);
     for (const c of r.chunks) {
       const at = c.location.offset - r.start;
       const slice = bytes && at + c.location.length <= bytes.length ? bytes.subarray(at, at + c.location.length) : undefined;

@@ -1,8 +1,8 @@
 /**
- * The verify job's read-rate limit: a run reads at most `bytesPerSecond` (a read of n bytes
- * may start once the bytes before it have had their time at that rate; a pause banks at most
- * one second of reading ahead), so a verify never takes the store's whole bandwidth from
- * replication and restores. Time and sleep
+ * The verify job's read-rate limit: a run reads at most `bytesPerSecond` — a read starts
+ * (`ready`) once the bytes read before it (`spent`, what came back) have had their time at that
+ * rate, and a pause banks at most one second of reading ahead — so a verify never takes the
+ * store's whole bandwidth from replication and restores. Time and sleep
  * are injected (deps.clock; tests advance a fake clock instead of waiting).
  */
 export interface Pacing {
@@ -30,18 +30,22 @@ export class ReadRate {
     this.next = resumeAt;
   }
 
-  /** Waits until `n` more bytes may be read, then counts them. */
-  async take(n: number): Promise<void> {
+  /** Waits until the bytes read so far have had their time at the rate: call before each read. */
+  async ready(): Promise<void> {
+    if (!this.bytesPerSecond || this.next === undefined) return;
+    const now = this.pacing.now();
+    if (this.next > now) {
+      this.waitedMs += this.next - now;
+      await this.pacing.sleep(this.next - now);
+    }
+  }
+
+  /** Counts `n` bytes just read (what came back, not what was asked: a read of a gone pack costs nothing). */
+  spent(n: number): void {
     const rate = this.bytesPerSecond;
     if (!rate) return;
     const now = this.pacing.now();
-    let next = Math.max(this.next ?? now, now - CREDIT_MS);
-    if (next > now) {
-      this.waitedMs += next - now;
-      await this.pacing.sleep(next - now);
-    }
-    next += (n / rate) * 1000;
-    this.next = next;
+    this.next = Math.max(this.next ?? now, now - CREDIT_MS) + (n / rate) * 1000;
   }
 
   /** The time the next read may start (ms), for the next step of the run; undefined before any read. */
