@@ -22,6 +22,8 @@ import { streams } from '../../shared/ids.js';
 import { newestCheckpoint } from '../../shared/app/log-anchor-check.js';
 import { writeLogCheckpoint } from '../../shared/app/log-anchor.js';
 import { verifyLog } from '../../shared/app/verify-log.js';
+import { LifecycleMessage } from '../../shared/app/workflows/lifecycle-messages.js';
+import { runLifecycleWorkflow } from '../../shared/app/workflows/lifecycle-workflow.js';
 import { awsHarnessAdapters } from '../support/aws-harness-adapters.js';
 import { GEOMETRY, buildRp, makeVolume, replicate, restore, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
 
@@ -181,6 +183,29 @@ describe(`the verify job (${name})`, () => {
     // Each read waits for the bytes before it: the run took at least (bytes - last read) / rate.
     assert.ok(waited >= ((bytes - 256 * 1024) / rate) * 1000 * 0.99, `waited ${waited} ms for ${bytes} bytes`);
     assert.ok(waited <= (bytes / rate) * 1000 + 1, `not more than the rate asks (${waited} ms for ${bytes} bytes)`);
+  });
+
+  it('on the workflow worker (AWS: EventBridge starts it), each VerifyStep queues the next step of its run until the run is done', async () => {
+    await h.deps.queue.send('workflow', JSON.stringify({ type: 'VerifyStep', tenantId: A }));
+    const runs = new Set<string>();
+    let steps = 0;
+    for (;;) {
+      const [m] = await h.deps.queue.receive('workflow', { maxMessages: 1, waitSeconds: 0 });
+      if (!m) break;
+      const message = LifecycleMessage.parse(JSON.parse(m.body));
+      if (message.type === 'VerifyStep' && message.runId) runs.add(message.runId);
+      // A budget of 0: each step does one pack (or one RP) and queues the rest.
+      await runLifecycleWorkflow(h.deps, message, { verifyBudgetMs: 0 });
+      await h.deps.queue.delete('workflow', m.receiptHandle);
+      assert.ok(++steps < 500, 'the run ends');
+    }
+    assert.ok(steps > 3, `several steps (${steps})`);
+    assert.equal(runs.size, 1, 'one run, carried from step to step');
+    const [runId] = [...runs];
+    for (const rpId of ['rp-1', 'rp-2', 'rp-3', 'rp-z']) {
+      const events = await h.deps.events.readStream(streams.verification(A, rpId));
+      assert.equal(events.filter((e) => (e.data as { runId: string }).runId === runId).length, 1, `${rpId} verified once by the run`);
+    }
   });
 
   it('refuses a cursor it did not make', async () => {

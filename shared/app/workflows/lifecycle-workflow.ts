@@ -19,13 +19,13 @@ const ACTOR = 'system:verify';
 /** A worker step's work budget: its function times out at 30 s; the step ends after the pack it is reading. */
 export const WORKER_VERIFY_BUDGET_MS = 20_000;
 
-export async function runLifecycleWorkflow(deps: AppDeps, message: LifecycleMessage): Promise<void> {
+export async function runLifecycleWorkflow(deps: AppDeps, message: LifecycleMessage, options: { verifyBudgetMs?: number } = {}): Promise<void> {
   switch (message.type) {
     case 'VerifyStep': {
       const runId = message.runId ?? deps.newId('verify');
       let step;
       try {
-        step = await verifyStep(deps, { ...message, runId, budgetMs: WORKER_VERIFY_BUDGET_MS }, ACTOR);
+        step = await verifyStep(deps, { ...message, runId, budgetMs: options.verifyBudgetMs ?? WORKER_VERIFY_BUDGET_MS }, ACTOR);
       } catch (err) {
         if (err instanceof DomainError && (err.code === 'not-found' || err.code === 'invalid')) throw new PermanentWorkflowError(`verify run ${runId}: ${err.message}`, { cause: err });
         throw err;
