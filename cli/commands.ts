@@ -22,6 +22,8 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       'revoke-certificate': { summary: 'Revoke any certificate by serial, bootstrap bundles too', load: async () => (await import('./admin/revoke.js')).revokeCertificate },
       events: { summary: 'Show the event log', load: async () => (await import('./admin/events.js')).events },
       'dead-letters': { summary: 'List events the projector gave up on, with their error', load: async () => (await import('./admin/dead-letters.js')).deadLetters },
+      verify: { summary: 'Re-read and re-hash every stored chunk of the committed RPs now; report damage', load: async () => (await import('./admin/verify.js')).verify },
+      'verify-report': { summary: "A tenant's verification report, signed by the core's CA key (checkable with openssl)", load: async () => (await import('./admin/verify-report.js')).verifyReport },
       'verify-log': { summary: 'Check every hash chain of the event log (works on DATA directly)', load: async () => (await import('./admin/verify-log.js')).verifyLogCommand },
       suspend: { summary: 'Suspend a tenant with a reason (its replication refused, restores kept)', load: async () => (await import('./admin/tenant-control.js')).suspend },
       resume: { summary: 'Resume a suspended tenant', load: async () => (await import('./admin/tenant-control.js')).resume },
@@ -35,7 +37,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
     summary: 'The reference source core: pair, replicate, list, restore',
     commands: {
       pair: { summary: 'Ask a target core to pair (makes the key and CSR; --wait for the approval)', load: async () => (await import('./source/pair.js')).pair },
-      status: { summary: 'Show the pairing status; picks the certificate up once approved', load: async () => (await import('./source/pair.js')).status },
+      status: { summary: "Show the pairing status (picks the certificate up once approved); then each machine's RPs with their verify states", load: async () => (await import('./source/status.js')).status },
       renew: { summary: "Renew this source core's certificate with a new key before it expires", load: async () => (await import('./source/renew.js')).renew },
       replicate: { summary: "Replicate a machine's volumes as a recovery point", load: async () => (await import('./source/replicate.js')).replicateCommand },
       list: { summary: "List a machine's recovery points", load: async () => (await import('./source/restore.js')).listCommand },

@@ -1,7 +1,8 @@
-import { CliError, UsageError } from './args.js';
+import { CliError, parseSize, UsageError } from './args.js';
 import { define } from './command.js';
 import { DATA, JSON_OUTPUT } from './options.js';
 import { serve as serveCore } from '../local/serve.js';
+import { LOG_ANCHORS } from './log-anchors.js';
 
 /** `drcore serve`: the embedded target core; runs until SIGINT/SIGTERM. */
 export const serve = define({
@@ -13,14 +14,36 @@ export const serve = define({
     host: { type: 'string', value: 'ADDR', description: 'Address to listen on', default: '127.0.0.1' },
     port: { type: 'string', value: 'PORT', description: 'Port to listen on, 0..65535 (0: any free port)', default: '8006' },
     hostname: { type: 'string', value: 'NAME', description: "Extra DNS name for the server certificate's SANs", multiple: true },
+    ...LOG_ANCHORS,
+    'checkpoint-every': { type: 'string', value: 'MINUTES', description: 'Write a signed checkpoint of the event log (its stream heads) every MINUTES, and at start; 0: never', default: '60' },
+    'verify-every': { type: 'string', value: 'HOURS', description: 'Run the verify job (re-read and re-hash stored chunks) every HOURS, the first one HOURS after start; 0: never', default: '24' },
+    'verify-older-than': { type: 'string', value: 'DAYS', description: 'The scheduled verify re-checks RPs not verified for DAYS (0: all of them every time)', default: '7' },
+    'verify-rate': { type: 'string', value: 'SIZE', description: 'The scheduled verify reads at most SIZE per second (e.g. 64M)', default: '64M' },
     ...JSON_OUTPUT,
   },
   run: async ({ values }, io) => {
     const port = Number(values.port);
     if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be 0..65535, not ${values.port}`);
+    const number = (flag: string, text: string): number => {
+      const n = Number(text);
+      if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a non-negative number, not ${text}`);
+      return n;
+    };
+    let rate: number;
+    try { rate = parseSize(values['verify-rate']); } catch (e) { throw new UsageError(`--verify-rate: ${(e as Error).message}`); }
+    const olderThan = number('verify-older-than', values['verify-older-than']);
+    if (!Number.isInteger(olderThan)) throw new UsageError('--verify-older-than must be a whole number of days');
+    const schedules = {
+      checkpointEveryMs: number('checkpoint-every', values['checkpoint-every']) * 60_000,
+      verifyEveryMs: number('verify-every', values['verify-every']) * 3_600_000,
+      verifyOlderThanDays: olderThan, verifyRateBytesPerSecond: rate,
+    };
     let core: Awaited<ReturnType<typeof serveCore>>;
     try {
-      core = await serveCore({ dataDir: values.data, host: values.host, port, hostnames: values.hostname ?? [] });
+      core = await serveCore({
+        dataDir: values.data, host: values.host, port, hostnames: values.hostname ?? [], schedules,
+        ...(values['log-anchors'] !== undefined ? { logAnchors: values['log-anchors'] } : {}),
+      });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${values.host} is already in use`, 'another drcore serve may be running; pick another port with --port PORT', { cause: e });

@@ -18,6 +18,8 @@ export interface DrcoreConfig {
   readonly objectLock: boolean;
   /** Days of default Object Lock retention when `objectLock` is on. */
   readonly objectLockDays: number;
+  /** Days every signed event-log checkpoint is locked (compliance mode: not even the account root can delete it before). */
+  readonly logAnchorLockDays: number;
   /** Optional e-mail address subscribed to the alarm topic. */
   readonly alarmEmail: string | undefined;
   /** True when domain and certificate are the synth-only placeholders. */
@@ -83,6 +85,7 @@ export function readConfig(node: Node): DrcoreConfig {
     hostedZoneName,
     objectLock: bool(node, 'objectLock'),
     objectLockDays: int(node, 'objectLockDays', 30, 1, 36500),
+    logAnchorLockDays: int(node, 'logAnchorLockDays', 400, 1, 36500),
     alarmEmail,
     placeholders: domain === undefined,
   };

@@ -7,6 +7,8 @@ import { CaBootstrap } from './constructs/ca-bootstrap.js';
 import { DataBucket } from './constructs/data-bucket.js';
 import { DrcoreFunction, type DrcoreFunctionProps } from './constructs/drcore-function.js';
 import { EventLog } from './constructs/event-log.js';
+import { LifecycleSchedules } from './constructs/lifecycle-schedules.js';
+import { LogAnchorBucket } from './constructs/log-anchor-bucket.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { MtlsDomain } from './constructs/mtls-domain.js';
 import { OperatorTopic } from './constructs/operator-topic.js';
@@ -37,6 +39,7 @@ export class DrcoreStack extends Stack {
       accessLogs,
       ...(config.objectLock ? { objectLockDays: config.objectLockDays } : {}),
     });
+    const logAnchors = new LogAnchorBucket(this, 'LogAnchors', { accessLogs, lockDays: config.logAnchorLockDays });
     const eventLog = new EventLog(this, 'EventLog');
     const readModels = new ReadModels(this, 'ReadModels');
     const workflow = new WorkflowQueue(this, 'Workflow');
@@ -67,7 +70,8 @@ export class DrcoreStack extends Stack {
     readModels.bindReader(handlers['pairing-api']);
 
     eventLog.bindWriter(handlers['admin-api']);
-    readModels.bindReader(handlers['admin-api']);
+    // Reads, and (the verify step of `drcore admin verify`) the damage records a verify finds, as reads do.
+    readModels.bindRecordWriter(handlers['admin-api'], ['damaged/', 'relocated/']);
     data.bindIndexWriter(handlers['admin-api']);
 
     eventLog.bindWriter(handlers['replication-api']);
@@ -83,6 +87,9 @@ export class DrcoreStack extends Stack {
     workflow.bindConsumer(worker);
     ca.bindCaReader(worker);
     data.bindReadWrite(worker);
+    // The lifecycle jobs: a verify step queues the next step of its run; checkpoints go to the locked bucket.
+    workflow.bindSender(worker);
+    logAnchors.bindWriter(worker);
 
     // The CA bootstrap registers the admin and enrollment certificates (its secrets and the truststore are its construct's).
     eventLog.bindWriter(ca.function);
@@ -91,6 +98,8 @@ export class DrcoreStack extends Stack {
     readModels.bindWriter(projector);
     // The projector is the workflow outbox: committed events become workflow messages.
     workflow.bindSender(projector);
+
+    new LifecycleSchedules(this, 'Lifecycle', { queue: workflow.queue, verifyOlderThanDays: 7, verifyRateBytesPerSecond: 64 * 1024 * 1024 });
 
     const api = new DrcoreApi(this, 'Api', { handlers, authorizer });
     const domain = new MtlsDomain(this, 'Domain', {
@@ -122,6 +131,7 @@ export class DrcoreStack extends Stack {
     out('CaSecretArn', ca.caSecret.secretArn, 'The CA certificate and private key: never hand this out');
     out('TruststoreUri', truststore.uri, 'The mTLS truststore (the CA certificate, PEM)');
     out('DataBucketName', data.bucket.bucketName, 'Recovery-point packs and manifests');
+    out('LogAnchorBucketName', logAnchors.bucket.bucketName, 'Signed checkpoints of the event log (Object Lock, compliance mode)');
     out('EventsTableName', eventLog.table.tableName, 'The event log (source of truth)');
     out('ReadModelsTableName', readModels.table.tableName, 'The read models (rebuildable) and, under collections starting with _, the operational records');
     out('DashboardName', monitoring.dashboard.dashboardName, 'CloudWatch dashboard');

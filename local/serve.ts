@@ -14,6 +14,7 @@ import { createGateway } from './gateway.js';
 import type { GatewayLimits } from './gateway-limits.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
+import { startLifecycleTimers, type LifecycleSchedules } from './lifecycle-timers.js';
 import { requestMetering } from './request-metering.js';
 import { makeHandler as adminApi } from '../functions/handlers/admin-api.js';
 import { makeHandler as authorizer } from '../functions/handlers/authorizer.js';
@@ -33,6 +34,10 @@ export interface ServeOptions {
   deps?: (dataDir: string) => AppDeps;
   /** Connection and timeout limits of the gateway; each one defaults to DEFAULT_GATEWAY_LIMITS'. */
   gatewayLimits?: Partial<GatewayLimits>;
+  /** The signed checkpoints of the event log (default DATA/log-anchors; local adapters only). */
+  logAnchors?: string;
+  /** The lifecycle's local schedules (log checkpoints, verify runs): none unless given (`drcore serve` gives them). */
+  schedules?: LifecycleSchedules;
 }
 
 export interface RunningCore {
@@ -55,7 +60,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   process.env[ENV.dataDir] = dataDir;
   process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
   subjectAltNamesFor(options.hostnames); // a bad --hostname is refused before anything is written
-  const base = (options.deps ?? localDeps)(dataDir);
+  const base = options.deps ? options.deps(dataDir) : localDeps(dataDir, { ...(options.logAnchors !== undefined ? { logAnchors: resolve(options.logAnchors) } : {}) });
   // DRCORE_COUNT_REQUESTS=1 (npm run bench): ports and handlers counted, dumped on SIGUSR2.
   const metering = requestMetering(dataDir);
   const deps = metering.deps(base);
@@ -89,9 +94,10 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   });
   const dispatcher = startStreamDispatcher(base.events, base.operational, metering.worker('projector', projector(deps)));
   const poller = startQueuePoller(base.queue, 'workflow', metering.worker('workflow-worker', workflowWorker(deps)));
+  const timers = startLifecycleTimers(deps, options.schedules ?? {});
   const stopWorkers = async () => {
     metering.stop();
-    await Promise.all([dispatcher.stop(), poller.stop()]);
+    await Promise.all([dispatcher.stop(), poller.stop(), timers.stop()]);
     await closeDeps();
   };
   try {

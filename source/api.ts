@@ -8,6 +8,7 @@ import { isSha256Hex } from '../shared/format/hash.js';
 import {
   MAX_MISSING_BATCH, type CommitBody, type MissingBody, type RegisterMachineBody,
 } from '../shared/http/schemas/replication.js';
+import type { DamagedExtents, VerifyStatus } from '../shared/http/schemas/responses/verification.js';
 import { parseChunkFrames } from './chunk-frames.js';
 import { DEFAULT_RETRY, ReplicationApiError, TargetClient, type HttpTransport, type RetryPolicy } from './client.js';
 
@@ -24,6 +25,11 @@ export type RecoveryPoint = CommitRequest & {
 };
 
 const enc = encodeURIComponent;
+
+/** What the target found damaged in an RP's chain: its extents to send whole (`GET …/damaged-extents`). */
+export type DamagedExtentsAnswer = z.infer<typeof DamagedExtents>;
+/** The verify states of the tenant's RPs and its damaged chunks (`GET /v1/verification`). */
+export type VerifyStatusAnswer = z.infer<typeof VerifyStatus>;
 
 /** Ids one chunk read may ask for. */
 export const MAX_READ_IDS = MAX_MISSING_BATCH;
@@ -88,6 +94,25 @@ export class ReplicationApi {
 
   commit(machineId: string, rpId: string, request: CommitRequest): Promise<RecoveryPoint> {
     return this.client.json<RecoveryPoint>('commit', 'POST', `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/commit`, request);
+  }
+
+  /**
+   * The extents of `rpId` whose restore needs a chunk the target found damaged, to send whole in
+   * the next incremental on it (or `rebase`: send a base). A target without the route (404) has
+   * nothing to say: no extents.
+   */
+  async damagedExtents(machineId: string, rpId: string): Promise<DamagedExtentsAnswer> {
+    try {
+      return await this.client.json<DamagedExtentsAnswer>('ask damaged extents', 'GET', `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/damaged-extents`);
+    } catch (err) {
+      if (err instanceof ReplicationApiError && err.status === 404) return { rpId, extents: [], rebase: false, damagedChunks: 0 };
+      throw err;
+    }
+  }
+
+  /** Verify states of the tenant's RPs per machine, and its damaged chunks. */
+  verifyStatus(): Promise<VerifyStatusAnswer> {
+    return this.client.json<VerifyStatusAnswer>('read verify status', 'GET', '/v1/verification');
   }
 
   /**

@@ -82,6 +82,10 @@ async function plan(o: ReplicateOptions, dir: MachineStateDir, volumes: RunVolum
       dir.forgetState();
     }
   }
+  if (parent && (await o.api.damagedExtents(o.machineId, parent)).rebase) {
+    log(`the target found the manifest of ${parent}'s chain damaged: sending a base`);
+    parent = undefined;
+  }
   const fresh: RunPlan = {
     rpId: newRpId(), kind: parent ? 'incremental' : 'base', ...(parent ? { parentRpId: parent } : {}),
     createdAt: new Date().toISOString(), volumes,
@@ -89,6 +93,21 @@ async function plan(o: ReplicateOptions, dir: MachineStateDir, volumes: RunVolum
   dir.clearRun();
   dir.saveRun(fresh);
   return { plan: fresh };
+}
+
+/**
+ * Healing (issue 11 item 3): the extents of the parent whose chunks the target found damaged
+ * (its verify job, or a read) are sent whole in this incremental, whatever their signatures
+ * say, so the new RP does not need the damaged chunks; an unchanged extent re-sent is the same
+ * chunk, and its upload heals the old RPs too.
+ */
+async function damagedToResend(o: ReplicateOptions, p: RunPlan): Promise<Map<string, Set<number>>> {
+  const out = new Map<string, Set<number>>();
+  if (p.kind !== 'incremental' || !p.parentRpId) return out;
+  const damage = await o.api.damagedExtents(o.machineId, p.parentRpId);
+  for (const e of damage.extents) (out.get(e.volume) ?? out.set(e.volume, new Set()).get(e.volume)!).add(e.index);
+  if (damage.extents.length > 0) o.log?.(`the target found ${damage.extents.length} extent(s) of ${p.parentRpId} damaged: sending them whole`);
+  return out;
 }
 
 /** Right before a volume's pass: how to read it as it is on the device (it may flush a block device's cache). */
@@ -123,6 +142,7 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
   }
 
   const state = dir.state();
+  const resend = await damagedToResend(o, p);
   const total = volumes.reduce((n, v) => n + v.sizeBytes, 0);
   const pool = new ExtentWorkerPool(o.threads);
   // What an interrupted run of this RP already stored: asked once, so resuming sends only the rest.
@@ -151,7 +171,7 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
         const s = await replicateVolume({
           name: v.name, path: v.path, sizeBytes: v.sizeBytes, readPath, kind: p.kind, geometry: g,
           previous: usable ? previous : undefined, signatures, pool, manifest, uploader, key,
-          zstdLevel: o.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
+          zstdLevel: o.zstdLevel ?? DEFAULT_ZSTD_LEVEL, ...(resend.has(v.name) ? { resend: resend.get(v.name) } : {}),
           onExtent: (n) => { result.bytesRead += n; o.progress?.({ done: result.bytesRead, total, sent: uploader.stats.bytesSent }); },
         });
         result.bytesChanged += s.bytesChanged;

@@ -30,6 +30,8 @@ export interface VolumePassInput {
   readonly zstdLevel: number;
   /** The signature key of this volume's state (signatures.ts). */
   readonly key: Uint8Array;
+  /** Extents to send whole whatever their signatures say: the target found their chunks damaged (replicate.ts). */
+  readonly resend?: ReadonlySet<number>;
   readonly onExtent?: (bytes: number) => void;
 }
 
@@ -43,6 +45,7 @@ export interface VolumePassStats { bytesRead: number; bytesChanged: number; full
  */
 function previousRecord(input: VolumePassInput, index: number, length: number): Buffer | undefined {
   const previous = input.kind === 'incremental' ? input.previous : undefined;
+  if (input.resend?.has(index)) return undefined; // no parent state: FULL (or ZERO), so the new RP does not need the damaged chunk
   return previous && previous.extentLength(index) === length ? previous.extent(index) : undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { CertificateSummary } from '../../shared/app/projections/certificates.js';
 import type { MachineSummary } from '../../shared/app/projections/machines.js';
 import type { TenantSummary } from '../../shared/app/projections/tenants.js';
+import type { TenantVerification } from '../../shared/app/lifecycle/verify/verify-views.js';
 import { formatBytes } from '../args.js';
 import { define, type Io } from '../command.js';
 import { withHints } from '../http-client.js';
@@ -8,7 +9,7 @@ import { ADMIN } from '../options.js';
 import { table } from '../table.js';
 import { withAdmin } from './connect.js';
 
-type TenantDetail = TenantSummary & { machines: Omit<MachineSummary, 'version' | 'tenantId'>[]; certificates: CertificateSummary[] };
+type TenantDetail = TenantSummary & { machines: Omit<MachineSummary, 'version' | 'tenantId'>[]; certificates: CertificateSummary[]; verification?: TenantVerification };
 
 const percent = (used: number, quota: number) => (quota > 0 ? `${((100 * used) / quota).toFixed(1)} %` : '-');
 const indent = (text: string) => text.split('\n').map((l) => `  ${l}`).join('\n');
@@ -48,6 +49,11 @@ function show(t: TenantDetail, io: Io): void {
   }
   io.out('Certificates:');
   io.out(indent(table([['SERIAL', 'ROLE', 'STATUS', 'NOT AFTER', 'SUBJECT'], ...t.certificates.map((c) => [c.serial, c.role, c.status, c.notAfter, c.subject])])));
+  const v = t.verification;
+  if (v) {
+    io.out(`Verification: ${v.verified} of ${v.rps} RPs verified (${v.ok} ok, ${v.damaged} damaged), last ${v.lastVerifiedAt ?? 'never'}; ${v.broken} RP(s) broken by damaged chunks`);
+    for (const d of v.damagedChunks) io.out(`  DAMAGED ${d.problem} chunk ${d.chunk} (pack ${d.pack}) since ${d.detectedAt}, breaks ${d.rps.join(', ') || '(found by a read)'}`);
+  }
 }
 
 export const tenant = define({

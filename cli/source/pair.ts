@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { isValidId } from '../../shared/ids.js';
 import { FINAL_STATUSES, followPairing, requestPairing, type PairingReport, type PairingStatus } from '../../source/pairing.js';
 import { readPairing, stateDir, type PairingState } from '../../source/pairing-state.js';
-import { CliError, UsageError } from '../args.js';
+import { UsageError } from '../args.js';
 import { define } from '../command.js';
 import { JSON_OUTPUT, SOURCE } from '../options.js';
 
 type Out = (line: string) => void;
 
 /** Prints what pairing reports. */
-function printer(out: Out): PairingReport {
+export function printer(out: Out): PairingReport {
   return {
     submitted: (requestId, target) => out(`Pairing request ${requestId} submitted to ${target}.`),
     feedback: (at, message) => out(`${at}  ${message}`),
@@ -20,7 +20,7 @@ function printer(out: Out): PairingReport {
 }
 
 /** What `pair --json` and `status --json` print. */
-function summary(dir: string, state: PairingState, status: string) {
+export function summary(dir: string, state: PairingState, status: string) {
   return {
     requestId: state.requestId, status, target: state.target, ...(state.tenantId ? { tenantId: state.tenantId } : {}),
     stateDir: dir, certificate: existsSync(join(dir, 'cert.pem')),
@@ -28,7 +28,7 @@ function summary(dir: string, state: PairingState, status: string) {
 }
 
 const isFinal = (status: string): boolean => FINAL_STATUSES.has(status as PairingStatus);
-const STATE = { state: SOURCE.state } as const;
+export const STATE = { state: SOURCE.state } as const;
 
 export const pair = define({
   name: 'source pair',
@@ -67,25 +67,5 @@ export const pair = define({
     const state = readPairing(dir);
     if (values.json && state) io.out(JSON.stringify(summary(dir, state, status)));
     return !wait || status === 'approved' ? 0 : 1;
-  },
-});
-
-export const status = define({
-  name: 'source status',
-  summary: 'Show the pairing request\'s status and new feedback; stores the certificate once approved.',
-  options: {
-    wait: { type: 'boolean', description: 'Wait until approved (with the certificate), rejected, ignored or failed' },
-    ...STATE, ...JSON_OUTPUT,
-  },
-  run: async ({ values }, io) => {
-    const out = values.json ? io.err : io.out;
-    const dir = stateDir(values.state);
-    const state = readPairing(dir);
-    if (!state) throw new CliError(`not paired: no pairing request in ${dir}`, 'drcore source pair … asks a target core to pair; or pass --state DIR');
-    out(`Pairing request ${state.requestId} to ${state.target}`);
-    const result = await followPairing(dir, state, printer(out), values.wait ?? false);
-    if (values.json) io.out(JSON.stringify(summary(dir, readPairing(dir) ?? state, result)));
-    else out(`Status: ${result}${existsSync(join(dir, 'cert.pem')) ? ' (certificate stored)' : ''}`);
-    return 0;
   },
 });

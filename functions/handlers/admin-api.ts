@@ -8,10 +8,16 @@ import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certif
 import { migrateStorageStep } from '../../shared/app/replication/migrate-storage.js';
 import { usageReport } from '../../shared/app/usage-report.js';
 import { changeQuota, resumeTenant, suspendTenant } from '../../shared/app/tenant-service.js';
+import { verifyStep } from '../../shared/app/lifecycle/verify/verify-job.js';
+import { reportStatus, requestReport } from '../../shared/app/lifecycle/verify/verification-report.js';
+import { VerificationReportBody, VerifyStepBody } from '../../shared/http/schemas/verification.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
-/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration. */
+/** One step of `drcore admin verify` within API Gateway's 29 s (the answer follows the last pack of at most 4 MiB read after it). */
+const VERIFY_STEP_BUDGET_MS = 20_000;
+
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
@@ -82,5 +88,20 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'POST /v1/admin/storage-migration': async ({ event, actor, reply }) => {
     const { after, limit = 20 } = jsonBody(event, MigrateStorageBody);
     return reply(await migrateStorageStep(deps, { after, limit }, actor));
+  },
+  'POST /v1/admin/verification': async ({ event, actor, reply }) => {
+    const body = jsonBody(event, VerifyStepBody);
+    const runId = body.runId ?? deps.newId('verify');
+    return reply(await verifyStep(deps, { ...body, runId, budgetMs: VERIFY_STEP_BUDGET_MS }, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/verification-reports': async ({ event, params, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    jsonBody(event, VerificationReportBody);
+    const record = await requestReport(deps, tenantId, actor);
+    return reply(record, { headers: { location: `/v1/admin/tenants/${tenantId}/verification-reports/${record.reportId}` } });
+  },
+  'GET /v1/admin/tenants/{tenantId}/verification-reports/{reportId}': async ({ params, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    return reply(await reportStatus(deps, tenantId, assertId('report id', params['reportId'])));
   },
 });

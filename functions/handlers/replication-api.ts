@@ -14,6 +14,8 @@ import { commitRecoveryPoint } from '../../shared/app/replication/commit-service
 import { getRecoveryPoint, listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
 import { readRecoveryPointChunks } from '../../shared/app/replication/rp-chunks.js';
 import { getRenewal, requestRenewal } from '../../shared/app/certificate-renewal-service.js';
+import { damagedExtents } from '../../shared/app/lifecycle/verify/damaged-extents.js';
+import { verifyStatus } from '../../shared/app/lifecycle/verify/verify-views.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { recordMetric } from '../../shared/runtime/metrics.js';
 
@@ -120,6 +122,10 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const rpId = rpOf(ctx);
     const { after } = queryOf(ctx.event, UploadsQuery);
     return ctx.reply(await listUploads(deps, tenantId, machineId, rpId, after));
+  }),
+  'GET /v1/verification': route(async (ctx, tenantId) => ctx.reply(await verifyStatus(deps, tenantId))),
+  'GET /v1/machines/{machineId}/recovery-points/{rpId}/damaged-extents': route(async (ctx, tenantId) => {
+    return ctx.reply(await damagedExtents(deps, tenantId, machineOf(ctx), rpOf(ctx), ctx.actor));
   }),
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/chunks/read': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);

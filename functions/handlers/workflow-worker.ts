@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { WorkflowMessage } from '../../shared/app/workflows/messages.js';
+import { isLifecycleMessage, LifecycleMessage } from '../../shared/app/workflows/lifecycle-messages.js';
+import { runLifecycleWorkflow } from '../../shared/app/workflows/lifecycle-workflow.js';
 import { runPairingWorkflow } from '../../shared/app/workflows/pairing-workflow.js';
 import { runRenewalWorkflow } from '../../shared/app/workflows/renewal-workflow.js';
 import { PermanentWorkflowError } from '../../shared/app/workflows/permanent-failure.js';
@@ -21,9 +23,13 @@ export const makeHandler = (deps: AppDeps) => lambdaHandler(middy<SQSEvent, SQSB
   for (const record of event.Records) {
     const receiveCount = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '', 10) || 1;
     try {
-      const message = WorkflowMessage.parse(JSON.parse(record.body));
-      if (message.type === 'CertificateRenewalRequested') await runRenewalWorkflow(deps, message);
-      else await runPairingWorkflow(deps, message, { receiveCount, maxReceiveCount: QUEUES.workflow.maxReceiveCount });
+      const body: unknown = JSON.parse(record.body);
+      if (isLifecycleMessage(body)) await runLifecycleWorkflow(deps, LifecycleMessage.parse(body));
+      else {
+        const message = WorkflowMessage.parse(body);
+        if (message.type === 'CertificateRenewalRequested') await runRenewalWorkflow(deps, message);
+        else await runPairingWorkflow(deps, message, { receiveCount, maxReceiveCount: QUEUES.workflow.maxReceiveCount });
+      }
     } catch (error) {
       if (error instanceof PermanentWorkflowError) {
         logger.warn('workflow message gave up for good; dead-lettering it', { messageId: record.messageId, receiveCount, reason: error.message });

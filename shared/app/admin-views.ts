@@ -13,6 +13,7 @@ import { PAIRING_REQUESTS, type PairingRequestSummary } from './projections/pair
 import { listProjectionDeadLetters, type ProjectionDeadLetter } from './projections/projection-dead-letters.js';
 import { tenantPrefix } from './projections/recovery-point-summaries.js';
 import { TENANTS, type TenantSummary } from './projections/tenants.js';
+import { tenantVerification, type TenantVerification } from './lifecycle/verify/verify-views.js';
 
 /** Pairing requests with this status (or all of them), oldest first. */
 export async function listPairingRequests(deps: Pick<AppDeps, 'readModels'>, status: PairingStatus | 'all'): Promise<PairingRequestSummary[]> {
@@ -28,6 +29,8 @@ export type TenantDetail = TenantSummary & {
   usage: NonNullable<TenantSummary['usage']>;
   machines: Omit<MachineSummary, 'version' | 'tenantId'>[];
   certificates: CertificateSummary[];
+  /** Verify states of its RPs and its damaged chunks (the verify job). */
+  verification: TenantVerification;
 };
 
 /** A tenant with its usage by machine, its machines (latest RP each) and its certificates; undefined if there is no such tenant. */
@@ -37,7 +40,7 @@ export async function tenantDetail(deps: Pick<AppDeps, 'readModels'>, tenantId: 
   if (!tenant) return undefined;
   const certificates = (await rm.list<CertificateSummary>(CERTIFICATES)).filter((c) => c.tenantId === tenantId);
   const machines = (await rm.list<MachineSummary>(MACHINES, { prefix: tenantPrefix(tenantId) })).map(({ version: _v, tenantId: _t, ...m }) => m);
-  return { ...tenant, usage: tenant.usage ?? { storedBytes: 0, byMachine: {} }, machines, certificates };
+  return { ...tenant, usage: tenant.usage ?? { storedBytes: 0, byMachine: {} }, machines, certificates, verification: await tenantVerification(deps, tenantId) };
 }
 
 export interface EventsQuery {

@@ -19,6 +19,12 @@ export interface AppDeps {
   readonly operational: OperationalStore;
   readonly notifier: Notifier;
   readonly ca: CertificateAuthority;
+  /**
+   * Where the signed checkpoints of the event log go (shared/app/log-anchor.ts): create-once
+   * objects outside the event store (local: their own directory; AWS: the Object Lock bucket).
+   * Only the runtimes that write checkpoints have it (serve, the workflow worker).
+   */
+  readonly logAnchors?: BlobStore;
   readonly clock: () => Date;
   /** A new random id, [A-Za-z0-9._-]. */
   readonly newId: (prefix: string) => string;

@@ -12,6 +12,8 @@ import { pairingDecider } from '../domain/pairing.js';
 import { recoveryPointDecider } from '../domain/recovery-point.js';
 import { stateFromLast, storageDecider } from '../domain/storage.js';
 import { tenantDecider } from '../domain/tenant.js';
+import { verificationDecider } from '../domain/verification.js';
+import { verificationReportDecider } from '../domain/verification-report.js';
 import { commandHandler } from './command-handler.js';
 
 export interface MachineKey { readonly tenantId: string; readonly machineId: string }
@@ -29,3 +31,6 @@ export const storageHandler = commandHandler(storageDecider, (tenantId: string) 
 export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
 export const chunkIntegrityHandler = commandHandler(chunkIntegrityDecider, (k: ChunkKey) => streams.chunk(k.tenantId, k.chunkId));
 export const renewalHandler = commandHandler(renewalDecider, (k: RenewalKey) => streams.renewal(k.tenantId, k.renewalId));
+export const verificationHandler = commandHandler(verificationDecider, (k: RecoveryPointKey) => streams.verification(k.tenantId, k.rpId));
+export interface ReportKey { readonly tenantId: string; readonly reportId: string }
+export const verificationReportHandler = commandHandler(verificationReportDecider, (k: ReportKey) => streams.report(k.tenantId, k.reportId));

@@ -2,6 +2,7 @@ import type { PositionedEvent, StoredEvent } from '../events/envelope.js';
 import { verifyStream, type ChainBreak } from '../events/chain.js';
 import { isValidStreamId } from '../ids.js';
 import type { EventStore } from '../ports/event-store.js';
+import { checkAnchor, type NewestCheckpoint } from './log-anchor-check.js';
 import type { FirstFormatStream } from './log-format.js';
 
 export interface LogVerification {
@@ -11,6 +12,17 @@ export interface LogVerification {
   readonly firstBreak?: ChainBreak & { position?: string };
   /** The first stream id of the first format (log-format.ts): this drcore cannot serve the log. */
   readonly firstFormat?: FirstFormatStream;
+  /**
+   * The newest log checkpoint the log was checked against (log-anchor.ts): its name and time, or
+   * why it could not be used (a signature that does not verify: the log is not OK). Absent when
+   * no anchors were given; `{ checkpoint: null }` when they hold none yet.
+   */
+  readonly anchor?: { readonly checkpoint: string | null; readonly at?: string; readonly streams?: number; readonly problem?: string };
+}
+
+export interface VerifyLogOptions {
+  /** The newest checkpoint of the log's anchors (newestCheckpoint), or null when there is none yet. */
+  readonly anchor?: NewestCheckpoint | null;
 }
 
 type Break = ChainBreak & { position?: string };
@@ -22,8 +34,10 @@ interface Gap { from: number; to: number; next: PositionedEvent | undefined }
  * event is also caught by the hole it leaves — even the last event of a stream, the
  * first of the log, or (with lastAssignedPosition) the last of the log. A log that holds a
  * stream id of the first format (log-format.ts) is not OK either, whatever its chains say.
+ * With an anchor (the newest signed checkpoint of every stream's head, log-anchor.ts), a
+ * stream whose tail was deleted or rewritten since is caught too, on any adapter.
  */
-export async function verifyLog(store: EventStore): Promise<LogVerification> {
+export async function verifyLog(store: EventStore, options: VerifyLogOptions = {}): Promise<LogVerification> {
   const byStream = new Map<string, PositionedEvent[]>();
   const numbered = store.capabilities.globalOrder;
   let cursor: string | undefined;
@@ -62,9 +76,18 @@ export async function verifyLog(store: EventStore): Promise<LogVerification> {
     if (!first || Number(candidate.position) < Number(first.position)) first = candidate;
   }
   if (gap && (!first || gap.from <= Number(first.position))) first = gapBreak(gap, streamBreaks);
+  let anchor: LogVerification['anchor'];
+  const a = options.anchor;
+  if (a === null) anchor = { checkpoint: null };
+  else if (a && 'problem' in a) anchor = { checkpoint: a.name, problem: `checkpoint ${a.name}: ${a.problem}` };
+  else if (a) {
+    anchor = { checkpoint: a.name, at: a.checkpoint.at, streams: a.checkpoint.heads.length };
+    // A chain break is the more precise finding; a tail lost since the checkpoint shows only here.
+    first ??= checkAnchor(a, byStream as Map<string, StoredEvent[]>);
+  }
   return {
-    ok: !first && !firstFormat, events: count, streams: byStream.size,
-    ...(first ? { firstBreak: first } : {}), ...(firstFormat ? { firstFormat } : {}),
+    ok: !first && !firstFormat && !anchor?.problem, events: count, streams: byStream.size,
+    ...(first ? { firstBreak: first } : {}), ...(firstFormat ? { firstFormat } : {}), ...(anchor ? { anchor } : {}),
   };
 }
 

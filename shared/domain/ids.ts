@@ -48,6 +48,8 @@ const STREAM_PARTS = {
   chunk: ['tenantId', 'chunkId'],
   storage: ['tenantId'],
   renewal: ['tenantId', 'renewalId'],
+  verification: ['tenantId', 'rpId'],
+  report: ['tenantId', 'reportId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
@@ -107,6 +109,10 @@ export const streams = {
   renewal: (tenantId: string, renewalId: string) => formatStreamId({ kind: 'renewal', parts: [tenantId, renewalId] }),
   /** What became of one stored chunk of a tenant (its id, a SHA-256, is 64 characters: a valid id part). */
   chunk: (tenantId: string, chunkId: string) => formatStreamId({ kind: 'chunk', parts: [tenantId, chunkId] }),
+  /** The verify job's results for one committed RP (shared/domain/verification.ts). */
+  verification: (tenantId: string, rpId: string) => formatStreamId({ kind: 'verification', parts: [tenantId, rpId] }),
+  /** A signed verification report of a tenant (shared/domain/verification-report.ts). */
+  report: (tenantId: string, reportId: string) => formatStreamId({ kind: 'report', parts: [tenantId, reportId] }),
 } as const;
 
 /**

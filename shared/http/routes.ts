@@ -59,6 +59,9 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/storage-migration', fn: 'admin-api', roles: ['admin'], summary: 'One step of the storage migration (layout 1 → 2): index RPs committed before RP indexes', status: [200], response: R.StorageMigrationStep },
   { method: 'POST', path: '/v1/certificate-renewals', fn: 'replication-api', roles: ['source-core'], summary: 'Ask for a certificate for a new key, before this one expires', status: [202], response: R.RenewalView },
   { method: 'GET', path: '/v1/certificate-renewals/{renewalId}', fn: 'replication-api', roles: ['source-core'], summary: 'A renewal: pending, or the new certificate', status: [200], response: R.RenewalView },
+  { method: 'POST', path: '/v1/admin/verification', fn: 'admin-api', roles: ['admin'], summary: 'One step of a verify run: re-read and re-hash the chunks of committed RPs', status: [200], response: R.VerifyStep },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/verification-reports', fn: 'admin-api', roles: ['admin'], summary: "Ask for a signed verification report of a tenant's RPs", status: [202], response: R.VerificationReportStatus },
+  { method: 'GET', path: '/v1/admin/tenants/{tenantId}/verification-reports/{reportId}', fn: 'admin-api', roles: ['admin'], summary: 'A verification report: pending, or the report with its signatures by the CA key', status: [200], response: R.VerificationReportStatus },
   { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
   { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points', status: [200], response: R.RecoveryPointList },
@@ -67,6 +70,8 @@ const TABLE = [
   { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422] },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422] },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/uploads', fn: 'replication-api', roles: ['source-core'], summary: 'Packs uploaded under a recovery point so far (resume)', status: [200], response: R.UploadList },
+  { method: 'GET', path: '/v1/verification', fn: 'replication-api', roles: ['source-core'], summary: "Verify states of the tenant's RPs, per machine, and its damaged chunks", status: [200], response: R.VerifyStatus },
+  { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/damaged-extents', fn: 'replication-api', roles: ['source-core'], summary: 'Extents of an RP whose restore needs a damaged chunk: the next incremental sends them whole', status: [200], response: R.DamagedExtents, errors: [409] },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/chunks/read', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read chunks of a committed recovery point and its parents (restore)', status: [200], errors: [409, 502] },
 ] as const satisfies readonly RouteSpec[];
 

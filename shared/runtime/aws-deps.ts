@@ -30,6 +30,8 @@ export const awsReadModels = (): ReadModels => new DynamoDbReadModels();
 export const awsOperationalStore = (): OperationalStore => new DynamoDbOperationalStore();
 export const awsBlobStore = (): BlobStore => new S3BlobStore();
 export const awsCertificateAuthority = (): CertificateAuthority => new SecretsManagerCertificateAuthority();
+/** The event log's signed checkpoints: the Object Lock bucket (infra/constructs/log-anchor-bucket.ts). */
+export const awsLogAnchors = (): BlobStore => new S3BlobStore({ bucket: requiredEnv(ENV.logAnchorBucket) });
 
 export const awsWorkflowQueue = (): Queue => {
   const dlq = process.env[ENV.workflowDlqUrl];
@@ -39,7 +41,7 @@ export const awsWorkflowQueue = (): Queue => {
 /** Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up). */
 export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => new LocalNotifier(deps.operational, (line) => logger.info(line));
 
-type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca';
+type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors';
 
 /** The adapter factory of each port a function uses; a factory may use the other ports (the notifier, the read models). */
 export type AwsPorts = { readonly [K in Port]?: (deps: AppDeps) => AppDeps[K] };
@@ -62,6 +64,7 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   const queue = port('queue');
   const notifier = port('notifier');
   const ca = port('ca');
+  const logAnchors = ports.logAnchors ? port('logAnchors') : undefined;
   const deps: AppDeps = {
     get events() { return events(); },
     get readModels() { return readModels(); },
@@ -73,5 +76,7 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
     clock: () => new Date(),
     newId,
   };
+  // A getter, as the others (a spread would build the client now).
+  if (logAnchors) Object.defineProperty(deps, 'logAnchors', { get: logAnchors, enumerable: true });
   return deps;
 }

@@ -25,8 +25,8 @@ export function localOperationalStore(dataDir: string): SqliteOperationalStore {
   });
 }
 
-/** The embedded adapters over one data dir (DESIGN §2). */
-export function localDeps(dataDir: string): AppDeps {
+/** The embedded adapters over one data dir (DESIGN §2); the log's checkpoints in `logAnchors` (default DATA/log-anchors). */
+export function localDeps(dataDir: string, options: { logAnchors?: string } = {}): AppDeps {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const operational = localOperationalStore(dataDir);
   const readModels = SqliteReadModels.open(join(dataDir, 'read-models.db'));
@@ -42,5 +42,6 @@ export function localDeps(dataDir: string): AppDeps {
     get ca() { return ca(); },
     clock: () => new Date(),
     newId,
+    logAnchors: new FileBlobStore(options.logAnchors ?? join(dataDir, 'log-anchors')),
   };
 }

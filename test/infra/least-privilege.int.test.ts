@@ -97,11 +97,17 @@ describe('least privilege: per concern', () => {
   it('pairing-api and admin-api: event log read + append, read models read, no queue (the projector is the outbox)', () => {
     for (const fn of ['pairing-api', 'admin-api'] as const) {
       assert.deepEqual([...actionsOn(fn, 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort(), fn);
-      assert.deepEqual([...actionsOn(fn, 'ReadModelsTable')].sort(), [...TABLE_READ].sort(), fn);
       assert.deepEqual(service(fn, 'sqs'), [], fn);
       assert.deepEqual(service(fn, 'secretsmanager'), [], fn);
     }
+    assert.deepEqual([...actionsOn('pairing-api', 'ReadModelsTable')].sort(), [...TABLE_READ].sort());
     assert.deepEqual(service('pairing-api', 's3'), []);
+  });
+
+  it('admin-api writes no read model: only the damage records its verify step finds (as a read that finds damage does)', () => {
+    assert.deepEqual([...actionsOn('admin-api', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
+    const writes = grants['admin-api'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.includes('dynamodb:PutItem'));
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/damaged/*', '_ops/relocated/*'] } }]);
   });
 
   it('admin-api reaches the data bucket only for the storage migration: get objects, put/delete RP index parts', () => {
@@ -147,11 +153,12 @@ describe('least privilege: per concern', () => {
     assert.deepEqual([...actionsOn('ca-bootstrap', 'DataBucket')], []);
   });
 
-  it('workflow-worker: event log, read models read/write, consumes the queue, reads the CA, the data bucket', () => {
+  it('workflow-worker: event log, read models read/write, consumes the queue (and queues its jobs\' next steps), reads the CA, the data bucket, writes the log anchors', () => {
     assert.deepEqual([...actionsOn('workflow-worker', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
     assert.deepEqual([...actionsOn('workflow-worker', 'ReadModelsTable')].sort(), [...TABLE_READ, ...MODEL_WRITE].sort());
     assert.deepEqual([...actionsOn('workflow-worker', 'WorkflowQueue')].sort(),
-      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']);
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
+    assert.deepEqual([...actionsOn('workflow-worker', 'LogAnchorsBucket')].sort(), ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], 'never s3:DeleteObject');
     assert.deepEqual([...actionsOn('workflow-worker', 'CertificateAuthorityCaKey')].sort(), ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     assert.deepEqual(service('workflow-worker', 'sns'), [], 'the Notifier does not publish to SNS (yet)');
   });
@@ -181,11 +188,16 @@ describe('least privilege: who reaches what', () => {
     assert.deepEqual(g.actions.sort(), ['s3:GetObject', 's3:PutObject']);
   });
 
-  it('only the projector (the outbox of committed events) sends workflow messages; only the worker consumes them', () => {
+  it('only the projector (the outbox of committed events) and the worker (the next step of a lifecycle job) send workflow messages; only the worker consumes them', () => {
     const senders = FUNCTIONS.filter((f) => actionsOn(f, 'WorkflowQueue').has('sqs:SendMessage'));
     const consumers = FUNCTIONS.filter((f) => actionsOn(f, 'WorkflowQueue').has('sqs:ReceiveMessage'));
-    assert.deepEqual(senders, ['projector']);
+    assert.deepEqual(senders, ['workflow-worker', 'projector']);
     assert.deepEqual(consumers, ['workflow-worker']);
+  });
+
+  it('only the workflow worker reaches the log anchors, and cannot delete one', () => {
+    assert.deepEqual(reaching('LogAnchorsBucket'), ['workflow-worker']);
+    for (const fn of FUNCTIONS) assert.ok(!actionsOn(fn, 'LogAnchorsBucket').has('s3:DeleteObject'), fn);
   });
 
   it('only writers of the read models are the projector and the worker (replication-api writes only its own operational records)', () => {

@@ -119,6 +119,35 @@ describe('buckets', () => {
     const data = buckets.find(([id]) => id.startsWith('DataBucket'))!;
     assert.equal(data[1].Properties!['ObjectLockEnabled'], undefined);
   });
+
+  it('the log anchors have a bucket of their own, Object Lock in compliance mode for every object, versioned, no expiry', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    const anchors = buckets.find(([id]) => id.startsWith('LogAnchorsBucket'))!;
+    const rules = (anchors[1].Properties!['LifecycleConfiguration'] as { Rules: Record<string, unknown>[] }).Rules;
+    assert.ok(rules.every((r) => r['ExpirationInDays'] === undefined && r['NoncurrentVersionExpiration'] === undefined), 'no checkpoint expires');
+    const worker = resourcesOf(json, 'AWS::Lambda::Function').find(([id]) => id.startsWith('WorkflowWorker'))!;
+    const vars = (worker[1].Properties!['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    assert.equal(refTarget(vars['DRCORE_LOG_ANCHOR_BUCKET']), anchors[0]);
+  });
+
+  it('EventBridge puts the lifecycle jobs on the workflow queue: a log checkpoint every hour, a verify run every day', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)', State: 'ENABLED',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ type: 'LogCheckpoint' }) })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ type: 'VerifyStep', olderThanDays: 7, rateBytesPerSecond: 64 * 1024 * 1024 }) })],
+    });
+    for (const [, rule] of resourcesOf(json, 'AWS::Events::Rule')) {
+      const target = (rule.Properties!['Targets'] as { Arn: unknown }[])[0]!;
+      assert.match(JSON.stringify(target.Arn), /WorkflowQueue/);
+    }
+  });
 });
 
 describe('queues', () => {

@@ -114,7 +114,18 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
       await call(source, 'POST', '/v1/machines/m1/recovery-points/rp-1/chunks/read', { chunks: [rp.manifest] }, 200);
       const renewal = await call<{ renewalId: string }>(source, 'POST', '/v1/certificate-renewals', { csr: createCsr(generateKeyPair(), 'renewed') }, 202);
       await call(source, 'GET', `/v1/certificate-renewals/${renewal.renewalId}`, undefined, 200);
+      await call(source, 'GET', '/v1/machines/m1/recovery-points/rp-1/damaged-extents', undefined, 200);
+      await call(admin, 'POST', '/v1/admin/verification', { tenantId: approved.tenantId }, 200);
+      await eventually(async () => {
+        const v = await call<{ machines: { recoveryPoints: { verification: unknown }[] }[] }>(source, 'GET', '/v1/verification', undefined, 200);
+        return v.machines[0]?.recoveryPoints[0]?.verification ? true : undefined;
+      }, 15_000, 'the verify state projected');
     } finally { source.close(); }
+    const asked = await call<{ reportId: string }>(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/verification-reports`, {}, 202);
+    await eventually(async () => {
+      const r = await call<{ status: string }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}/verification-reports/${asked.reportId}`, undefined, 200);
+      return r.status === 'ready' ? true : undefined;
+    }, 30_000, 'the signed report');
 
     await call(admin, 'GET', '/v1/admin/events?limit=50', undefined, 200);
     await call(admin, 'GET', `/v1/admin/events?stream=pairing:${a.id}`, undefined, 200);

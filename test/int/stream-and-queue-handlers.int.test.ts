@@ -122,6 +122,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
         if (faulty) throw new UnavailableError('Secrets Manager read of the CA secret: service unavailable');
         return signCsr(realCa, csrPem, { ...options, role });
       },
+      signDocument: async () => { throw new Error('not used by the pairing workflow'); },
     };
     const { events, blobs, queue, readModels, operational, notifier, clock, newId } = deps;
     const overStubCa = makeWorker({ events, blobs, queue, readModels, operational, notifier, clock, newId, ca });

@@ -7,7 +7,8 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadCa, type Ca } from '../../pki/ca.js';
 import { signOrRefuse } from '../sign-or-refuse.js';
-import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
+import { signDocument } from '../../pki/document-signature.js';
+import type { CertificateAuthority, CertRole, DocumentSignature, IssuedCertificate } from '../../ports/certificate-authority.js';
 import { PortError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';
 import { defaultSecretsManagerClient, requiredEnv } from './clients.js';
@@ -67,6 +68,11 @@ export class SecretsManagerCertificateAuthority implements CertificateAuthority 
     const ca = await this.ca();
     return signOrRefuse(ca, csrPem, { ...options, role });
   }
+  /** Signs the core's own document with the CA key (reports, log checkpoints). */
+  async signDocument(content: Uint8Array, options: { now: Date }): Promise<DocumentSignature> {
+    return signDocument(await this.ca(), content, options.now);
+  }
+
 
   private ca(): Promise<Ca> {
     let ca = cache.get(this.secretArn);

@@ -24,6 +24,7 @@ export function countingCertificateAuthority(inner: CertificateAuthority, counte
   return {
     caCertificatePem: () => countCall(counter, 'ca', 'caCertificatePem', () => inner.caCertificatePem(), () => ({})),
     signCsr: (csrPem, role, options) => countCall(counter, 'ca', 'signCsr', () => inner.signCsr(csrPem, role, options), () => ({})),
+    signDocument: (content, options) => countCall(counter, 'ca', 'signDocument', () => inner.signDocument(content, options), () => ({})),
   };
 }
 
@@ -39,5 +40,6 @@ export function countingDeps(inner: AppDeps, counter: RequestCounter): AppDeps {
     get ca() { return (ca ??= countingCertificateAuthority(inner.ca, counter)); },
     clock: inner.clock,
     newId: inner.newId,
+    ...(inner.logAnchors ? { logAnchors: countingBlobStore(inner.logAnchors, counter) } : {}),
   };
 }

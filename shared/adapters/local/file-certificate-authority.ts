@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCa, type Ca } from '../../pki/ca.js';
 import { signOrRefuse } from '../sign-or-refuse.js';
-import type { CertificateAuthority, CertRole, IssuedCertificate } from '../../ports/certificate-authority.js';
+import { signDocument } from '../../pki/document-signature.js';
+import type { CertificateAuthority, CertRole, DocumentSignature, IssuedCertificate } from '../../ports/certificate-authority.js';
 
 export const CA_CERT_FILE = 'ca.pem';
 export const CA_KEY_FILE = 'ca-key.pem';
@@ -34,4 +35,9 @@ export class FileCertificateAuthority implements CertificateAuthority {
   ): Promise<IssuedCertificate> {
     return signOrRefuse(this.#ca, csrPem, { ...options, role });
   }
+  /** Signs the core's own document with the CA key (reports, log checkpoints). */
+  async signDocument(content: Uint8Array, options: { now: Date }): Promise<DocumentSignature> {
+    return signDocument(this.#ca, content, options.now);
+  }
+
 }

@@ -3,12 +3,15 @@ import { streamKindOf, type StreamKind } from '../../ids.js';
 import type { Queue } from '../../ports/queue.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import type { WorkflowMessage } from '../workflows/messages.js';
+import type { LifecycleMessage } from '../workflows/lifecycle-messages.js';
 import { projectCertificate } from './certificates.js';
 import { projectPairing } from './pairing-requests.js';
 import { projectTenant } from './tenants.js';
 import { projectMachine } from './machines.js';
 import { projectRecoveryPoint } from './recovery-points.js';
 import { projectUsageDaily } from './usage-daily.js';
+import { projectVerification } from './verifications.js';
+import { projectChunkIntegrity } from './damaged-chunks.js';
 
 export type Projection = (rm: ReadModels, event: StoredEvent) => Promise<void>;
 
@@ -20,12 +23,14 @@ const PROJECTIONS: Partial<Record<StreamKind, Projection[]>> = {
   machine: [projectMachine],
   rp: [projectRecoveryPoint],
   storage: [projectUsageDaily],
+  verification: [projectVerification],
+  chunk: [projectChunkIntegrity],
 };
 
 
 /** The outbox: committed events that start a workflow step. */
-function workflowMessageFor(event: StoredEvent): WorkflowMessage | undefined {
-  const data = event.data as { requestId?: string };
+function workflowMessageFor(event: StoredEvent): WorkflowMessage | LifecycleMessage | undefined {
+  const data = event.data as { requestId?: string; tenantId?: string; reportId?: string };
   switch (event.type) {
     case 'PairingRequested': return { type: 'PairingRequested', requestId: data.requestId ?? '' };
     case 'PairingApproved': return { type: 'PairingApproved', requestId: data.requestId ?? '' };
@@ -34,6 +39,8 @@ function workflowMessageFor(event: StoredEvent): WorkflowMessage | undefined {
       const r = event.data as { tenantId?: string; renewalId?: string };
       return { type: 'CertificateRenewalRequested', tenantId: r.tenantId ?? '', renewalId: r.renewalId ?? '' };
     }
+    // The worker is the one holder of the CA key: it signs the report.
+    case 'VerificationReportRequested': return { type: 'SignVerificationReport', tenantId: data.tenantId ?? '', reportId: data.reportId ?? '' };
     default: return undefined;
   }
 }

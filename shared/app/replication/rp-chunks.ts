@@ -79,8 +79,8 @@ export async function committedChain(deps: AppDeps, tenantId: string, machineId:
   return chain;
 }
 
-/** Where `chunk` is in the chain's indexes, or undefined. */
-async function locate(deps: AppDeps, tenantId: string, chain: readonly RecoveryPointCommittedData[], chunk: string): Promise<ChunkLocation | undefined> {
+/** Where `chunk` is in the chain's indexes, or undefined (also the verify job's lookups, shared/app/lifecycle/verify). */
+export async function locate(deps: AppDeps, tenantId: string, chain: readonly RecoveryPointCommittedData[], chunk: string): Promise<ChunkLocation | undefined> {
   for (const rp of chain) {
     if (!rp.index) throw layoutOne(rp.rpId);
     const n = partFor(rp.index.firstChunks, chunk);

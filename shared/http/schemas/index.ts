@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { REPLICATION_SCHEMAS } from './replication.js';
+import { VerificationReportBody, VerifyStepBody } from './verification.js';
 import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
 /** Request schemas by route key (`METHOD path`), for the OpenAPI document. */
@@ -17,6 +18,8 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/tenants/{tenantId}/suspend': { body: SuspendBody },
   'POST /v1/admin/tenants/{tenantId}/resume': { body: EmptyBody },
   'POST /v1/admin/tenants/{tenantId}/quota': { body: QuotaBody },
+  'POST /v1/admin/verification': { body: VerifyStepBody },
+  'POST /v1/admin/tenants/{tenantId}/verification-reports': { body: VerificationReportBody },
   ...REPLICATION_SCHEMAS,
 };
 

@@ -4,7 +4,7 @@
  * X509Certificate (and the project's identity reader), not with the code that made them.
  */
 import assert from 'node:assert/strict';
-import { createPublicKey, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import forge from 'node-forge';
 import { CLOCK_SKEW_MS, newSerial, normalizeSerial } from '../../pki/ca.js';
@@ -111,6 +111,24 @@ export function certificateAuthorityContract(name: string, make: () => Promise<{
       const late = new Date(caCert.validToDate.getTime() - 10 * DAY_MS);
       const capped = await check(365, late);
       assert.equal(capped.to, caCert.validToDate.getTime(), 'capped at the CA\'s notAfter');
+    });
+
+    it('signDocument: the bare signature verifies with the CA certificate\'s key over exactly the bytes given; the CMS is detached, by the CA, over their digest', async () => {
+      const content = Buffer.from('{"report":"drcore","rps":[1,2,3]}\n');
+      const at = new Date('2026-05-01T10:00:00.000Z');
+      const signed = await authority.signDocument(content, { now: at });
+      assert.ok(verify('sha256', content, caCert.publicKey, Buffer.from(signed.rsaSha256, 'base64')), 'verifies with the CA key');
+      const changed = Buffer.from(content);
+      changed[3] = (changed[3] ?? 0) ^ 1;
+      assert.equal(verify('sha256', changed, caCert.publicKey, Buffer.from(signed.rsaSha256, 'base64')), false, 'a changed byte fails');
+      assert.match(signed.cmsPem, /^-----BEGIN PKCS7-----\r?\n/);
+      assert.doesNotMatch(JSON.stringify(signed), /PRIVATE KEY/);
+      const msg = forge.pkcs7.messageFromPem(signed.cmsPem) as forge.pkcs7.PkcsSignedData & { rawCapture: { content?: unknown } };
+      assert.equal(msg.certificates.length, 1);
+      assert.equal(forge.pki.certificateToPem(msg.certificates[0]!).replace(/\r/g, ''), caPem.replace(/\r/g, ''), 'the one certificate is the CA');
+      assert.equal(msg.rawCapture.content, undefined, 'detached: the content is not in it');
+      const der = Buffer.from(signed.cmsPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+      assert.ok(der.includes(createHash('sha256').update(content).digest()), 'the signed attributes carry the content\'s SHA-256');
     });
 
     it('a CSR that does not parse, or whose signature does not verify → CertificateRefusedError caused by InvalidCsrError', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MachineSummary } from './replication.js';
+import { TenantVerification } from './verification.js';
 
 /** Response bodies of the admin and whoami routes (see ./pairing.ts). */
 export const StoredEvent = z.strictObject({
@@ -27,6 +28,7 @@ export const CertificateSummary = z.strictObject({
 
 export const TenantDetail = TenantSummary.extend({
   usage: Usage, machines: z.array(MachineSummary), certificates: z.array(CertificateSummary),
+  verification: TenantVerification.describe('Verify states of its RPs and its damaged chunks (the verify job)'),
 });
 
 export const Revocation = z.strictObject({ serial: z.string(), status: z.enum(['valid', 'revoked', 'unknown']) });

@@ -1,3 +1,4 @@
 export { PairingRequestList, PairingView } from './pairing.js';
 export { EventList, OpenApiDocument, ProjectionDeadLetterList, Revocation, StorageMigrationStep, TenantDetail, TenantStatus, UsageReport, TenantList, WhoAmI } from './admin.js';
 export { MachineList, MachineView, Missing, PackReceipt, RecoveryPoint, RecoveryPointList, RenewalView, UploadList } from './replication.js';
+export { DamagedExtents, TenantVerification, VerificationReportStatus, VerifyStatus, VerifyStep } from './verification.js';
