@@ -176,6 +176,9 @@ describe('verify, report, heal (spawned core, real CLIs)', { timeout: 600_000 },
     const revoked = await admin('revoke-certificate', serial, '--reason', 'leaked');
     assert.equal(revoked.code, 0, revoked.stderr);
     await core.restart(); // a start writes a checkpoint (then every --checkpoint-every minutes)
+    // Stop only once that checkpoint is written: on a loaded machine it can take longer than stop()'s grace.
+    for (const end = Date.now() + 120_000; !core.log.includes('log checkpoint done') && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
+    assert.match(core.log, /log checkpoint done/, 'the start wrote its checkpoint');
     await core.stop();
     const verifyLog = (...args: string[]) => runCli(['admin', 'verify-log', '--data', core.dataDir, ...args]);
     const before = await verifyLog();
