@@ -15,7 +15,7 @@ export type FunctionName = 'pairing-api' | 'admin-api' | 'replication-api' | 'wh
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type SuccessStatus = 200 | 201 | 202 | 204;
 /** Refusals a route declares beyond those its shape implies (shared/http/openapi.ts errorStatuses). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 502;
 
 export interface RouteSpec {
   readonly method: HttpMethod;

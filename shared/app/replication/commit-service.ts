@@ -23,7 +23,8 @@ export interface CommitInput {
 async function parentFacts(deps: AppDeps, tenantId: string, parentRpId: string | undefined): Promise<ParentFacts | undefined> {
   if (parentRpId === undefined) return undefined;
   const { state } = await recoveryPointHandler.load(deps, { tenantId, rpId: parentRpId });
-  return state.status === 'committed'
+  // A purged parent is gone (its data may be freed): an incremental cannot rest on it.
+  return state.status === 'committed' && !state.life?.purgedAt
     ? { rpId: parentRpId, status: 'committed', tenantId: state.rp.tenantId, machineId: state.rp.machineId }
     : { rpId: parentRpId, status: 'none' };
 }
