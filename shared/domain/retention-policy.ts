@@ -71,3 +71,8 @@ export function describeKeep(keep: KeepCounts): string {
 export function purgeAfter(at: string, binDays: number): string {
   return new Date(Date.parse(at) + binDays * 86_400_000).toISOString();
 }
+
+/** A retention as a request gives it: the counts it names (the others 0), the bin days (default DEFAULT_BIN_DAYS). */
+export interface RetentionInput { readonly keep?: Partial<KeepCounts> | undefined; readonly binDays?: number | undefined }
+
+export const retentionOf = (r: RetentionInput): { keep: Partial<KeepCounts>; binDays: number } => ({ keep: { ...(r.keep ?? {}) }, binDays: r.binDays ?? DEFAULT_BIN_DAYS });
