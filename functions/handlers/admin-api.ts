@@ -6,10 +6,13 @@ import { approvePairing, ignorePairing, rejectPairing } from '../../shared/app/p
 import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../../shared/app/admin-views.js';
 import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
 import { migrateStorageStep } from '../../shared/app/replication/migrate-storage.js';
+import { changeRetention, getRetention } from '../../shared/app/lifecycle/retention-settings.js';
+import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
+import { DeleteRecoveryPointBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
-/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration. */
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, retention and RP deletion. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
@@ -61,5 +64,21 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'POST /v1/admin/storage-migration': async ({ event, actor, reply }) => {
     const { after, limit = 20 } = jsonBody(event, MigrateStorageBody);
     return reply(await migrateStorageStep(deps, { after, limit }, actor));
+  },
+  'GET /v1/admin/tenants/{tenantId}/retention': async ({ event, params, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const { dryRun } = queryOf(event, RetentionQuery);
+    return reply(await getRetention(deps, tenantId, { dryRun: dryRun === 'true' }));
+  },
+  'PUT /v1/admin/tenants/{tenantId}/retention': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const body = jsonBody(event, RetentionBody);
+    return reply(await changeRetention(deps, tenantId, body, caller.serial, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const rpId = assertId('recovery point id', params['rpId']);
+    const { confirmRpId, reason } = jsonBody(event, DeleteRecoveryPointBody);
+    return reply(await deleteRecoveryPoint(deps, tenantId, rpId, { confirmRpId, note: reason }, caller.serial, actor));
   },
 });

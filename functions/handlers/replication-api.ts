@@ -13,6 +13,8 @@ import { listUploads, missingChunks, uploadPack } from '../../shared/app/replica
 import { commitRecoveryPoint } from '../../shared/app/replication/commit-service.js';
 import { getRecoveryPoint, listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
 import { readRecoveryPointChunks } from '../../shared/app/replication/rp-chunks.js';
+import { listBin, restoreFromBin } from '../../shared/app/lifecycle/recycle-bin.js';
+import { EmptyBody } from '../../shared/http/schemas/pairing.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { recordMetric } from '../../shared/runtime/metrics.js';
 
@@ -63,7 +65,7 @@ function packBody(event: APIGatewayProxyEvent): Buffer {
 const machineOf = (ctx: Pick<RouteContext, 'params'>) => assertId('machine id', ctx.params['machineId']);
 const rpOf = (ctx: Pick<RouteContext, 'params'>) => assertId('recovery point id', ctx.params['rpId']);
 
-/** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md). */
+/** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md), and the tenant's recycle bin (docs/lifecycle.md). */
 export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
   'PUT /v1/machines/{machineId}': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
@@ -118,5 +120,11 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const { chunks } = jsonBody(ctx.event, ReadChunksBody);
     const got = await readRecoveryPointChunks(deps, tenantId, machineId, rpId, chunks, ctx.actor);
     return binaryResult(frames(got), { 'x-drcore-chunk-count': String(got.length) });
+  }),
+  'GET /v1/recycle-bin': route(async (ctx, tenantId) => ctx.reply({ items: await listBin(deps, tenantId) })),
+  'POST /v1/recycle-bin/{rpId}/restore': route(async (ctx, tenantId) => {
+    const rpId = rpOf(ctx);
+    jsonBody(ctx.event, EmptyBody);
+    return ctx.reply(await restoreFromBin(deps, tenantId, rpId, ctx.actor));
   }),
 });

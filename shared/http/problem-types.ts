@@ -40,7 +40,7 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   'csr-signature-algorithm-not-accepted': { status: 400, title: 'CSR Signature Algorithm Not Accepted' },
   // The lifecycle (docs/lifecycle.md): a deletion's typed confirmation that is not the RP's id; an RP gone from the recycle bin.
   'confirmation-mismatch': { status: 422, title: 'Confirmation Mismatch' },
-  'bin-period-over': { status: 410, title: 'Gone' },
+  'bin-period-over': { status: 410, title: 'Bin Period Over' },
 };
 
 export function domainProblem(error: DomainError): HttpProblem {

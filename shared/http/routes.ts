@@ -62,6 +62,11 @@ const TABLE = [
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422] },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/uploads', fn: 'replication-api', roles: ['source-core'], summary: 'Packs uploaded under a recovery point so far (resume)', status: [200], response: R.UploadList },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/chunks/read', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read chunks of a committed recovery point and its parents (restore)', status: [200], errors: [409, 502] },
+  { method: 'GET', path: '/v1/admin/tenants/{tenantId}/retention', fn: 'admin-api', roles: ['admin'], summary: "A tenant's retention and, with ?dryRun=true, what the next run would do", status: [200], response: R.RetentionView },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/retention', fn: 'admin-api', roles: ['admin'], summary: "Change a tenant's retention (an event on its stream)", status: [200], response: R.RetentionView, errors: [422] },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete', fn: 'admin-api', roles: ['admin'], summary: 'Delete a recovery point into the recycle bin (its id typed again as the confirmation)', status: [200], response: R.RecoveryPoint, errors: [422] },
+  { method: 'GET', path: '/v1/recycle-bin', fn: 'replication-api', roles: ['source-core'], summary: "The tenant's recycle bin", status: [200], response: R.RecycleBinList },
+  { method: 'POST', path: '/v1/recycle-bin/{rpId}/restore', fn: 'replication-api', roles: ['source-core'], summary: 'Restore a recovery point from the recycle bin: a normal RP again', status: [200], response: R.RecoveryPoint, errors: [410] },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

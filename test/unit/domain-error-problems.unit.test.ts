@@ -38,7 +38,7 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
   'csr-key-not-accepted': ['invalid', 400, 'CSR Key Not Accepted'],
   'csr-signature-algorithm-not-accepted': ['invalid', 400, 'CSR Signature Algorithm Not Accepted'],
   'confirmation-mismatch': ['invalid', 422, 'Confirmation Mismatch'],
-  'bin-period-over': ['not-found', 410, 'Gone'],
+  'bin-period-over': ['not-found', 410, 'Bin Period Over'],
 };
 
 /** The replication refusals the protocol document names with their status. */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { LIFECYCLE_SCHEMAS } from './lifecycle.js';
 import { REPLICATION_SCHEMAS } from './replication.js';
 import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
@@ -14,5 +15,6 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/certificates/{serial}/revoke': { body: RevokeAnyBody },
   'POST /v1/admin/storage-migration': { body: MigrateStorageBody },
   ...REPLICATION_SCHEMAS,
+  ...LIFECYCLE_SCHEMAS,
 };
 
