@@ -214,7 +214,7 @@ describe('retention: 30 RPs, keep-last 3 + keep-daily 2 (issue 11)', () => {
 
     // rp-30 rested on rp-29: the run rolls it up onto rp-28, then rp-29 is purged.
     const m = await run();
-    assert.deepEqual(m.rolledUp, [{ rpId: id(30), onto: id(28), folded: [id(29)] }]);
+    assert.deepEqual(m.rolledUp.map((r) => [r.rpId, r.onto, r.folded]), [[id(30), id(28), [id(29)]]]);
     assert.deepEqual(m.purged, [id(29)]);
     assert.equal((await h.call(h.tenantA, 'POST', `/v1/recycle-bin/${id(29)}/restore`, {})).status, 410);
     assert.equal((await h.call(h.tenantA, 'GET', `/v1/machines/${M}/recovery-points/${id(29)}`)).status, 404);

@@ -29,7 +29,8 @@ export interface MachineRetention {
   machineId: string;
   kept: { rpId: string; committedAt: string; by: string }[];
   expired: string[];
-  rolledUp: { rpId: string; onto: string | null; folded: string[] }[];
+  /** `materialized`: extents resolved into new FULL chunks (absent in a dry run); the rest reused what was stored. */
+  rolledUp: { rpId: string; onto: string | null; folded: string[]; materialized?: number; addedBytes?: number }[];
   purged: string[];
   failed: { rpId: string; step: 'expire' | 'roll-up' | 'purge'; reason: string }[];
 }
@@ -101,7 +102,7 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
     for (const step of plan.rollUp) {
       try {
         const r = await rollUpRecoveryPoint(deps, tenantId, step.rpId, actor);
-        if (r) m.rolledUp.push({ rpId: r.rpId, onto: r.onto ?? null, folded: r.folded });
+        if (r) m.rolledUp.push({ rpId: r.rpId, onto: r.onto ?? null, folded: r.folded, materialized: r.materialized, addedBytes: r.addedBytes });
       } catch (err) {
         logger.warn('roll-up failed; the next retention run tries again', { tenantId, rpId: step.rpId, error: err as Error });
         m.failed.push({ rpId: step.rpId, step: 'roll-up', reason: reasonOf(err) });

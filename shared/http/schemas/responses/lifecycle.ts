@@ -10,7 +10,10 @@ export const RetentionReport = z.strictObject({
     machineId: z.string(),
     kept: z.array(z.strictObject({ rpId: z.string(), committedAt: z.string(), by: z.string().describe('The rule that keeps it (last, hourly, …), pinned or keep-all') })),
     expired: z.array(z.string()).describe('RPs that go (or went) to the recycle bin'),
-    rolledUp: z.array(z.strictObject({ rpId: z.string(), onto: z.string().nullable().describe('null: it becomes a base'), folded: z.array(z.string()) })),
+    rolledUp: z.array(z.strictObject({
+      rpId: z.string(), onto: z.string().nullable().describe('null: it becomes a base'), folded: z.array(z.string()),
+      materialized: z.number().int().optional().describe('Extents resolved into new FULL chunks (a run, not a dry run)'), addedBytes: z.number().int().optional().describe('Bytes of the new packs'),
+    })),
     purged: z.array(z.string()).describe('RPs whose bin period is over and that no chain needs: gone for good'),
     failed: z.array(z.strictObject({ rpId: z.string(), step: z.enum(['expire', 'roll-up', 'purge']), reason: z.string() })),
   })),
