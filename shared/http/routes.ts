@@ -80,7 +80,7 @@ export type RouteOf<K extends RouteKey> = Extract<Route, { method: K extends `${
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 
 /** Names of the non-HTTP functions (functions/<name>.ts). */
-export const WORKER_FUNCTIONS = ['authorizer', 'workflow-worker', 'projector', 'ca-bootstrap'] as const;
+export const WORKER_FUNCTIONS = ['authorizer', 'workflow-worker', 'projector', 'ca-bootstrap', 'lifecycle-job'] as const;
 
 /** Matches a concrete path against a route path; returns the path parameters or undefined. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
