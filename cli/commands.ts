@@ -23,18 +23,21 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       events: { summary: 'Show the event log', load: async () => (await import('./admin/events.js')).events },
       'dead-letters': { summary: 'List events the projector gave up on, with their error', load: async () => (await import('./admin/dead-letters.js')).deadLetters },
       'verify-log': { summary: 'Check every hash chain of the event log (works on DATA directly)', load: async () => (await import('./admin/verify-log.js')).verifyLogCommand },
+      retention: { summary: "Show or change a tenant's retention; --dry-run: what the next run would do", load: async () => (await import('./admin/retention.js')).retention },
+      'delete-rp': { summary: 'Delete a recovery point into the recycle bin (--confirm RPID: a second step)', load: async () => (await import('./admin/retention.js')).deleteRp },
       'migrate-storage': { summary: 'Index recovery points stored in layout 1 (before RP indexes) so they restore', load: async () => (await import('./admin/migrate-storage.js')).migrateStorage },
       'rebuild-projections': { summary: 'Rebuild every read model from the event log (server stopped)', load: async () => (await import('./admin/rebuild-projections.js')).rebuildProjectionsCommand },
     },
   },
   source: {
-    summary: 'The reference source core: pair, replicate, list, restore',
+    summary: 'The reference source core: pair, replicate, list, restore, the recycle bin',
     commands: {
       pair: { summary: 'Ask a target core to pair (makes the key and CSR; --wait for the approval)', load: async () => (await import('./source/pair.js')).pair },
       status: { summary: 'Show the pairing status; picks the certificate up once approved', load: async () => (await import('./source/pair.js')).status },
       replicate: { summary: "Replicate a machine's volumes as a recovery point", load: async () => (await import('./source/replicate.js')).replicateCommand },
       list: { summary: "List a machine's recovery points", load: async () => (await import('./source/restore.js')).listCommand },
       restore: { summary: 'Restore a recovery point to DIR/NAME.img, every chunk verified', load: async () => (await import('./source/restore.js')).restoreCommand },
+      bin: { summary: 'The recycle bin on the target: list it, restore an RP from it', load: async () => (await import('./source/bin.js')).binCommand },
     },
   },
 };
