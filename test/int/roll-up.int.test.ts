@@ -3,7 +3,7 @@
  * volumes that disappear, come back, shrink to a partial extent and grow again; DELTAs over
  * DELTAs; zeroed extents. An RP resting on binned RPs is rolled up onto its nearest kept
  * ancestor, or into a base, and every RP — kept, binned, and kept after the purge — restores
- * byte-identical.
+ * byte-identical. On the local adapters and on the AWS adapters against the emulators.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { runRetention } from '../../shared/app/lifecycle/retention-job.js';
 import { localDeps } from '../../shared/runtime/local-deps.js';
-import { buildRp, GEOMETRY, replicate, restore, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
+import { awsHarnessAdapters } from '../support/aws-harness-adapters.js';
+import { buildRp, GEOMETRY, replicate, restore, startHarness, type Harness, type HarnessAdapters, type Volume } from '../support/replication-api-harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,6 +20,7 @@ const E = GEOMETRY.extentSize;
 const SB = GEOMETRY.subBlockSize;
 const M = 'db-01';
 const clock = { now: Date.UTC(2025, 5, 2) };
+const now = () => new Date(clock.now);
 function clockedDeps(dir: string): AppDeps {
   const base = localDeps(dir);
   return {
@@ -45,72 +47,76 @@ function history(): Volume[][] {
   return [rp1, rp2, rp3, rp4, rp5, rp6];
 }
 
-describe('roll-up: volumes that come and go and change size, DELTAs over DELTAs', () => {
-  let h: Harness;
-  const images = new Map<string, Volume[]>();
-  const id = (n: number) => `rp-${n}`;
-  const assertRestores = async (rpId: string) => {
-    const got = await restore(h, h.tenantA, M, rpId);
-    const want = images.get(rpId)!;
-    assert.deepEqual([...got.keys()].sort(), want.map((v) => v.name).sort(), `${rpId}: its volumes`);
-    for (const v of want) assert.ok(got.get(v.name)?.equals(v.bytes), `${rpId}: ${v.name} restores byte-identical`);
-  };
-  const rp = async (rpId: string) => (await h.call(h.tenantA, 'GET', `/v1/machines/${M}/recovery-points/${rpId}`)).json;
+const local = (): Promise<HarnessAdapters> => Promise.resolve({ deps: clockedDeps, close: async () => {} });
 
-  before(async () => {
-    h = await startHarness(1 << 30, { deps: clockedDeps, close: async () => {} });
-    let previous: Volume[] | undefined;
-    for (const [k, vols] of history().entries()) {
-      clock.now += HOUR;
-      await h.call(h.tenantA, 'PUT', `/v1/machines/${M}`, { volumes: vols.map((v) => ({ name: v.name, sizeBytes: v.bytes.length })) });
-      const r = await replicate(h, h.tenantA, M, id(k + 1), buildRp(vols, previous), k > 0 ? id(k) : undefined);
-      assert.equal(r.status, 201, r.body.toString());
-      images.set(id(k + 1), vols.map(copy));
-      previous = vols;
-    }
-    await h.project();
-  });
-  after(async () => { await h?.close(); });
+for (const [name, adapters] of [['local adapters', local], ['AWS adapters on the emulators', () => awsHarnessAdapters(now)]] as const) {
+  describe(`roll-up: volumes that come and go and change size, DELTAs over DELTAs (${name})`, () => {
+    let h: Harness;
+    const images = new Map<string, Volume[]>();
+    const id = (n: number) => `rp-${n}`;
+    const assertRestores = async (rpId: string) => {
+      const got = await restore(h, h.tenantA, M, rpId);
+      const want = images.get(rpId)!;
+      assert.deepEqual([...got.keys()].sort(), want.map((v) => v.name).sort(), `${rpId}: its volumes`);
+      for (const v of want) assert.ok(got.get(v.name)?.equals(v.bytes), `${rpId}: ${v.name} restores byte-identical`);
+    };
+    const rp = async (rpId: string) => (await h.call(h.tenantA, 'GET', `/v1/machines/${M}/recovery-points/${rpId}`)).json;
 
-  it('the RP on two deleted RPs (a shrink and a regrowth between) rolls up onto the kept one below them', async () => {
-    for (const n of [3, 4]) {
-      const r = await h.admin('POST', `/v1/admin/tenants/${h.tenantA}/recovery-points/${id(n)}/delete`, { confirmRpId: id(n), reason: 'test' });
-      assert.equal(r.status, 200, r.body.toString());
-    }
-    await h.project();
-    const m = (await runRetention(h.deps, h.tenantA)).machines[0]!; // the tenant keeps everything: only the roll-up
-    assert.deepEqual([m.expired, m.rolledUp.map(({ materialized: _m, addedBytes: _a, ...r }) => r), m.failed], [[], [{ rpId: id(5), onto: id(2), folded: [id(4), id(3)] }], []]);
-    assert.ok((m.rolledUp[0]?.materialized ?? 0) > 0 && (m.rolledUp[0]?.addedBytes ?? 0) > 0, 'the DELTAs on folded content were materialized into new packs');
-    await h.project();
-    assert.equal((await rp(id(5)))['parentRpId'], id(2));
-    for (let n = 1; n <= 6; n++) await assertRestores(id(n));
-  });
+    before(async () => {
+      h = await startHarness(1 << 30, await adapters());
+      let previous: Volume[] | undefined;
+      for (const [k, vols] of history().entries()) {
+        clock.now += HOUR;
+        await h.call(h.tenantA, 'PUT', `/v1/machines/${M}`, { volumes: vols.map((v) => ({ name: v.name, sizeBytes: v.bytes.length })) });
+        const r = await replicate(h, h.tenantA, M, id(k + 1), buildRp(vols, previous), k > 0 ? id(k) : undefined);
+        assert.equal(r.status, 201, r.body.toString());
+        images.set(id(k + 1), vols.map(copy));
+        previous = vols;
+      }
+      await h.project();
+    });
+    after(async () => { await h?.close(); });
 
-  it('after the bin period the deleted ones are purged, and what rested on them still restores', async () => {
-    clock.now += 14 * DAY + HOUR;
-    const m = (await runRetention(h.deps, h.tenantA)).machines[0]!;
-    assert.deepEqual(m.purged, [id(4), id(3)]);
-    await h.project();
-    for (const n of [1, 2, 5, 6]) await assertRestores(id(n));
-  });
+    it('the RP on two deleted RPs (a shrink and a regrowth between) rolls up onto the kept one below them', async () => {
+      for (const n of [3, 4]) {
+        const r = await h.admin('POST', `/v1/admin/tenants/${h.tenantA}/recovery-points/${id(n)}/delete`, { confirmRpId: id(n), reason: 'test' });
+        assert.equal(r.status, 200, r.body.toString());
+      }
+      await h.project();
+      const m = (await runRetention(h.deps, h.tenantA)).machines[0]!; // the tenant keeps everything: only the roll-up
+      assert.deepEqual([m.expired, m.rolledUp.map(({ materialized: _m, addedBytes: _a, ...r }) => r), m.failed], [[], [{ rpId: id(5), onto: id(2), folded: [id(4), id(3)] }], []]);
+      assert.ok((m.rolledUp[0]?.materialized ?? 0) > 0 && (m.rolledUp[0]?.addedBytes ?? 0) > 0, 'the DELTAs on folded content were materialized into new packs');
+      await h.project();
+      assert.equal((await rp(id(5)))['parentRpId'], id(2));
+      for (let n = 1; n <= 6; n++) await assertRestores(id(n));
+    });
 
-  it('keep-last 1: the newest becomes a base folding everything below it, and restores byte-identical after the purge', async () => {
-    const set = await h.admin('PUT', `/v1/admin/tenants/${h.tenantA}/retention`, { keep: { last: 1 }, binDays: 1 });
-    assert.equal(set.status, 200, set.body.toString());
-    const m = (await runRetention(h.deps, h.tenantA)).machines[0]!;
-    assert.deepEqual([...m.expired].sort(), [id(1), id(2), id(5)]);
-    assert.deepEqual(m.rolledUp.map(({ materialized: _m, addedBytes: _a, ...r }) => r), [{ rpId: id(6), onto: null, folded: [id(5), id(2), id(1)] }]);
-    assert.ok((m.rolledUp[0]?.materialized ?? 0) > 0);
-    await h.project();
-    const six = await rp(id(6));
-    assert.equal(six['kind'], 'base');
-    assert.equal(six['parentRpId'], undefined);
-    for (const n of [1, 2, 5, 6]) await assertRestores(id(n));
-    clock.now += DAY;
-    assert.deepEqual((await runRetention(h.deps, h.tenantA)).machines[0]!.purged, [id(5), id(2), id(1)]);
-    await h.project();
-    await assertRestores(id(6));
-    const listed = (await h.call(h.tenantA, 'GET', `/v1/machines/${M}/recovery-points`)).json.items ?? [];
-    assert.deepEqual(listed.map((r) => r['rpId']), [id(6)]);
+    it('after the bin period the deleted ones are purged, and what rested on them still restores', async () => {
+      clock.now += 14 * DAY + HOUR;
+      const m = (await runRetention(h.deps, h.tenantA)).machines[0]!;
+      assert.deepEqual(m.purged, [id(4), id(3)]);
+      await h.project();
+      for (const n of [1, 2, 5, 6]) await assertRestores(id(n));
+    });
+
+    it('keep-last 1: the newest becomes a base folding everything below it, and restores byte-identical after the purge', async () => {
+      const set = await h.admin('PUT', `/v1/admin/tenants/${h.tenantA}/retention`, { keep: { last: 1 }, binDays: 1 });
+      assert.equal(set.status, 200, set.body.toString());
+      const m = (await runRetention(h.deps, h.tenantA)).machines[0]!;
+      assert.deepEqual([...m.expired].sort(), [id(1), id(2), id(5)]);
+      assert.deepEqual(m.rolledUp.map(({ materialized: _m, addedBytes: _a, ...r }) => r), [{ rpId: id(6), onto: null, folded: [id(5), id(2), id(1)] }]);
+      assert.ok((m.rolledUp[0]?.materialized ?? 0) > 0);
+      await h.project();
+      const six = await rp(id(6));
+      assert.equal(six['kind'], 'base');
+      assert.equal(six['parentRpId'], undefined);
+      for (const n of [1, 2, 5, 6]) await assertRestores(id(n));
+      clock.now += DAY;
+      assert.deepEqual((await runRetention(h.deps, h.tenantA)).machines[0]!.purged, [id(5), id(2), id(1)]);
+      await h.project();
+      await assertRestores(id(6));
+      const listed = (await h.call(h.tenantA, 'GET', `/v1/machines/${M}/recovery-points`)).json.items ?? [];
+      assert.deepEqual(listed.map((r) => r['rpId']), [id(6)]);
+    });
   });
-});
+}
