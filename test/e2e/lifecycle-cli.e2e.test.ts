@@ -69,6 +69,9 @@ describe('lifecycle CLI: retention, operator deletion, the recycle bin', { timeo
     let listed = '';
     for (let i = 0; i < 50 && !listed.includes(rp); i++) listed = (await source('bin', 'list')).stdout; // the projection may lag a moment
     assert.match(listed, new RegExp(`${rp}\\s+web-01\\s+incremental .* deleted by the provider`));
+    const tenant = await admin('tenant', a.tenantId);
+    assert.match(tenant.stdout, /recycle bin\s+1 RPs, [\d.]+ (KiB|MiB) \(not counted in used\)/);
+    assert.match(tenant.stdout, /retention\s+keep-last=1; 3 days in the bin/);
     const back = await source('bin', 'restore', rp);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stdout, new RegExp(`Restored ${rp} \\(machine web-01\\) from the recycle bin`));
