@@ -14,6 +14,8 @@ import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
 import { recoveryPointHandler, tenantHandler } from '../../shared/app/handlers.js';
 import { localDeps } from '../../shared/runtime/local-deps.js';
 import { eventually } from '../support/in-process-core.js';
+import { makeHandler as lifecycleJob } from '../../functions/handlers/lifecycle-job.js';
+import { lambdaContext } from '../../local/lambda-context.js';
 
 const DAY = 86_400_000;
 const clock = { now: Date.UTC(2025, 0, 1) };
@@ -51,5 +53,13 @@ describe('drcore serve: the lifecycle schedule', () => {
     assert.ok(s.status === 'committed' && s.life?.bin && !s.life.purgedAt, 'in the bin: ticks before its period ends purge nothing');
     clock.now += 14 * DAY;
     await eventually(async () => { const x = await state(); return x.status === 'committed' && x.life?.purgedAt ? true : undefined; }, 10_000, 'the purge by a tick');
+  });
+
+  it('the lifecycle function refuses an event that is not a job it knows (nothing runs)', async () => {
+    const handler = lifecycleJob(core.deps);
+    await assert.rejects(handler({ job: 'gc-everything' }, lambdaContext('lifecycle-job')));
+    await assert.rejects(handler({ job: 'retention', extra: 1 }, lambdaContext('lifecycle-job')));
+    const r = await handler({ job: 'retention' }, lambdaContext('lifecycle-job', 900_000));
+    assert.deepEqual([r.unfinished, r.failed], [[], []]);
   });
 });
