@@ -24,6 +24,10 @@ export const makeHandler = (deps: AppDeps) => lambdaHandler(async (event: unknow
         return s;
       }, { expired: 0, rolledUp: 0, purged: 0, failed: 0 });
       logger.info('retention job', { tenants: result.tenants.length, unfinished: result.unfinished.length, failedTenants: result.failed.length, ...summary });
+      for (const t of result.failed) logger.error('retention of a tenant failed; the next run tries again', { tenantId: t.tenantId, reason: t.reason });
+      for (const t of result.tenants) {
+        for (const m of t.machines) for (const f of m.failed) logger.warn('a retention step failed; the next run tries again', { tenantId: t.tenantId, machineId: m.machineId, ...f });
+      }
       return result;
     }
     default: {

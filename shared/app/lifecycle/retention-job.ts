@@ -16,7 +16,6 @@ import { DomainError } from '../../domain/errors.js';
 import { neededBy, planRetention, purgeOrder, type PlanNode, type RetentionPlan } from '../../domain/retention-plan.js';
 import { describeKeep, type RetentionSettings } from '../../domain/retention-policy.js';
 import { lifeStatus } from '../../domain/recovery-point-lifecycle.js';
-import { logger } from '../../runtime/logger.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler, tenantHandler } from '../handlers.js';
 import { RECOVERY_POINTS, tenantPrefix, type RecoveryPointDoc } from '../projections/recovery-point-summaries.js';
@@ -104,8 +103,7 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
         const r = await rollUpRecoveryPoint(deps, tenantId, step.rpId, actor);
         if (r) m.rolledUp.push({ rpId: r.rpId, onto: r.onto ?? null, folded: r.folded, materialized: r.materialized, addedBytes: r.addedBytes });
       } catch (err) {
-        logger.warn('roll-up failed; the next retention run tries again', { tenantId, rpId: step.rpId, error: err as Error });
-        m.failed.push({ rpId: step.rpId, step: 'roll-up', reason: reasonOf(err) });
+        m.failed.push({ rpId: step.rpId, step: 'roll-up', reason: reasonOf(err) }); // the next run tries again
       }
     }
     await purge(deps, tenantId, machineId, now, actor, m);
@@ -155,7 +153,6 @@ export async function runRetentionJob(deps: AppDeps, options: { stopBefore?: () 
     try {
       result.tenants.push(await runRetention(deps, tenantId, { ...(options.actor ? { actor: options.actor } : {}) }));
     } catch (err) {
-      logger.error('retention of a tenant failed', { tenantId, error: err as Error });
       result.failed.push({ tenantId, reason: reasonOf(err) });
     }
   }
