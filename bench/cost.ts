@@ -35,6 +35,7 @@ export const LAMBDA_MEMORY_MB: Readonly<Record<string, number>> = {
   authorizer: 256,
   'workflow-worker': 1024,
   projector: 512,
+  'lifecycle-job': 1769,
 };
 export const DEFAULT_LAMBDA_MEMORY_MB = 512;
 export const AUTHORIZER = 'authorizer';

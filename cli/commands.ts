@@ -29,12 +29,14 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       resume: { summary: 'Resume a suspended tenant', load: async () => (await import('./admin/tenant-control.js')).resume },
       quota: { summary: "Change a tenant's storage quota", load: async () => (await import('./admin/tenant-control.js')).quota },
       usage: { summary: 'Daily stored-bytes high-water marks per tenant, quotas, estimated-full dates; --csv for billing', load: async () => (await import('./admin/usage.js')).usage },
+      retention: { summary: "Show or change a tenant's retention; --dry-run: what the next run would do", load: async () => (await import('./admin/retention.js')).retention },
+      'delete-rp': { summary: 'Delete a recovery point into the recycle bin (--confirm RPID: a second step)', load: async () => (await import('./admin/retention.js')).deleteRp },
       'migrate-storage': { summary: 'Index recovery points stored in layout 1 (before RP indexes) so they restore', load: async () => (await import('./admin/migrate-storage.js')).migrateStorage },
       'rebuild-projections': { summary: 'Rebuild every read model from the event log (server stopped)', load: async () => (await import('./admin/rebuild-projections.js')).rebuildProjectionsCommand },
     },
   },
   source: {
-    summary: 'The reference source core: pair, replicate, list, restore',
+    summary: 'The reference source core: pair, replicate, list, restore, the recycle bin',
     commands: {
       pair: { summary: 'Ask a target core to pair (makes the key and CSR; --wait for the approval)', load: async () => (await import('./source/pair.js')).pair },
       status: { summary: "Show the pairing status (picks the certificate up once approved); then each machine's RPs with their verify states", load: async () => (await import('./source/status.js')).status },
@@ -42,6 +44,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       replicate: { summary: "Replicate a machine's volumes as a recovery point", load: async () => (await import('./source/replicate.js')).replicateCommand },
       list: { summary: "List a machine's recovery points", load: async () => (await import('./source/restore.js')).listCommand },
       restore: { summary: 'Restore a recovery point to DIR/NAME.img, every chunk verified', load: async () => (await import('./source/restore.js')).restoreCommand },
+      bin: { summary: 'The recycle bin on the target: list it, restore an RP from it', load: async () => (await import('./source/bin.js')).binCommand },
     },
   },
 };

@@ -9,6 +9,7 @@ import { DrcoreFunction, type DrcoreFunctionProps } from './constructs/drcore-fu
 import { EventLog } from './constructs/event-log.js';
 import { LifecycleSchedules } from './constructs/lifecycle-schedules.js';
 import { LogAnchorBucket } from './constructs/log-anchor-bucket.js';
+import { LifecycleSchedule } from './constructs/lifecycle-schedule.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { MtlsDomain } from './constructs/mtls-domain.js';
 import { OperatorTopic } from './constructs/operator-topic.js';
@@ -62,6 +63,7 @@ export class DrcoreStack extends Stack {
     const authorizer = fn('Authorizer', { name: 'authorizer', description: 'drcore: client certificate → identity, revocation check', timeout: seconds(5), memorySize: 256 });
     const worker = fn('WorkflowWorker', { name: 'workflow-worker', description: 'drcore: workflow messages (approvals, notifications, jobs)', timeout: WORKFLOW_WORKER_TIMEOUT, memorySize: 1024 });
     const projector = fn('Projector', { name: 'projector', description: 'drcore: event log stream → read models', timeout: seconds(60) });
+    const lifecycle = fn('LifecycleJob', { name: 'lifecycle-job', description: 'drcore: scheduled lifecycle jobs (retention, roll-up, the recycle bin)', timeout: Duration.minutes(15), memorySize: 1769 });
 
     // Least privilege, one line per grant (asserted by test/infra/least-privilege.int.test.ts).
     readModels.bindReader(handlers['whoami-api']);
@@ -94,6 +96,12 @@ export class DrcoreStack extends Stack {
     // The CA bootstrap registers the admin and enrollment certificates (its secrets and the truststore are its construct's).
     eventLog.bindWriter(ca.function);
 
+    // Retention: RP events, tenants and RP lists, roll-up packs and index parts, chunks a read finds corrupt, its cursor.
+    eventLog.bindWriter(lifecycle);
+    readModels.bindRecordWriter(lifecycle, ['damaged/', 'relocated/', 'lifecycle']);
+    data.bindReadWrite(lifecycle);
+    new LifecycleSchedule(this, 'Schedule').bindTarget(lifecycle);
+
     eventLog.bindStreamConsumer(projector, { onFailure: projectorFailures });
     readModels.bindWriter(projector);
     // The projector is the workflow outbox: committed events become workflow messages.
@@ -113,7 +121,7 @@ export class DrcoreStack extends Stack {
         : {}),
     });
 
-    this.functions = { ...handlers, authorizer, 'workflow-worker': worker, projector, 'ca-bootstrap': ca.function };
+    this.functions = { ...handlers, authorizer, 'workflow-worker': worker, projector, 'lifecycle-job': lifecycle, 'ca-bootstrap': ca.function };
     const monitoring = new Monitoring(this, 'Monitoring', {
       api: api.api,
       functions: Object.values(this.functions),

@@ -15,6 +15,8 @@ import type { GatewayLimits } from './gateway-limits.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
 import { startLifecycleTimers, type LifecycleSchedules } from './lifecycle-timers.js';
+import { startLifecycleScheduler } from './lifecycle-scheduler.js';
+import { RETENTION_INTERVAL_MINUTES } from '../shared/app/lifecycle/jobs.js';
 import { requestMetering } from './request-metering.js';
 import { makeHandler as adminApi } from '../functions/handlers/admin-api.js';
 import { makeHandler as authorizer } from '../functions/handlers/authorizer.js';
@@ -23,6 +25,7 @@ import { makeHandler as projector } from '../functions/handlers/projector.js';
 import { makeHandler as replicationApi } from '../functions/handlers/replication-api.js';
 import { makeHandler as whoamiApi } from '../functions/handlers/whoami-api.js';
 import { makeHandler as workflowWorker } from '../functions/handlers/workflow-worker.js';
+import { makeHandler as lifecycleJob } from '../functions/handlers/lifecycle-job.js';
 
 export interface ServeOptions {
   dataDir: string; host: string; port: number; hostnames: string[];
@@ -38,6 +41,21 @@ export interface ServeOptions {
   logAnchors?: string;
   /** The lifecycle's local schedules (log checkpoints, verify runs): none unless given (`drcore serve` gives them). */
   schedules?: LifecycleSchedules;
+  /**
+   * Between two runs of the lifecycle jobs (retention), as EventBridge's rate on AWS; 0: never.
+   * Default: DRCORE_LIFECYCLE_INTERVAL_SECONDS, else RETENTION_INTERVAL_MINUTES. The jobs read
+   * the deps clock, so a test injects time through `deps`.
+   */
+  lifecycleIntervalMs?: number;
+}
+
+function lifecycleInterval(options: ServeOptions): number {
+  if (options.lifecycleIntervalMs !== undefined) return options.lifecycleIntervalMs;
+  const env = process.env[ENV.lifecycleInterval];
+  if (env === undefined || env === '') return RETENTION_INTERVAL_MINUTES * 60_000;
+  const seconds = Number(env);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`${ENV.lifecycleInterval} must be a number of seconds ≥ 0, not ${JSON.stringify(env)}`);
+  return seconds * 1000;
 }
 
 export interface RunningCore {
@@ -48,6 +66,8 @@ export interface RunningCore {
   gateway: Server;
   /** Bootstrap bundles replaced at this start because the registry had revoked them. */
   reissued: readonly ReissuedBundle[];
+  /** Runs the lifecycle jobs once now (after a run in progress), as a tick of the schedule would. */
+  runLifecycleJobs(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +80,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   process.env[ENV.dataDir] = dataDir;
   process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
   subjectAltNamesFor(options.hostnames); // a bad --hostname is refused before anything is written
+  const lifecycleMs = lifecycleInterval(options); // so is a bad DRCORE_LIFECYCLE_INTERVAL_SECONDS
   const base = options.deps ? options.deps(dataDir) : localDeps(dataDir, { ...(options.logAnchors !== undefined ? { logAnchors: resolve(options.logAnchors) } : {}) });
   // DRCORE_COUNT_REQUESTS=1 (npm run bench): ports and handlers counted, dumped on SIGUSR2.
   const metering = requestMetering(dataDir);
@@ -95,8 +116,10 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const dispatcher = startStreamDispatcher(base.events, base.operational, metering.worker('projector', projector(deps)));
   const poller = startQueuePoller(base.queue, 'workflow', metering.worker('workflow-worker', workflowWorker(deps)));
   const timers = startLifecycleTimers(deps, options.schedules ?? {});
+  const scheduler = startLifecycleScheduler(metering.worker('lifecycle-job', lifecycleJob(deps)), { intervalMs: lifecycleMs });
   const stopWorkers = async () => {
     metering.stop();
+    await scheduler.stop();
     await Promise.all([dispatcher.stop(), poller.stop(), timers.stop()]);
     await closeDeps();
   };
@@ -114,6 +137,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
     url: `https://${shownHost}:${port}`, port, pki, deps, gateway: server, reissued,
+    runLifecycleJobs: () => scheduler.runNow(),
     stop: async () => {
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await stopWorkers();

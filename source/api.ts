@@ -18,11 +18,22 @@ export type CommitRequest = z.input<typeof CommitBody>;
 type RegisterMachineRequest = z.input<typeof RegisterMachineBody>;
 type MissingRequest = z.input<typeof MissingBody>;
 
+/** Where an RP is in the tenant's recycle bin on the target (docs/lifecycle.md). */
+export interface BinEntry { reason: 'retention' | 'deleted'; binnedAt: string; purgeAfter: string }
+
 /** A committed recovery point as the target answers it: the commit's fields and what the target adds. */
 export type RecoveryPoint = CommitRequest & {
   rpId: string; machineId: string; committedAt: string;
   chunkCount?: number; referencedBytes?: number; addedBytes?: number;
+  /** In the recycle bin (restorable, and restorable from it, until purgeAfter). */
+  bin?: BinEntry;
+  /** Taken out of the bin: the target's retention keeps it. */
+  pinned?: boolean;
 };
+
+export interface BinnedRecoveryPoint {
+  rpId: string; machineId: string; kind: 'base' | 'incremental'; committedAt: string; volumes: VolumeSize[]; addedBytes: number; bin: BinEntry;
+}
 
 const enc = encodeURIComponent;
 
@@ -128,6 +139,17 @@ export class ReplicationApi {
     const body = Buffer.from(JSON.stringify({ chunks: ids }));
     const res = await this.client.call('read chunks', 'POST', `/v1/machines/${enc(machineId)}/recovery-points/${enc(rpId)}/chunks/read`, body, 'application/json');
     return parseChunkFrames(res, ids.length);
+  }
+
+  /** The tenant's recycle bin: RPs expired by the target's retention or deleted by the service provider, restorable until `bin.purgeAfter`. */
+  async recycleBin(): Promise<BinnedRecoveryPoint[]> {
+    const { items } = await this.client.json<{ items: BinnedRecoveryPoint[] }>('list the recycle bin', 'GET', '/v1/recycle-bin');
+    return items;
+  }
+
+  /** Takes an RP out of the recycle bin: a normal RP again (410 once its bin period is over). */
+  restoreFromBin(rpId: string): Promise<RecoveryPoint> {
+    return this.client.json<RecoveryPoint>('restore from the recycle bin', 'POST', `/v1/recycle-bin/${enc(rpId)}/restore`, {});
   }
 
   /**

@@ -63,7 +63,8 @@ export class RecoveryPointNotFoundError extends Error {
 export async function recoveryPointChain(api: Pick<ReplicationApi, 'recoveryPoints' | 'recoveryPoint'>, machineId: string, rp: string): Promise<RecoveryPoint[]> {
   let target: RecoveryPoint | undefined;
   if (rp === 'latest') {
-    const all = await api.recoveryPoints(machineId);
+    // The latest not in the recycle bin (an RP there restores by its id, as long as it is there).
+    const all = (await api.recoveryPoints(machineId)).filter((r) => !r.bin);
     const last = all[all.length - 1];
     if (!last) throw new RecoveryPointNotFoundError(machineId, rp);
     target = await api.recoveryPoint(machineId, last.rpId);

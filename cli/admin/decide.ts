@@ -1,9 +1,11 @@
 import type { PairingView } from '../../shared/app/pairing-service.js';
+import { DEFAULT_RETENTION } from '../../shared/domain/retention-policy.js';
 import { formatBytes, parseSize } from '../args.js';
 import { define, type Io } from '../command.js';
 import { withHints } from '../http-client.js';
 import { ADMIN } from '../options.js';
 import { withAdmin } from './connect.js';
+import { parseBinDays, parseKeep } from './retention.js';
 
 const HINTS = {
   404: 'drcore admin requests --status all lists the pairing requests',
@@ -30,11 +32,19 @@ export const approve = define({
     quota: { type: 'string', value: 'SIZE', description: 'Storage quota of the tenant: 500GiB, 2TB or bytes', required: true },
     'customer-id': { type: 'string', value: 'ID', description: "The customer's id in your records (default: the one the source sent)" },
     note: { type: 'string', value: 'TEXT', description: 'A note kept with the decision' },
+    retention: { type: 'string', value: 'RULES', description: "The tenant's retention, e.g. keep-last=3,daily=2 (default: drcore's default policy; see drcore admin retention --help)" },
+    'bin-days': { type: 'string', value: 'N', description: 'Days an expired or deleted RP stays in the recycle bin (default 14)' },
     ...ADMIN,
   },
   run: ({ values, positionals }, io) => decide(values, positionals[0]!, 'approve', {
     quotaBytes: parseSize(values.quota),
     ...(values['customer-id'] ? { customerId: values['customer-id'] } : {}), ...(values.note ? { note: values.note } : {}),
+    ...(values.retention !== undefined || values['bin-days'] !== undefined ? {
+      retention: {
+        keep: values.retention !== undefined ? parseKeep(values.retention) : DEFAULT_RETENTION.keep,
+        ...(values['bin-days'] !== undefined ? { binDays: parseBinDays(values['bin-days']) } : {}),
+      },
+    } : {}),
   }, io),
 });
 

@@ -2,6 +2,7 @@ import type { CertificateSummary } from '../../shared/app/projections/certificat
 import type { MachineSummary } from '../../shared/app/projections/machines.js';
 import type { TenantSummary } from '../../shared/app/projections/tenants.js';
 import type { TenantVerification } from '../../shared/app/lifecycle/verify/verify-views.js';
+import { describeKeep } from '../../shared/domain/retention-policy.js';
 import { formatBytes } from '../args.js';
 import { define, type Io } from '../command.js';
 import { withHints } from '../http-client.js';
@@ -37,7 +38,9 @@ function show(t: TenantDetail, io: Io): void {
   io.out(`Tenant ${t.tenantId}  ${t.name}  ${t.status}`);
   io.out(indent(table([
     ['e-mail', t.email], ['customer', t.customerId ?? '-'], ['core', `${t.coreId} (pairing request ${t.pairingRequestId})`],
-    ['quota', formatBytes(t.quotaBytes)], ['used', `${formatBytes(used)} (${percent(used, t.quotaBytes)})`], ['created', t.createdAt],
+    ['quota', formatBytes(t.quotaBytes)], ['used', `${formatBytes(used)} (${percent(used, t.quotaBytes)})`],
+    ['recycle bin', `${t.usage?.binCount ?? 0} RPs, ${formatBytes(t.usage?.binBytes ?? 0)} (not counted in used)`],
+    ['retention', t.retention ? `${describeKeep(t.retention.keep)}; ${t.retention.binDays} days in the bin` : '-'], ['created', t.createdAt],
   ])));
   io.out('Machines:');
   if (t.machines.length === 0) io.out('  none yet');

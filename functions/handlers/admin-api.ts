@@ -11,13 +11,16 @@ import { changeQuota, resumeTenant, suspendTenant } from '../../shared/app/tenan
 import { verifyStep } from '../../shared/app/lifecycle/verify/verify-job.js';
 import { reportStatus, requestReport } from '../../shared/app/lifecycle/verify/verification-report.js';
 import { VerificationReportBody, VerifyStepBody } from '../../shared/http/schemas/verification.js';
-import { assertId, assertStreamId } from '../../shared/ids.js';
-import type { AppDeps } from '../../shared/app/deps.js';
-
 /** One step of `drcore admin verify` within API Gateway's 29 s (the answer follows the last pack of at most 4 MiB read after it). */
 const VERIFY_STEP_BUDGET_MS = 20_000;
 
-/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification. */
+import { changeRetention, getRetention } from '../../shared/app/lifecycle/retention-settings.js';
+import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
+import { DeleteRecoveryPointBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
+import { assertId, assertStreamId } from '../../shared/ids.js';
+import type { AppDeps } from '../../shared/app/deps.js';
+
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention and RP deletion. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
@@ -103,5 +106,21 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'GET /v1/admin/tenants/{tenantId}/verification-reports/{reportId}': async ({ params, reply }) => {
     const tenantId = assertId('tenant id', params['tenantId']);
     return reply(await reportStatus(deps, tenantId, assertId('report id', params['reportId'])));
+  },
+  'GET /v1/admin/tenants/{tenantId}/retention': async ({ event, params, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const { dryRun } = queryOf(event, RetentionQuery);
+    return reply(await getRetention(deps, tenantId, { dryRun: dryRun === 'true' }));
+  },
+  'PUT /v1/admin/tenants/{tenantId}/retention': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const body = jsonBody(event, RetentionBody);
+    return reply(await changeRetention(deps, tenantId, body, caller.serial, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const rpId = assertId('recovery point id', params['rpId']);
+    const { confirmRpId, reason } = jsonBody(event, DeleteRecoveryPointBody);
+    return reply(await deleteRecoveryPoint(deps, tenantId, rpId, { confirmRpId, note: reason }, caller.serial, actor));
   },
 });

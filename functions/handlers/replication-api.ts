@@ -16,6 +16,8 @@ import { readRecoveryPointChunks } from '../../shared/app/replication/rp-chunks.
 import { getRenewal, requestRenewal } from '../../shared/app/certificate-renewal-service.js';
 import { damagedExtents } from '../../shared/app/lifecycle/verify/damaged-extents.js';
 import { verifyStatus } from '../../shared/app/lifecycle/verify/verify-views.js';
+import { listBin, restoreFromBin } from '../../shared/app/lifecycle/recycle-bin.js';
+import { EmptyBody } from '../../shared/http/schemas/pairing.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { recordMetric } from '../../shared/runtime/metrics.js';
 
@@ -66,7 +68,7 @@ function packBody(event: APIGatewayProxyEvent): Buffer {
 const machineOf = (ctx: Pick<RouteContext, 'params'>) => assertId('machine id', ctx.params['machineId']);
 const rpOf = (ctx: Pick<RouteContext, 'params'>) => assertId('recovery point id', ctx.params['rpId']);
 
-/** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md). */
+/** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md), and the tenant's recycle bin (docs/lifecycle.md). */
 export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
   'PUT /v1/machines/{machineId}': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
@@ -133,5 +135,11 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const { chunks } = jsonBody(ctx.event, ReadChunksBody);
     const got = await readRecoveryPointChunks(deps, tenantId, machineId, rpId, chunks, ctx.actor);
     return binaryResult(frames(got), { 'x-drcore-chunk-count': String(got.length) });
+  }),
+  'GET /v1/recycle-bin': route(async (ctx, tenantId) => ctx.reply({ items: await listBin(deps, tenantId) })),
+  'POST /v1/recycle-bin/{rpId}/restore': route(async (ctx, tenantId) => {
+    const rpId = rpOf(ctx);
+    jsonBody(ctx.event, EmptyBody);
+    return ctx.reply(await restoreFromBin(deps, tenantId, rpId, ctx.actor));
   }),
 });

@@ -1,6 +1,7 @@
 import { filedBy, feedbackFor, type PairingEvent, type PairingState, type PairingStatus } from '../domain/pairing.js';
 import type { CertRole } from '../domain/certificate.js';
 import { DomainError, type DomainErrorReason } from '../domain/errors.js';
+import { checkRetention, retentionOf, type RetentionInput } from '../domain/retention-policy.js';
 import { InvalidCsrError, parseAndVerifyCsr, type CsrRefusal, type VerifiedCsr } from '../pki/csr.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { AppDeps } from './deps.js';
@@ -106,7 +107,8 @@ export function pairingView(state: Exclude<PairingState, { status: 'none' }>, ev
 }
 
 export async function approvePairing(
-  deps: AppDeps, requestId: string, input: { quotaBytes: number; customerId?: string | undefined; note?: string | undefined }, adminSerial: string, actor: string,
+  deps: AppDeps, requestId: string,
+  input: { quotaBytes: number; customerId?: string | undefined; note?: string | undefined; retention?: RetentionInput | undefined }, adminSerial: string, actor: string,
 ): Promise<PairingView> {
   const tenantId = deps.newId('t');
   await pairingHandler(deps, requestId, {
@@ -114,6 +116,7 @@ export async function approvePairing(
     data: {
       requestId, tenantId, quotaBytes: input.quotaBytes, adminSerial,
       ...(input.customerId ? { customerId: input.customerId } : {}), ...(input.note ? { note: input.note } : {}),
+      ...(input.retention ? { retention: checkRetention(retentionOf(input.retention)) } : {}),
     },
   }, actor);
   return getPairing(deps, requestId);

@@ -18,8 +18,14 @@ export const REPLICATION_REFUSAL_REASONS = ['invalid-parent', 'quota-exceeded', 
  */
 export const STORAGE_FAULT_REASONS = ['stored-chunk-corrupt', 'storage-migration-required'] as const;
 export const CSR_REFUSAL_REASONS = ['csr-key-not-accepted', 'csr-signature-algorithm-not-accepted'] as const;
+/**
+ * Refusals of an RP's lifecycle (docs/lifecycle.md): an operator deletion whose typed
+ * confirmation is not the RP's id (code 'invalid'); a restore from the recycle bin after the bin
+ * period ended, or of a purged RP (code 'not-found': it is gone for good).
+ */
+export const LIFECYCLE_REFUSAL_REASONS = ['confirmation-mismatch', 'bin-period-over'] as const;
 
-export const DOMAIN_ERROR_REASONS = [...REPLICATION_REFUSAL_REASONS, ...STORAGE_FAULT_REASONS, ...CSR_REFUSAL_REASONS] as const;
+export const DOMAIN_ERROR_REASONS = [...REPLICATION_REFUSAL_REASONS, ...STORAGE_FAULT_REASONS, ...CSR_REFUSAL_REASONS, ...LIFECYCLE_REFUSAL_REASONS] as const;
 export type DomainErrorReason = (typeof DOMAIN_ERROR_REASONS)[number];
 
 export interface DomainErrorOptions {

@@ -1,5 +1,6 @@
 import { assertNever, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
+import { checkRetention, type RetentionSettings } from './retention-policy.js';
 
 /** Pairing request aggregate — stream `pairing:<requestId>` (DESIGN §1, §6). */
 export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored' | 'failed';
@@ -19,10 +20,15 @@ export interface PairingRequestedData {
   enrollmentSerial: string;
 }
 
+/** The approval: the tenant's quota and, optionally, its retention (else the workflow gives it DEFAULT_RETENTION). */
+export interface PairingApprovedData {
+  requestId: string; tenantId: string; quotaBytes: number; customerId?: string; note?: string; adminSerial: string; retention?: RetentionSettings;
+}
+
 export type PairingCommand =
   | { type: 'RequestPairing'; data: PairingRequestedData }
   | { type: 'AcknowledgePairing'; data: { requestId: string; message: string } }
-  | { type: 'ApprovePairing'; data: { requestId: string; tenantId: string; quotaBytes: number; customerId?: string; note?: string; adminSerial: string } }
+  | { type: 'ApprovePairing'; data: PairingApprovedData }
   | { type: 'RejectPairing'; data: { requestId: string; reason: string; adminSerial: string } }
   | { type: 'IgnorePairing'; data: { requestId: string; adminSerial: string } }
   | { type: 'DeliverCertificate'; data: { requestId: string; tenantId: string; serial: string; certificatePem: string; caCertificatePem: string } }
@@ -31,7 +37,7 @@ export type PairingCommand =
 export type PairingEvent =
   | { type: 'PairingRequested'; data: PairingRequestedData }
   | { type: 'PairingAcknowledged'; data: { requestId: string; message: string } }
-  | { type: 'PairingApproved'; data: { requestId: string; tenantId: string; quotaBytes: number; customerId?: string; note?: string; adminSerial: string } }
+  | { type: 'PairingApproved'; data: PairingApprovedData }
   | { type: 'PairingRejected'; data: { requestId: string; reason: string; adminSerial: string } }
   | { type: 'PairingIgnored'; data: { requestId: string; adminSerial: string } }
   | { type: 'PairingCertificateDelivered'; data: { requestId: string; tenantId: string; serial: string; certificatePem: string; caCertificatePem: string } }
@@ -45,6 +51,7 @@ export type PairingState =
       acknowledged: boolean;
       tenantId?: string;
       quotaBytes?: number;
+      retention?: RetentionSettings;
       customerId?: string;
       reason?: string;
       certificate?: { serial: string; certificatePem: string; caCertificatePem: string };
@@ -77,7 +84,7 @@ export function decide(command: PairingCommand, state: PairingState): PairingEve
       if (!Number.isSafeInteger(command.data.quotaBytes) || command.data.quotaBytes <= 0) {
         throw new DomainError('invalid', 'quotaBytes must be a positive integer');
       }
-      return [{ type: 'PairingApproved', data: command.data }];
+      return [{ type: 'PairingApproved', data: command.data.retention ? { ...command.data, retention: checkRetention(command.data.retention) } : command.data }];
     case 'RejectPairing':
       pendingOnly(state, command.data.requestId, 'reject');
       if (command.data.reason.trim() === '') throw new DomainError('invalid', 'a rejection needs a reason');
@@ -118,7 +125,7 @@ export function evolve(state: PairingState, event: PairingEvent): PairingState {
     case 'PairingApproved':
       return state.status === 'none' ? state : {
         ...state, status: 'approved', tenantId: event.data.tenantId, quotaBytes: event.data.quotaBytes,
-        ...(event.data.customerId ? { customerId: event.data.customerId } : {}),
+        ...(event.data.customerId ? { customerId: event.data.customerId } : {}), ...(event.data.retention ? { retention: event.data.retention } : {}),
       };
     case 'PairingRejected':
       return state.status === 'none' ? state : { ...state, status: 'rejected', reason: event.data.reason };

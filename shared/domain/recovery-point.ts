@@ -1,11 +1,13 @@
 import { assertNever, type Decider } from './decider.js';
 import { DomainError, type REPLICATION_REFUSAL_REASONS } from './errors.js';
 import { volumesProblem, type VolumeInfo } from './machine.js';
+import { decideLifecycle, evolveLifecycle, isLifecycleCommand, type LifecycleCommand, type LifecycleEvent, type RecoveryPointLife } from './recovery-point-lifecycle.js';
 
 /**
  * Recovery-point aggregate — stream `rp:<tenantId>:<rpId>` (DESIGN §4, §5). An RP exists only
  * once committed: one `RecoveryPointCommitted` event at version 1. Pack uploads are not
  * events (they are idempotent upload records, one per pack, folded into the RP's index at commit).
+ * After its commit, its lifecycle (recycle bin, purge, roll-up) is recovery-point-lifecycle.ts's.
  */
 export const RECOVERY_POINT_KINDS = ['base', 'incremental'] as const;
 export type RecoveryPointKind = (typeof RECOVERY_POINT_KINDS)[number];
@@ -27,8 +29,11 @@ export interface RecoveryPointCommittedData {
   index?: RpIndexRef;
 }
 
-/** An RP's index as the commit wrote it: the parts' first chunk ids, ascending (one per part). */
-export interface RpIndexRef { firstChunks: string[] }
+/**
+ * An RP's index: the parts' first chunk ids, ascending (one per part). `generation` 0 (absent) is
+ * the index the commit wrote; each roll-up writes the next generation at its own keys.
+ */
+export interface RpIndexRef { firstChunks: string[]; generation?: number }
 
 /** What the command handler found about the parent RP (the decider does no I/O). */
 export type ParentFacts =
@@ -46,14 +51,16 @@ export interface CommitRecoveryPoint {
 export interface RecoveryPointIndexedData { tenantId: string; machineId: string; rpId: string; index: RpIndexRef }
 export interface IndexRecoveryPoint { type: 'IndexRecoveryPoint'; data: RecoveryPointIndexedData }
 
-export type RecoveryPointCommand = CommitRecoveryPoint | IndexRecoveryPoint;
+export type RecoveryPointCommand = CommitRecoveryPoint | IndexRecoveryPoint | LifecycleCommand;
 export type RecoveryPointEvent =
   | { type: 'RecoveryPointCommitted'; data: RecoveryPointCommittedData }
-  | { type: 'RecoveryPointIndexed'; data: RecoveryPointIndexedData };
+  | { type: 'RecoveryPointIndexed'; data: RecoveryPointIndexedData }
+  | LifecycleEvent;
 
+/** `rp` is the RP as it reads now (after any roll-up); `life` what happened to it after its commit (absent: live, never rolled up). */
 export type RecoveryPointState =
   | { status: 'none' }
-  | { status: 'committed'; rp: RecoveryPointCommittedData };
+  | { status: 'committed'; rp: RecoveryPointCommittedData; life?: RecoveryPointLife<RecoveryPointCommittedData> };
 
 /** At most this many chunk ids per `missing` question: the target refuses more, the source asks in batches of this. */
 export const MAX_MISSING_BATCH = 512;
@@ -112,7 +119,7 @@ function checkCounts(d: RecoveryPointCommittedData): void {
 export function checkCommit(command: Pick<CommitRecoveryPoint, 'data' | 'parent'>, state: RecoveryPointState): 'repeat' | 'new' {
   const d = command.data;
   if (state.status === 'committed') {
-    if (sameContent(state.rp, d)) return 'repeat';
+    if (sameContent(state.life?.original ?? state.rp, d)) return 'repeat';
     throw new DomainError('conflict', `recovery point ${d.rpId} is already committed with other content`);
   }
   checkVolumes(d);
@@ -121,6 +128,7 @@ export function checkCommit(command: Pick<CommitRecoveryPoint, 'data' | 'parent'
 }
 
 export function decide(command: RecoveryPointCommand, state: RecoveryPointState): RecoveryPointEvent[] {
+  if (isLifecycleCommand(command)) return decideLifecycle(command, state.status === 'committed' ? state : undefined);
   switch (command.type) {
     case 'CommitRecoveryPoint': {
       const d = command.data;
@@ -149,7 +157,13 @@ export function evolve(state: RecoveryPointState, event: RecoveryPointEvent): Re
     case 'RecoveryPointCommitted':
       return state.status === 'none' ? { status: 'committed', rp: event.data } : state;
     case 'RecoveryPointIndexed':
-      return state.status === 'committed' ? { status: 'committed', rp: { ...state.rp, index: event.data.index } } : state;
+      return state.status === 'committed' ? { ...state, rp: { ...state.rp, index: event.data.index } } : state;
+    case 'RecoveryPointExpired':
+    case 'RecoveryPointDeleted':
+    case 'RecoveryPointRestoredFromBin':
+    case 'RecoveryPointPurged':
+    case 'RecoveryPointRolledUp':
+      return state.status === 'committed' ? { status: 'committed', ...evolveLifecycle(state, event) } : state;
     default:
       return assertNever(event);
   }

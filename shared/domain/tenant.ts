@@ -1,26 +1,34 @@
 import { assertNever, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
+import { checkRetention, KEEP_ALL, type RetentionSettings } from './retention-policy.js';
 
-/** Tenant aggregate — stream `tenant:<tenantId>`: an approved customer with a quota. */
+/** Tenant aggregate — stream `tenant:<tenantId>`: an approved customer with a quota and a retention. */
 export interface TenantCreatedData {
   tenantId: string; name: string; email: string; customerId?: string; quotaBytes: number; pairingRequestId: string; coreId: string;
+  /** Set at approval (retention-policy.ts); absent on tenants approved before retention existed: they keep every RP. */
+  retention?: RetentionSettings;
 }
+export interface TenantRetentionChangedData { tenantId: string; retention: RetentionSettings; adminSerial: string }
 
 export type TenantCommand =
   | { type: 'CreateTenant'; data: TenantCreatedData }
   | { type: 'ChangeQuota'; data: { tenantId: string; quotaBytes: number; adminSerial: string } }
   | { type: 'SuspendTenant'; data: { tenantId: string; reason: string; adminSerial: string } }
-  | { type: 'ResumeTenant'; data: { tenantId: string; adminSerial: string } };
+  | { type: 'ResumeTenant'; data: { tenantId: string; adminSerial: string } }
+  | { type: 'ChangeRetention'; data: TenantRetentionChangedData };
 
 export type TenantEvent =
   | { type: 'TenantCreated'; data: TenantCreatedData }
   | { type: 'TenantQuotaChanged'; data: { tenantId: string; quotaBytes: number; adminSerial: string } }
   | { type: 'TenantSuspended'; data: { tenantId: string; reason: string; adminSerial: string } }
-  | { type: 'TenantResumed'; data: { tenantId: string; adminSerial: string } };
+  | { type: 'TenantResumed'; data: { tenantId: string; adminSerial: string } }
+  | { type: 'TenantRetentionChanged'; data: TenantRetentionChangedData };
 
 export type TenantState =
   | { status: 'none' }
-  | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; suspendedReason?: string };
+  | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; retention: RetentionSettings; suspendedReason?: string };
+
+const sameRetention = (a: RetentionSettings, b: RetentionSettings): boolean => JSON.stringify(checkRetention(a)) === JSON.stringify(checkRetention(b));
 
 function existing(state: TenantState, tenantId: string): Exclude<TenantState, { status: 'none' }> {
   if (state.status === 'none') throw new DomainError('not-found', `tenant ${tenantId} does not exist`);
@@ -40,6 +48,7 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
         throw new DomainError('conflict', `tenant ${command.data.tenantId} already exists`);
       }
       positiveQuota(command.data.quotaBytes);
+      if (command.data.retention) checkRetention(command.data.retention);
       return [{ type: 'TenantCreated', data: command.data }];
     case 'ChangeQuota':
       existing(state, command.data.tenantId);
@@ -55,6 +64,12 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       if (s.status === 'active') throw new DomainError('conflict', `tenant ${command.data.tenantId} is not suspended`);
       return [{ type: 'TenantResumed', data: command.data }];
     }
+    case 'ChangeRetention': {
+      const s = existing(state, command.data.tenantId);
+      const retention = checkRetention(command.data.retention);
+      if (sameRetention(s.retention, retention)) return [];
+      return [{ type: 'TenantRetentionChanged', data: { ...command.data, retention } }];
+    }
     default:
       return assertNever(command);
   }
@@ -63,7 +78,7 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
 export function evolve(state: TenantState, event: TenantEvent): TenantState {
   switch (event.type) {
     case 'TenantCreated':
-      return { status: 'active', tenant: event.data, quotaBytes: event.data.quotaBytes };
+      return { status: 'active', tenant: event.data, quotaBytes: event.data.quotaBytes, retention: event.data.retention ?? KEEP_ALL };
     case 'TenantQuotaChanged':
       return state.status === 'none' ? state : { ...state, quotaBytes: event.data.quotaBytes };
     case 'TenantSuspended':
@@ -73,6 +88,8 @@ export function evolve(state: TenantState, event: TenantEvent): TenantState {
       const { suspendedReason: _reason, ...rest } = state;
       return { ...rest, status: 'active' };
     }
+    case 'TenantRetentionChanged':
+      return state.status === 'none' ? state : { ...state, retention: event.data.retention };
     default:
       return assertNever(event);
   }

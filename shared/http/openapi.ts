@@ -18,6 +18,7 @@ const REFUSAL: Record<ErrorStatus | '5XX', string> = {
   403: "Forbidden: the certificate's role may not do this, or it is revoked",
   404: 'Not Found',
   409: 'Conflict: the state does not allow it, or it changed concurrently (retry)',
+  410: 'Gone: it was purged, or its time in the recycle bin is over',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content: refused by a rule of the domain; nothing changed',

@@ -38,6 +38,9 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   // Pairing: a key or signature algorithm we do not accept is the client's choice (400).
   'csr-key-not-accepted': { status: 400, title: 'CSR Key Not Accepted' },
   'csr-signature-algorithm-not-accepted': { status: 400, title: 'CSR Signature Algorithm Not Accepted' },
+  // The lifecycle (docs/lifecycle.md): a deletion's typed confirmation that is not the RP's id; an RP gone from the recycle bin.
+  'confirmation-mismatch': { status: 422, title: 'Confirmation Mismatch' },
+  'bin-period-over': { status: 410, title: 'Bin Period Over' },
 };
 
 export function domainProblem(error: DomainError): HttpProblem {

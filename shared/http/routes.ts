@@ -15,7 +15,7 @@ export type FunctionName = 'pairing-api' | 'admin-api' | 'replication-api' | 'wh
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type SuccessStatus = 200 | 201 | 202 | 204;
 /** Refusals a route declares beyond those its shape implies (shared/http/openapi.ts errorStatuses). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 502;
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -73,6 +73,11 @@ const TABLE = [
   { method: 'GET', path: '/v1/verification', fn: 'replication-api', roles: ['source-core'], summary: "Verify states of the tenant's RPs, per machine, and its damaged chunks", status: [200], response: R.VerifyStatus },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/damaged-extents', fn: 'replication-api', roles: ['source-core'], summary: 'Extents of an RP whose restore needs a damaged chunk: the next incremental sends them whole', status: [200], response: R.DamagedExtents, errors: [409] },
   { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/chunks/read', fn: 'replication-api', roles: ['source-core'], binary: true, summary: 'Read chunks of a committed recovery point and its parents (restore)', status: [200], errors: [409, 502] },
+  { method: 'GET', path: '/v1/admin/tenants/{tenantId}/retention', fn: 'admin-api', roles: ['admin'], summary: "A tenant's retention and, with ?dryRun=true, what the next run would do", status: [200], response: R.RetentionView },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/retention', fn: 'admin-api', roles: ['admin'], summary: "Change a tenant's retention (an event on its stream)", status: [200], response: R.RetentionView, errors: [422] },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete', fn: 'admin-api', roles: ['admin'], summary: 'Delete a recovery point into the recycle bin (its id typed again as the confirmation)', status: [200], response: R.RecoveryPoint, errors: [422] },
+  { method: 'GET', path: '/v1/recycle-bin', fn: 'replication-api', roles: ['source-core'], summary: "The tenant's recycle bin", status: [200], response: R.RecycleBinList },
+  { method: 'POST', path: '/v1/recycle-bin/{rpId}/restore', fn: 'replication-api', roles: ['source-core'], summary: 'Restore a recovery point from the recycle bin: a normal RP again', status: [200], response: R.RecoveryPoint, errors: [410] },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };
@@ -86,7 +91,7 @@ export type RouteOf<K extends RouteKey> = Extract<Route, { method: K extends `${
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 
 /** Names of the non-HTTP functions (functions/<name>.ts). */
-export const WORKER_FUNCTIONS = ['authorizer', 'workflow-worker', 'projector', 'ca-bootstrap'] as const;
+export const WORKER_FUNCTIONS = ['authorizer', 'workflow-worker', 'projector', 'ca-bootstrap', 'lifecycle-job'] as const;
 
 /** Matches a concrete path against a route path; returns the path parameters or undefined. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {

@@ -15,4 +15,5 @@ export const ENV = {
   notificationTopicArn: 'DRCORE_NOTIFICATION_TOPIC_ARN', // aws, optional
   awsEndpoint: 'DRCORE_AWS_ENDPOINT', // tests: emulator endpoints as JSON {dynamodb,s3,sqs}
   pairingRateLimit: 'DRCORE_PAIRING_RATE_LIMIT', // optional: "<requests>/<seconds>" per enrollment certificate (default "10/3600")
+  lifecycleInterval: 'DRCORE_LIFECYCLE_INTERVAL_SECONDS', // local, optional: seconds between retention runs of `drcore serve` (default 3600; 0: none)
 } as const;

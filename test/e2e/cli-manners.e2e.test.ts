@@ -13,7 +13,8 @@ const COMMANDS = [
   'serve',
   'admin requests', 'admin approve', 'admin reject', 'admin ignore', 'admin events', 'admin tenants', 'admin tenant',
   'admin revoke', 'admin revoke-certificate', 'admin verify-log', 'admin rebuild-projections',
-  'source pair', 'source status', 'source replicate', 'source restore', 'source list',
+  'admin retention', 'admin delete-rp',
+  'source pair', 'source status', 'source replicate', 'source restore', 'source list', 'source bin',
 ];
 
 const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');

@@ -17,6 +17,7 @@ const CLIENTS: Record<string, string[]> = {
   'admin-api': ['client-dynamodb', 'client-s3'], // event log, read models; the storage migration's index parts
   authorizer: ['client-dynamodb'], // event log (the certificate registry)
   'ca-bootstrap': ['client-dynamodb', 'client-s3', 'client-secrets-manager'], // registers the bundle certificates in the event log; CA and bundle secrets, truststore
+  'lifecycle-job': ['client-dynamodb', 'client-s3'], // event log, read models, its cursor; roll-up packs and index parts
   'pairing-api': ['client-dynamodb'], // event log
   projector: ['client-dynamodb', 'client-sqs'], // read models; the workflow outbox
   'replication-api': ['client-dynamodb', 'client-s3'], // event log, read models, data bucket

@@ -34,7 +34,7 @@ function grantsOf(roleId: string): Grant[] {
   return grants;
 }
 
-const FUNCTIONS = ['whoami-api', 'pairing-api', 'admin-api', 'replication-api', 'authorizer', 'workflow-worker', 'projector', 'ca-bootstrap'] as const;
+const FUNCTIONS = ['whoami-api', 'pairing-api', 'admin-api', 'replication-api', 'authorizer', 'workflow-worker', 'projector', 'lifecycle-job', 'ca-bootstrap'] as const;
 type Fn = (typeof FUNCTIONS)[number];
 const grants = Object.fromEntries(FUNCTIONS.map((f) => [f, grantsOf(roleOf(f))])) as Record<Fn, Grant[]>;
 
@@ -128,6 +128,16 @@ describe('least privilege: per concern', () => {
     assert.deepEqual(service('replication-api', 'secretsmanager'), []);
   });
 
+  it('lifecycle-job: event log read + append, read models read, its own records written (damaged chunks, its cursor), the data bucket — no queue, no secrets', () => {
+    assert.deepEqual([...actionsOn('lifecycle-job', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
+    assert.deepEqual([...actionsOn('lifecycle-job', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
+    const writes = grants['lifecycle-job'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.some((a) => a === 'dynamodb:PutItem'));
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/damaged/*', '_ops/relocated/*', '_ops/lifecycle*'] } }]);
+    assert.deepEqual([...actionsOn('lifecycle-job', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    assert.deepEqual(service('lifecycle-job', 'sqs'), []);
+    assert.deepEqual(service('lifecycle-job', 'secretsmanager'), []);
+  });
+
   it('authorizer: reads the registry (read models, event log) and writes nothing', () => {
     assert.deepEqual([...actionsOn('authorizer', 'ReadModelsTable')].sort(), [...TABLE_READ].sort());
     assert.deepEqual([...actionsOn('authorizer', 'EventLogTable')].sort(), [...TABLE_READ].sort());
@@ -178,8 +188,8 @@ describe('least privilege: who reaches what', () => {
     assert.deepEqual(reaching('CertificateAuthorityEnrollmentBundle'), ['ca-bootstrap']);
   });
 
-  it('only replication-api, the workflow worker and (for the storage migration) admin-api reach the data bucket', () => {
-    assert.deepEqual(reaching('DataBucket'), ['admin-api', 'replication-api', 'workflow-worker']);
+  it('only replication-api, the workflow worker, the lifecycle jobs and (for the storage migration) admin-api reach the data bucket', () => {
+    assert.deepEqual(reaching('DataBucket'), ['admin-api', 'replication-api', 'workflow-worker', 'lifecycle-job']);
   });
 
   it('only the CA bootstrap reaches the truststore, and only its one object', () => {

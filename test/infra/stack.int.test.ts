@@ -215,11 +215,11 @@ describe('functions', () => {
     }
   });
 
-  it('one function per concern: every route function plus authorizer, workflow worker, projector and CA bootstrap, with Powertools settings', () => {
+  it('one function per concern: every route function plus authorizer, workflow worker, projector, lifecycle jobs and CA bootstrap, with Powertools settings', () => {
     const services = functions
       .map(([, f]) => (f.Properties!['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables?.['POWERTOOLS_SERVICE_NAME'])
       .filter((s): s is string => typeof s === 'string');
-    const expected = [...new Set(ROUTES.map((r) => r.fn)), 'authorizer', 'workflow-worker', 'projector', 'ca-bootstrap'];
+    const expected = [...new Set(ROUTES.map((r) => r.fn)), 'authorizer', 'workflow-worker', 'projector', 'lifecycle-job', 'ca-bootstrap'];
     assert.deepEqual([...services].sort(), [...expected].sort());
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ DRCORE_ADAPTERS: 'aws', POWERTOOLS_METRICS_NAMESPACE: 'drcore', POWERTOOLS_SERVICE_NAME: 'replication-api' }) },

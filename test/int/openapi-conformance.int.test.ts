@@ -82,7 +82,8 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     const c = await call<{ id: string }>(enrollment, 'POST', '/v1/pairing-requests', pairingBody('Ignored', csr), 202);
     await call(enrollment, 'GET', `/v1/pairing-requests/${a.id}`, undefined, 200);
     await call(admin, 'GET', '/v1/admin/pairing-requests?status=all', undefined, 200);
-    const approved = await call<{ tenantId: string }>(admin, 'POST', `/v1/admin/pairing-requests/${a.id}/approve`, { quotaBytes: 2 ** 30 }, 200);
+    const approved = await call<{ tenantId: string }>(admin, 'POST', `/v1/admin/pairing-requests/${a.id}/approve`,
+      { quotaBytes: 2 ** 30, retention: { keep: { last: 3, daily: 2 }, binDays: 7 } }, 200);
     await call(admin, 'POST', `/v1/admin/pairing-requests/${b.id}/reject`, { reason: 'unknown customer' }, 200);
     await call(admin, 'POST', `/v1/admin/pairing-requests/${c.id}/ignore`, {}, 200);
     const issued = await eventually(async () => {
@@ -120,6 +121,16 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
         const v = await call<{ machines: { recoveryPoints: { verification: unknown }[] }[] }>(source, 'GET', '/v1/verification', undefined, 200);
         return v.machines[0]?.recoveryPoints[0]?.verification ? true : undefined;
       }, 15_000, 'the verify state projected');
+      // The lifecycle: the retention set at approval, changed; an RP deleted into the bin and restored from it.
+      const retention = await call<{ policy: string; retention: { binDays: number } }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}/retention?dryRun=true`, undefined, 200);
+      assert.deepEqual([retention.policy, retention.retention.binDays], ['keep-last=3,keep-daily=2', 7], 'the retention given at approval');
+      await call(admin, 'PUT', `/v1/admin/tenants/${approved.tenantId}/retention`, { keep: { last: 5 }, binDays: 14 }, 200);
+      await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/recovery-points/rp-1/delete`, { confirmRpId: 'rp-1', reason: 'test' }, 200);
+      await eventually(async () => {
+        const bin = await call<{ items: unknown[] }>(source, 'GET', '/v1/recycle-bin', undefined, 200);
+        return bin.items.length ? true : undefined;
+      }, 15_000, 'the deleted RP in the recycle bin');
+      await call(source, 'POST', '/v1/recycle-bin/rp-1/restore', {}, 200);
     } finally { source.close(); }
     const asked = await call<{ reportId: string }>(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/verification-reports`, {}, 202);
     await eventually(async () => {

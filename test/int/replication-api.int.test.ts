@@ -133,7 +133,7 @@ describe('replication API', () => {
     assert.equal(m['storedBytes'], added);
     const tenant = await h.admin('GET', `/v1/admin/tenants/${A}`);
     assert.equal(tenant.status, 200);
-    assert.deepEqual(tenant.json['usage'], { storedBytes: added, byMachine: { [M]: added } });
+    assert.deepEqual(tenant.json['usage'], { storedBytes: added, byMachine: { [M]: added }, binBytes: 0, binCount: 0 });
     assert.equal((tenant.json['machines'] as unknown[]).length, 1);
     const list = await h.admin('GET', '/v1/admin/tenants');
     assert.equal((list.json.items?.find((t) => t['tenantId'] === A)?.['usage'] as Record<string, unknown>)['storedBytes'], added);

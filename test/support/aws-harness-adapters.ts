@@ -1,8 +1,9 @@
 /**
- * The AWS adapters on fresh emulators, for the replication API harness (dynalite: appends
- * 'emulated-sequential', still conditional on the stream version; s3rver behind the shim that
- * answers If-None-Match as S3 does; local-aws-sqs). A second bucket holds the log anchors.
- * (The same set as test/int/storage-quota.int.test.ts builds for itself.) A support module, no tests.
+ * The AWS adapters behind the replication API harness, on fresh emulators (dynalite, s3rver
+ * behind the conditional-write shim, local-aws-sqs), with the clock the test gives: the lifecycle
+ * tests run the same jobs on them (issue 11: "on the AWS adapters, the same jobs run against the
+ * emulators"). dynalite has no TransactWriteItems: the event store runs 'emulated-sequential'.
+ * A second bucket holds the log anchors. (A support module, no tests.)
  */
 import { join } from 'node:path';
 import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
@@ -20,7 +21,7 @@ import { newId } from '../../shared/runtime/new-id.js';
 import { awsClients, createBucket, createEventTable, createQueues, createReadModelTable, startEmulators, startS3ConditionalWriteShim } from './emulators.js';
 import type { HarnessAdapters } from './replication-api-harness.js';
 
-export async function awsHarnessAdapters(): Promise<HarnessAdapters> {
+export async function awsHarnessAdapters(clock: () => Date = () => new Date()): Promise<HarnessAdapters> {
   const emulators = await startEmulators();
   const clients = awsClients(emulators.endpoints);
   const shim = await startS3ConditionalWriteShim(emulators.endpoints.s3);
@@ -40,7 +41,7 @@ export async function awsHarnessAdapters(): Promise<HarnessAdapters> {
         operational,
         notifier: new LocalNotifier(operational, () => undefined),
         get ca() { return ca(); },
-        clock: () => new Date(),
+        clock,
         newId,
         logAnchors: new S3BlobStore({ client: s3, bucket: anchorBucket }),
       };

@@ -37,6 +37,8 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
   'storage-migration-required': ['conflict', 409, 'Storage Migration Required'],
   'csr-key-not-accepted': ['invalid', 400, 'CSR Key Not Accepted'],
   'csr-signature-algorithm-not-accepted': ['invalid', 400, 'CSR Signature Algorithm Not Accepted'],
+  'confirmation-mismatch': ['invalid', 422, 'Confirmation Mismatch'],
+  'bin-period-over': ['not-found', 410, 'Bin Period Over'],
 };
 
 /** The replication refusals the protocol document names with their status. */

@@ -125,6 +125,15 @@ describe('pairing decider: ApprovePairing', () => {
     const data = { ...approval, quotaBytes: 1 };
     pairing().given([ev.requested]).when({ type: 'ApprovePairing', data }).then([{ type: 'PairingApproved', data }]);
   });
+
+  it('carries the tenant\'s retention when given (every rule filled in), and refuses one out of range', () => {
+    const retention = { keep: { last: 3, daily: 2 } as never, binDays: 7 };
+    const state = pairing().given([ev.requested]).when({ type: 'ApprovePairing', data: { ...approval, retention } }).then([{
+      type: 'PairingApproved', data: { ...approval, retention: { keep: { last: 3, hourly: 0, daily: 2, weekly: 0, monthly: 0, yearly: 0 }, binDays: 7 } },
+    }]);
+    assert.ok(state.status === 'approved' && state.retention?.binDays === 7);
+    pairing().given([ev.requested]).when({ type: 'ApprovePairing', data: { ...approval, retention: { ...retention, binDays: 0 } } }).thenThrows('invalid', /binDays/);
+  });
 });
 
 describe('pairing decider: RejectPairing', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tenantDecider, type TenantCommand, type TenantCreatedData, type TenantEvent } from '../../shared/domain/tenant.js';
+import { DEFAULT_RETENTION, KEEP_ALL, keepCounts, type RetentionSettings } from '../../shared/domain/retention-policy.js';
 import { spec } from '../support/given-when-then.js';
 
 const tenantId = 'tenant-1';
@@ -121,5 +122,38 @@ describe('tenant decider: ResumeTenant', () => {
 
   it('refuses an unknown tenant', () => {
     tenant().given([]).when(cmd.resume).thenThrows('not-found', /tenant tenant-1 does not exist/);
+  });
+});
+
+describe('tenant decider: retention (issue 11 item 1)', () => {
+  const policy = { keep: keepCounts({ last: 3, daily: 2 }), binDays: 14 };
+  const change = (retention: RetentionSettings): TenantCommand => ({ type: 'ChangeRetention', data: { tenantId, retention, adminSerial } });
+
+  it('a tenant created with a retention has it; one created before retention existed keeps everything', () => {
+    const s = tenant().given([]).when({ type: 'CreateTenant', data: { ...created, retention: DEFAULT_RETENTION } })
+      .then([{ type: 'TenantCreated', data: { ...created, retention: DEFAULT_RETENTION } }]);
+    assert.ok(s.status === 'active');
+    assert.deepEqual(s.retention, DEFAULT_RETENTION);
+    const legacy = tenant().given([ev.created]).when(cmd.quota).then([ev.quotaChanged]);
+    assert.ok(legacy.status === 'active');
+    assert.deepEqual(legacy.retention, KEEP_ALL);
+  });
+
+  it('the operator changes it: TenantRetentionChanged, every rule present; the same again appends nothing', () => {
+    const s = tenant().given([ev.created]).when(change(policy)).then([{ type: 'TenantRetentionChanged', data: { tenantId, retention: policy, adminSerial } }]);
+    assert.ok(s.status === 'active');
+    assert.deepEqual(s.retention, policy);
+    tenant().given([ev.created, { type: 'TenantRetentionChanged', data: { tenantId, retention: policy, adminSerial } }]).when(change(policy)).then([]);
+  });
+
+  it('refuses counts and bin days out of range, at creation and at a change', () => {
+    tenant().given([ev.created]).when(change({ keep: keepCounts({ daily: -1 }), binDays: 14 })).thenThrows('invalid', /keep-daily must be an integer/);
+    tenant().given([ev.created]).when(change({ keep: keepCounts({ daily: 1.5 }), binDays: 14 })).thenThrows('invalid', /keep-daily/);
+    tenant().given([ev.created]).when(change({ keep: keepCounts({ last: 1 }), binDays: 0 })).thenThrows('invalid', /binDays must be an integer in 1\.\.3650/);
+    tenant().given([]).when({ type: 'CreateTenant', data: { ...created, retention: { keep: keepCounts({}), binDays: 9999 } } }).thenThrows('invalid', /binDays/);
+  });
+
+  it('no tenant, no retention to change', () => {
+    tenant().given([]).when(change(policy)).thenThrows('not-found');
   });
 });

@@ -174,4 +174,16 @@ describe('restore of a chain through batched chunk reads', () => {
       assert.deepEqual(readdirSync(t.dir), []);
     } finally { t.done(); }
   });
+
+  it('latest is the newest RP not in the target\'s recycle bin (one there restores by its id)', async () => {
+    const imgs = images();
+    const t = setup(imgs);
+    try {
+      const newest = t.target.rps[2]!;
+      t.target.rps[2] = { ...newest, bin: { reason: 'deleted', binnedAt: '2025-01-01T00:00:00.000Z', purgeAfter: '2025-01-15T00:00:00.000Z' } };
+      const r = await t.run(2);
+      assert.deepEqual(r.chain, ['rp-1', 'rp-2']);
+      for (const [name, bytes] of Object.entries(imgs[1]!)) assert.ok(readFileSync(join(t.dir, `${name}.img`)).equals(bytes), `${name}.img is rp-2's`);
+    } finally { t.done(); }
+  });
 });

@@ -1,4 +1,5 @@
 import type { RecoveryPointCommittedData, RecoveryPointKind } from '../../domain/recovery-point.js';
+import type { BinEntry, RecoveryPointLife } from '../../domain/recovery-point-lifecycle.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import type { TenantSummary } from './tenants.js';
 
@@ -11,14 +12,25 @@ export type RecoveryPointSummary = Omit<RecoveryPointCommittedData, 'tenantId' |
   committedAt: string;
   /** 2: chunks found through the RP's index; 1: written before it, readable after `drcore admin migrate-storage`. */
   storageLayout: 1 | 2;
+  /** In the tenant's recycle bin (still restorable) until `purgeAfter` (docs/lifecycle.md). */
+  bin?: BinEntry;
+  /** Restored from the bin by its tenant: retention keeps it. */
+  pinned?: boolean;
 };
 
 /** A committed RP as the API shows it: its tenant is the caller's own, its index is the server's business. */
-export function recoveryPointSummary(rp: RecoveryPointCommittedData, committedAt: string): RecoveryPointSummary {
+export function recoveryPointSummary(rp: RecoveryPointCommittedData, committedAt: string, life?: RecoveryPointLife): RecoveryPointSummary {
   const { tenantId: _tenant, index, ...rest } = rp;
-  return { ...rest, committedAt, storageLayout: index ? 2 : 1 };
+  return {
+    ...rest, committedAt, storageLayout: index ? 2 : 1,
+    ...(life?.bin && !life.purgedAt ? { bin: life.bin } : {}), ...(life?.pinned ? { pinned: true } : {}),
+  };
 }
 export const RECOVERY_POINTS = 'recovery-points';
+/** The stored document: the summary and the RP stream's version last applied (absent on documents of before: 1, the commit). */
+export type RecoveryPointDoc = RecoveryPointSummary & { version?: number };
+/** A document as the API shows it. */
+export const summaryOf = ({ version: _v, ...summary }: RecoveryPointDoc): RecoveryPointSummary => summary;
 
 /** Tenant-scoped document ids start with the tenant: machines `t/m`, RPs `t/m/rp`. */
 export const tenantPrefix = (tenantId: string): string => `${tenantId}/`;
@@ -31,9 +43,9 @@ export interface MachineRpStats {
   latestRp: { rpId: string; kind: RecoveryPointKind; committedAt: string; manifest: string } | null;
 }
 
-/** A machine's RP stats, recomputed from the RP documents (idempotent, order-independent). */
+/** A machine's RP stats, recomputed from the RP documents (idempotent, order-independent); RPs in the recycle bin do not count. */
 export async function machineStats(rm: ReadModels, tenantId: string, machineId: string): Promise<MachineRpStats> {
-  const rps = await rm.list<RecoveryPointSummary>(RECOVERY_POINTS, { prefix: rpPrefix(tenantId, machineId) });
+  const rps = (await rm.list<RecoveryPointSummary>(RECOVERY_POINTS, { prefix: rpPrefix(tenantId, machineId) })).filter((rp) => !rp.bin);
   let latest: RecoveryPointSummary | undefined;
   let storedBytes = 0;
   for (const rp of rps) {
@@ -46,13 +58,19 @@ export async function machineStats(rm: ReadModels, tenantId: string, machineId: 
   };
 }
 
-/** Tenant usage = Σ addedBytes of its committed RPs, by machine; recomputed, so replays and redeliveries are harmless. */
+/**
+ * Tenant usage = Σ addedBytes of its committed RPs, by machine, the recycle bin's apart (`binBytes`,
+ * `binCount`); purged RPs count in neither. Recomputed, so replays and redeliveries are harmless.
+ */
 export async function tenantUsage(rm: ReadModels, tenantId: string): Promise<NonNullable<TenantSummary['usage']>> {
   const byMachine: Record<string, number> = {};
   let storedBytes = 0;
+  let binBytes = 0;
+  let binCount = 0;
   for (const rp of await rm.list<RecoveryPointSummary>(RECOVERY_POINTS, { prefix: tenantPrefix(tenantId) })) {
+    if (rp.bin) { binBytes += rp.addedBytes; binCount++; continue; }
     storedBytes += rp.addedBytes;
     byMachine[rp.machineId] = (byMachine[rp.machineId] ?? 0) + rp.addedBytes;
   }
-  return { storedBytes, byMachine };
+  return { storedBytes, byMachine, binBytes, binCount };
 }

@@ -1,12 +1,15 @@
 import type { StoredEvent } from '../../events/envelope.js';
 import type { TenantEvent } from '../../domain/tenant.js';
+import { KEEP_ALL, type RetentionSettings } from '../../domain/retention-policy.js';
 import type { ReadModels } from '../../ports/read-models.js';
 
-/** Read model: tenants with quota and status (usage is added by the replication projections). */
+/** Read model: tenants with quota, retention and status (usage is added by the replication projections). */
 export interface TenantSummary {
   tenantId: string; name: string; email: string; customerId?: string; coreId: string; pairingRequestId: string;
   quotaBytes: number; status: 'active' | 'suspended'; createdAt: string; updatedAt: string; version: number;
-  usage?: { storedBytes: number; byMachine: Record<string, number> };
+  retention?: RetentionSettings;
+  /** `storedBytes` of the RPs kept, `binBytes` of those in the recycle bin (issue 11 item 4). */
+  usage?: { storedBytes: number; byMachine: Record<string, number>; binBytes?: number; binCount?: number };
 }
 export const TENANTS = 'tenants';
 
@@ -22,13 +25,14 @@ export async function projectTenant(rm: ReadModels, stored: StoredEvent): Promis
       const d = e.data;
       next = {
         tenantId: id, name: d.name, email: d.email, coreId: d.coreId, pairingRequestId: d.pairingRequestId, quotaBytes: d.quotaBytes,
-        ...(d.customerId ? { customerId: d.customerId } : {}), status: 'active', createdAt: stored.at, ...base,
+        ...(d.customerId ? { customerId: d.customerId } : {}), status: 'active', createdAt: stored.at, retention: d.retention ?? KEEP_ALL, ...base,
       };
       break;
     }
     case 'TenantQuotaChanged': if (doc) next = { ...doc, quotaBytes: e.data.quotaBytes, ...base }; break;
     case 'TenantSuspended': if (doc) next = { ...doc, status: 'suspended', ...base }; break;
     case 'TenantResumed': if (doc) next = { ...doc, status: 'active', ...base }; break;
+    case 'TenantRetentionChanged': if (doc) next = { ...doc, retention: e.data.retention, ...base }; break;
     default: { const never: never = e; throw new Error(`unknown tenant event ${JSON.stringify(never)}`); }
   }
   if (next) await rm.put(TENANTS, id, next);

@@ -20,10 +20,17 @@ export interface CommitInput {
   kind: RecoveryPointKind; parentRpId?: string | undefined; manifest: string; volumes: VolumeInfo[]; createdAt?: string | undefined;
 }
 
+/** An RP in the recycle bin is still a parent until this close to its purge (far above projection lag and commit time). */
+const PARENT_BIN_MARGIN_MS = 60 * 60 * 1000;
+
 async function parentFacts(deps: AppDeps, tenantId: string, parentRpId: string | undefined): Promise<ParentFacts | undefined> {
   if (parentRpId === undefined) return undefined;
   const { state } = await recoveryPointHandler.load(deps, { tenantId, rpId: parentRpId });
-  return state.status === 'committed'
+  // A purged parent is gone (its data may be freed), and one about to leave the recycle bin
+  // would be purged under the new RP before a retention run sees it: an incremental rests on neither.
+  const leaving = state.status === 'committed' && state.life?.bin !== undefined
+    && Date.parse(state.life.bin.purgeAfter) - deps.clock().getTime() < PARENT_BIN_MARGIN_MS;
+  return state.status === 'committed' && !state.life?.purgedAt && !leaving
     ? { rpId: parentRpId, status: 'committed', tenantId: state.rp.tenantId, machineId: state.rp.machineId }
     : { rpId: parentRpId, status: 'none' };
 }

@@ -5,6 +5,7 @@
  *
  *   BlobStore  tenants/<tenantId>/packs/<packId>              the pack, as uploaded (create-once)
  *   BlobStore  tenants/<tenantId>/rps/<rpId>/index/<n>        part n of a committed RP's index (create-once)
+ *   BlobStore  tenants/<tenantId>/rps/<rpId>/index-<g>/<n>    part n of its index after roll-up g (create-once)
  *   Operational uploads/<tenantId>/<rpId>/<h>  id <packId>     UploadRecord: a pack stored under that rpId
  *                                                           (h = the pack id's first hex digit: 16 shards)
  *
@@ -17,8 +18,15 @@ import type { ChunkLocation } from '../../format/rp-index.js';
 export const packKey = (tenantId: string, packId: string): string =>
   `tenants/${assertId('tenantId', tenantId)}/packs/${assertSha256(packId)}`;
 
-export const rpIndexKey = (tenantId: string, rpId: string, part: number): string =>
-  `tenants/${assertId('tenantId', tenantId)}/rps/${assertId('rpId', rpId)}/index/${String(part).padStart(6, '0')}`;
+/**
+ * Part n of an RP's index of generation g: 0 (the commit's) at `…/index/<n>`, a roll-up's
+ * (docs/lifecycle.md) at `…/index-<g>/<n>`. Read an RP's CURRENT index with its RpIndexRef's
+ * generation (rp.index.generation): after a roll-up, the commit's index is no longer the RP's.
+ */
+export const rpIndexKey = (tenantId: string, rpId: string, part: number, generation = 0): string => {
+  if (!Number.isSafeInteger(generation) || generation < 0) throw new Error(`index generation ${generation} is not a non-negative integer`);
+  return `tenants/${assertId('tenantId', tenantId)}/rps/${assertId('rpId', rpId)}/${generation === 0 ? 'index' : `index-${generation}`}/${String(part).padStart(6, '0')}`;
+};
 
 /**
  * The OperationalStore collection of an RP's upload records of packs whose id starts with

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PairingState } from '../../domain/pairing.js';
+import { DEFAULT_RETENTION } from '../../domain/retention-policy.js';
 import { registerCertificate } from '../certificate-service.js';
 import { commandMeta } from '../command-handler.js';
 import { certificateHandler, pairingHandler, tenantHandler } from '../handlers.js';
@@ -97,7 +98,7 @@ async function issueAndDeliver(deps: AppDeps, requestId: string): Promise<void> 
     type: 'CreateTenant',
     data: {
       tenantId, name: r.coreName, email: r.email, quotaBytes: state.quotaBytes, pairingRequestId: requestId, coreId: r.coreId,
-      ...(state.customerId ? { customerId: state.customerId } : {}),
+      ...(state.customerId ? { customerId: state.customerId } : {}), retention: state.retention ?? DEFAULT_RETENTION,
     },
   }, meta);
   if (issuedPem !== undefined) await registerCertificate(deps, issuedPem, ACTOR, { pairingRequestId: requestId });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE, MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE } from '../../domain/display-text.js';
+import { DEFAULT_BIN_DAYS, DEFAULT_RETENTION, describeKeep, KEEP_RULES, MAX_BIN_DAYS, MAX_KEEP, MIN_BIN_DAYS, type KeepRule } from '../../domain/retention-policy.js';
 import { ID_PATTERN, STREAM_ID_PATTERN } from '../../ids.js';
 import { NAME_VALUE_MAX_LENGTH } from '../../pki/ca.js';
 import { MAX_CSR_PEM_LENGTH } from '../../pki/csr.js';
@@ -21,11 +22,20 @@ export const PairingRequestBody = z.object({
     .describe('PKCS#10 CSR, PEM: an RSA key of 2048 to 4096 bits with e = 65537, signed with SHA-256/384/512 (PKCS#1 v1.5)'),
 }).strict();
 
+/** A tenant's retention (shared/domain/retention-policy.ts): PBS's keep-* counts per machine, and the recycle bin's days. */
+const keepCount = z.number().int().min(0).max(MAX_KEEP);
+export const RetentionBody = z.object({
+  keep: z.object(Object.fromEntries(KEEP_RULES.map((r) => [r, keepCount.optional().describe(`keep-${r}`)])) as Record<KeepRule, z.ZodOptional<typeof keepCount>>)
+    .strict().describe("Proxmox Backup Server's keep-last, -hourly, -daily, -weekly, -monthly, -yearly counts; the ones left out are 0; all 0 keeps everything"),
+  binDays: z.number().int().min(MIN_BIN_DAYS).max(MAX_BIN_DAYS).optional().describe(`Days an expired or deleted RP stays in the recycle bin (default ${DEFAULT_BIN_DAYS})`),
+}).strict();
+
 /** Quota: bytes, at least 1 MiB, at most 1 PiB. */
 export const ApproveBody = z.object({
   quotaBytes: z.number().int().min(1024 * 1024).max(2 ** 50),
   customerId: id.optional(),
   note: multilineText(2000).optional(),
+  retention: RetentionBody.optional().describe(`The tenant's retention; default ${describeKeep(DEFAULT_RETENTION.keep)}, ${DEFAULT_RETENTION.binDays} days in the recycle bin`),
 }).strict();
 
 export const RejectBody = z.object({ reason: text(2000) }).strict();

@@ -39,7 +39,7 @@ const EMPTY_SUM = '0'.repeat(64);
 async function readPart(ctx: RpRunContext, rp: RecoveryPointCommittedData, n: number): Promise<{ part: RpIndexPart; sum: string } | { problem: string }> {
   let bytes: Buffer;
   try {
-    bytes = await ctx.deps.blobs.get(rpIndexKey(ctx.tenantId, rp.rpId, n));
+    bytes = await ctx.deps.blobs.get(rpIndexKey(ctx.tenantId, rp.rpId, n, rp.index?.generation));
   } catch (err) {
     if (err instanceof NotFoundError) return { problem: `index part ${n} is missing` };
     throw err;

@@ -12,11 +12,22 @@ export const EventList = z.strictObject({
   next: z.string().nullable().optional().describe('Cursor for ?after= (the whole log only); null at the end'),
 });
 
-const Usage = z.strictObject({ storedBytes: z.number().int(), byMachine: z.record(z.string(), z.number().int()) });
+const Usage = z.strictObject({
+  storedBytes: z.number().int(), byMachine: z.record(z.string(), z.number().int()),
+  binBytes: z.number().int().optional().describe('Bytes the RPs in the recycle bin added (counted apart from storedBytes)'),
+  binCount: z.number().int().optional().describe('RPs in the recycle bin'),
+});
+export const Retention = z.strictObject({
+  keep: z.strictObject({
+    last: z.number().int(), hourly: z.number().int(), daily: z.number().int(), weekly: z.number().int(), monthly: z.number().int(), yearly: z.number().int(),
+  }).describe("Proxmox Backup Server's keep-* counts per machine; every count 0 keeps everything"),
+  binDays: z.number().int().describe('Days an expired or deleted RP stays in the recycle bin'),
+});
 
 export const TenantSummary = z.strictObject({
   tenantId: z.string(), name: z.string(), email: z.string(), customerId: z.string().optional(), coreId: z.string(), pairingRequestId: z.string(),
   quotaBytes: z.number().int(), status: z.enum(['active', 'suspended']), createdAt: z.string(), updatedAt: z.string(), version: z.number().int(),
+  retention: Retention.optional(),
   usage: Usage.optional(),
 });
 export const TenantList = z.strictObject({ items: z.array(TenantSummary) });

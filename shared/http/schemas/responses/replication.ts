@@ -21,6 +21,11 @@ export const RecoveryPoint = z.strictObject({
   chunkCount: z.number().int(), referencedBytes: z.number().int(), addedBytes: z.number().int().describe("Bytes it added to the tenant's usage"),
   committedAt: z.string(),
   storageLayout: z.union([z.literal(1), z.literal(2)]).describe('2: indexed; 1: stored before storage layout 2, readable once `drcore admin migrate-storage` has run'),
+  bin: z.strictObject({
+    reason: z.enum(['retention', 'deleted']).describe('retention: the policy expired it; deleted: the service provider deleted it'),
+    binnedAt: z.string(), purgeAfter: z.string().describe('Until then it restores, and `POST /v1/recycle-bin/{rpId}/restore` makes it a normal RP again'),
+  }).optional().describe('Present while the RP is in the recycle bin'),
+  pinned: z.boolean().optional().describe('Restored from the recycle bin: retention keeps it'),
 });
 export const RecoveryPointList = z.strictObject({ items: z.array(RecoveryPoint) });
 
