@@ -143,9 +143,10 @@ describe('buckets', () => {
       ScheduleExpression: 'rate(1 day)',
       Targets: [Match.objectLike({ Input: JSON.stringify({ type: 'VerifyStep', olderThanDays: 7, rateBytesPerSecond: 64 * 1024 * 1024 }) })],
     });
+    // Those two go to the workflow queue; the retention rule invokes its own function (lifecycle-schedule.int.test.ts).
     for (const [, rule] of resourcesOf(json, 'AWS::Events::Rule')) {
-      const target = (rule.Properties!['Targets'] as { Arn: unknown }[])[0]!;
-      assert.match(JSON.stringify(target.Arn), /WorkflowQueue/);
+      const target = (rule.Properties!['Targets'] as { Arn: unknown; Input?: string }[])[0]!;
+      if (target.Input?.includes('LogCheckpoint') || target.Input?.includes('VerifyStep')) assert.match(JSON.stringify(target.Arn), /WorkflowQueue/);
     }
   });
 });
