@@ -208,6 +208,19 @@ describe(`the verify job (${name})`, () => {
     }
   });
 
+  it('the admin API step refuses bad input with a 4xx problem and appends nothing', async () => {
+    const before = await h.logSize();
+    const cases: [Record<string, unknown>, number][] = [
+      [{ rateBytesPerSecond: 1000 }, 400], [{ cursor: 'bm90' }, 422], [{ tenantId: 'nobody' }, 404], [{ tenantId: '../x' }, 400], [{ extra: 1 }, 400], [{ olderThanDays: -1 }, 400],
+    ];
+    for (const [body, status] of cases) {
+      const r = await h.admin('POST', '/v1/admin/verification', body);
+      assert.equal(r.status, status, `${JSON.stringify(body)}: ${r.body.toString()}`);
+      assert.match(r.headers['content-type'] ?? '', /application\/problem\+json/);
+    }
+    assert.equal(await h.logSize(), before);
+  });
+
   it('refuses a cursor it did not make', async () => {
     await assert.rejects(verifyStep(h.deps, { runId: 'r', budgetMs: 10, cursor: 'bm90IGEgY3Vyc29y' }, 'system:test'), /not a cursor/);
   });

@@ -30,14 +30,19 @@ export class ReadRate {
     this.next = resumeAt;
   }
 
-  /** Waits until the bytes read so far have had their time at the rate: call before each read. */
-  async ready(): Promise<void> {
-    if (!this.bytesPerSecond || this.next === undefined) return;
+  /**
+   * Waits until the bytes read so far have had their time at the rate: call before each read.
+   * With `untilMs`, waits only if that is done by then, else returns false at once (the step
+   * ends instead of outwaiting its time limit; the next step waits on).
+   */
+  async ready(untilMs?: number): Promise<boolean> {
+    if (!this.bytesPerSecond || this.next === undefined) return true;
     const now = this.pacing.now();
-    if (this.next > now) {
-      this.waitedMs += this.next - now;
-      await this.pacing.sleep(this.next - now);
-    }
+    if (this.next <= now) return true;
+    if (untilMs !== undefined && this.next > untilMs) return false;
+    this.waitedMs += this.next - now;
+    await this.pacing.sleep(this.next - now);
+    return true;
   }
 
   /** Counts `n` bytes just read (what came back, not what was asked: a read of a gone pack costs nothing). */

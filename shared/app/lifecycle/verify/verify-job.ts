@@ -34,7 +34,7 @@ export interface VerifyRequest {
   readonly tenantId?: string | undefined;
   /** Skip RPs verified less than this many days ago (all RPs when absent). */
   readonly olderThanDays?: number | undefined;
-  /** Read at most this many bytes per second (no limit when absent or 0). */
+  /** Read at most this many bytes per second (no limit when absent or 0; else at least MIN_READ_RATE). */
   readonly rateBytesPerSecond?: number | undefined;
   /** Stop and return a cursor once this much time has passed. */
   readonly budgetMs: number;
@@ -89,7 +89,15 @@ async function startOf(deps: AppDeps, tenantId: string, rpId: string, request: V
   return { rp: state.rp };
 }
 
+/**
+ * The slowest read rate a run may ask for: a step reads a pack (≤ 4 MiB) once begun, so within a
+ * step the rate can make it wait at most about 4 s past its budget (Lambda's limits hold).
+ */
+export const MIN_READ_RATE = 1024 * 1024;
+
 export async function verifyStep(deps: AppDeps, request: VerifyRequest, actor: string, sleep: (ms: number) => Promise<void> = realSleep): Promise<VerifyStep> {
+  const r = request.rateBytesPerSecond;
+  if (r !== undefined && r !== 0 && !(Number.isFinite(r) && r >= MIN_READ_RATE)) throw new DomainError('invalid', `a read rate is 0 (no limit) or at least ${MIN_READ_RATE} bytes per second, not ${r}`);
   const now = () => deps.clock().getTime();
   const started = now();
   const pastDeadline = () => now() - started >= request.budgetMs;
@@ -117,7 +125,7 @@ export async function verifyStep(deps: AppDeps, request: VerifyRequest, actor: s
       } else {
         const meta = commandMeta(deps, actor);
         progress ??= { machineId: summary.machineId, rpId: summary.rpId, startedAt: meta.at, part: 0, chunks: 0, bytes: 0, badChunkCount: 0, badChunks: [], partSums: [] };
-        const ctx = { deps, tenantId, runId: request.runId, meta, rate, pastDeadline, stats };
+        const ctx = { deps, tenantId, runId: request.runId, meta, rate, pastDeadline, deadline: started + request.budgetMs, stats };
         if (!(await continueRp(ctx, start.rp, progress))) return finish({ tenantId, ...(doneThrough !== undefined ? { doneThrough } : {}), current: progress });
         const data: RecoveryPointVerifiedData = {
           tenantId, machineId: summary.machineId, rpId: summary.rpId, runId: request.runId, startedAt: progress.startedAt, at: commandMeta(deps, actor).at,

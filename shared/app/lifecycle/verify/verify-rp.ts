@@ -31,6 +31,8 @@ export interface RpRunContext {
   readonly rate: ReadRate;
   /** True once the step should stop (checked after each pack). */
   readonly pastDeadline: () => boolean;
+  /** When the step should stop (ms): a pack is not begun if the read rate would make it wait past that. */
+  readonly deadline: number;
   readonly stats: { chunks: number; bytesRead: number; damaged: DamageNote[] };
 }
 
@@ -77,6 +79,8 @@ export async function continueRp(ctx: RpRunContext, rp: RecoveryPointCommittedDa
     for (const pack of [...packs.keys()].sort()) {
       if (p.packAfter !== undefined && pack <= p.packAfter) continue;
       const chunks = packs.get(pack)!;
+      // Not the step's first pack (every step makes progress): stop rather than outwait the deadline.
+      if (ctx.stats.chunks > 0 && !(await ctx.rate.ready(ctx.deadline))) return false;
       const checked = await checkPack(ctx.deps, ctx.tenantId, pack, chunks, ctx.rate);
       p.chunks += chunks.length;
       p.bytes += chunks.reduce((n, c) => n + c.location.length, 0);

@@ -75,8 +75,7 @@ export interface TenantVerification {
 
 /** The operator's summary of a tenant's verify states (admin tenant detail). */
 export async function tenantVerification(deps: Deps, tenantId: string): Promise<TenantVerification> {
-  const status = await verifyStatus(deps, tenantId);
-  const damage = await openDamage(deps, tenantId);
+  const [status, damage] = await Promise.all([verifyStatus(deps, tenantId), openDamage(deps, tenantId)]);
   const all = status.machines.flatMap((m) => m.recoveryPoints);
   const verified = all.filter((r) => r.verification !== null);
   const last = verified.map((r) => r.verification!.lastVerifiedAt).sort().at(-1) ?? null;
