@@ -8,7 +8,6 @@
  * s3rver behind the shim that answers If-None-Match as S3 does, so pack objects are create-once).
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { storageHandler, tenantHandler } from '../../shared/app/handlers.js';
 import { uploadPack } from '../../shared/app/replication/pack-service.js';
@@ -17,22 +16,8 @@ import { getUploadRecord } from '../../shared/app/replication/upload-records.js'
 import { streams } from '../../shared/ids.js';
 import type { BlobStore } from '../../shared/ports/blob-store.js';
 import { encodePack, type EncodedPack } from '../../shared/format/index.js';
-import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
-import { DynamoDbOperationalStore } from '../../shared/adapters/aws/dynamodb-operational-store.js';
-import { DynamoDbReadModels } from '../../shared/adapters/aws/dynamodb-read-models.js';
-import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.js';
-import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.js';
-import { makeS3Client } from '../../shared/adapters/aws/clients.js';
-import { FileCertificateAuthority } from '../../shared/adapters/local/file-certificate-authority.js';
-import { LocalNotifier } from '../../shared/adapters/local/file-notifier.js';
-import type { AppDeps } from '../../shared/app/deps.js';
-import { QUEUES } from '../../shared/ports/queue.js';
-import { lazy } from '../../shared/runtime/lazy.js';
-import { newId } from '../../shared/runtime/new-id.js';
-import {
-  awsClients, createBucket, createEventTable, createQueues, createReadModelTable, startEmulators, startS3ConditionalWriteShim,
-} from '../support/emulators.js';
-import { buildRp, makeVolume, startHarness, type Harness, type HarnessAdapters } from '../support/replication-api-harness.js';
+import { awsHarnessAdapters } from '../support/aws-harness-adapters.js';
+import { buildRp, makeVolume, startHarness, type Harness } from '../support/replication-api-harness.js';
 
 const P = 'https://drcore.dev/problems/';
 const QUOTA = 300_000;
@@ -161,39 +146,5 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
   });
 }
 
-/** The AWS adapters on fresh emulators (one set per harness). */
-async function awsAdapters(): Promise<HarnessAdapters> {
-  const emulators = await startEmulators();
-  const clients = awsClients(emulators.endpoints);
-  const shim = await startS3ConditionalWriteShim(emulators.endpoints.s3);
-  const s3 = makeS3Client({ region: 'us-east-1', endpoints: { s3: shim.endpoint }, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  const [eventsTable, readModelsTable, bucket, queueUrls] = await Promise.all([
-    createEventTable(clients.dynamodb), createReadModelTable(clients.dynamodb), createBucket(clients.s3), createQueues(clients.sqs, QUEUES),
-  ]);
-  return {
-    deps(dataDir: string): AppDeps {
-      const ca = lazy(() => new FileCertificateAuthority(join(dataDir, 'pki')));
-      const operational = new DynamoDbOperationalStore({ client: clients.dynamodb, tableName: readModelsTable });
-      return {
-        events: new DynamoDbEventStore({ client: clients.dynamodb, tableName: eventsTable, transactions: 'emulated-sequential' }),
-        blobs: new S3BlobStore({ client: s3, bucket }),
-        queue: new SqsQueue({ client: clients.sqs, queueUrls }),
-        readModels: new DynamoDbReadModels({ client: clients.dynamodb, tableName: readModelsTable }),
-        operational,
-        notifier: new LocalNotifier(operational, () => undefined),
-        get ca() { return ca(); },
-        clock: () => new Date(),
-        newId,
-      };
-    },
-    async close() {
-      s3.destroy();
-      await shim.stop();
-      clients.destroy();
-      await emulators.stop();
-    },
-  };
-}
-
 quotaSuite('local adapters', () => startHarness(QUOTA));
-quotaSuite('AWS adapters on dynalite and s3rver', async () => startHarness(QUOTA, await awsAdapters()));
+quotaSuite('AWS adapters on dynalite and s3rver', async () => startHarness(QUOTA, await awsHarnessAdapters()));
