@@ -17,7 +17,7 @@ import type { Dirent } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { assertSha256, InvalidIdError } from '../../ids.js';
-import { assertByteRange, isValidBlobKey, isValidBlobPrefix, type BlobStore } from '../../ports/blob-store.js';
+import { assertByteRange, assertListPage, isValidBlobKey, isValidBlobPrefix, type BlobListing, type BlobListPage, type BlobStore } from '../../ports/blob-store.js';
 import { BlobConflictError, NotFoundError, PortError } from '../../ports/errors.js';
 import { FileHandleCache } from './file-handle-cache.js';
 
@@ -138,11 +138,32 @@ export class FileBlobStore implements BlobStore {
     yield* this.#walk(dirKey, partial);
   }
 
+  /** The walk of list(), from the first key after `after`: subtrees wholly before it are not read. */
+  async listPage(prefix: string, options: { after?: string; limit: number }): Promise<BlobListPage> {
+    assertListPage(prefix, options);
+    const slash = prefix.lastIndexOf('/');
+    const objects: BlobListing[] = [];
+    let more = false;
+    for await (const key of this.#walk(slash < 0 ? '' : prefix.slice(0, slash), prefix.slice(slash + 1), options.after)) {
+      if (objects.length === options.limit) { more = true; break; }
+      let s;
+      try {
+        s = await stat(this.#path(key));
+      } catch (err) {
+        if (hasCode(err, 'ENOENT')) continue; // deleted since the directory was read
+        throw err;
+      }
+      objects.push({ key, size: s.size, modifiedMs: Math.floor(s.mtimeMs) });
+    }
+    return { objects, next: more ? objects.at(-1)?.key : undefined };
+  }
+
   /**
    * Depth-first, siblings sorted with a directory compared as `name/`: every key below
    * `name/` sorts exactly there among its siblings' keys, so the output is lexicographic.
+   * With `after`, only keys greater than it (a directory wholly before it is skipped unread).
    */
-  async *#walk(dirKey: string, partial: string): AsyncGenerator<string> {
+  async *#walk(dirKey: string, partial: string, after?: string): AsyncGenerator<string> {
     let entries: Dirent[];
     try {
       entries = await readdir(dirKey === '' ? this.#root : join(this.#root, ...dirKey.split('/')), { withFileTypes: true });
@@ -156,8 +177,10 @@ export class FileBlobStore implements BlobStore {
       .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     for (const child of children) {
       const key = dirKey === '' ? child.name : `${dirKey}/${child.name}`;
-      if (child.dir) yield* this.#walk(key, '');
-      else yield key;
+      if (child.dir) {
+        if (after !== undefined && `${key}/` <= after && !after.startsWith(`${key}/`)) continue;
+        yield* this.#walk(key, '', after);
+      } else if (after === undefined || key > after) yield key;
     }
   }
 
