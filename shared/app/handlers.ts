@@ -5,6 +5,7 @@
 import { certificateDecider } from '../domain/certificate.js';
 import { chunkIntegrityDecider } from '../domain/chunk-integrity.js';
 import { enrollmentWindowDecider } from '../domain/enrollment-window.js';
+import { gcRunDecider } from '../domain/gc-run.js';
 import { streams } from '../domain/ids.js';
 import { machineDecider } from '../domain/machine.js';
 import { pairingDecider } from '../domain/pairing.js';
@@ -25,4 +26,5 @@ export const machineHandler = commandHandler(machineDecider, (k: MachineKey) => 
 export const recoveryPointHandler = commandHandler(recoveryPointDecider, (k: RecoveryPointKey) => streams.rp(k.tenantId, k.rpId));
 export const storageHandler = commandHandler(storageDecider, (tenantId: string) => streams.storage(tenantId), { cacheState: true });
 export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
+export const gcRunHandler = commandHandler(gcRunDecider, (tenantId: string) => streams.gc(tenantId));
 export const chunkIntegrityHandler = commandHandler(chunkIntegrityDecider, (k: ChunkKey) => streams.chunk(k.tenantId, k.chunkId));

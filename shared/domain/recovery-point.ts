@@ -27,8 +27,12 @@ export interface RecoveryPointCommittedData {
   index?: RpIndexRef;
 }
 
-/** An RP's index as the commit wrote it: the parts' first chunk ids, ascending (one per part). */
-export interface RpIndexRef { firstChunks: string[] }
+/**
+ * An RP's index: the parts' first chunk ids, ascending (one per part), and each part's
+ * generation (absent: all 0, as the commit wrote them). GC's repack writes a part again, under a
+ * new generation, when chunks it holds moved to another pack (`RecoveryPointReindexed`).
+ */
+export interface RpIndexRef { firstChunks: string[]; generations?: number[] }
 
 /** What the command handler found about the parent RP (the decider does no I/O). */
 export type ParentFacts =
@@ -46,10 +50,20 @@ export interface CommitRecoveryPoint {
 export interface RecoveryPointIndexedData { tenantId: string; machineId: string; rpId: string; index: RpIndexRef }
 export interface IndexRecoveryPoint { type: 'IndexRecoveryPoint'; data: RecoveryPointIndexedData }
 
-export type RecoveryPointCommand = CommitRecoveryPoint | IndexRecoveryPoint;
+/**
+ * Garbage collection's repack (issue 11): the RP's chunks that lived in mostly dead packs were
+ * copied to new packs, and the index parts that located them were written again under new
+ * generations. `replaces` is the index the rewrite started from: if the RP's index changed
+ * since, the rewrite is refused (the old packs stay referenced and are not deleted).
+ */
+export interface RecoveryPointReindexedData { tenantId: string; machineId: string; rpId: string; index: RpIndexRef; replaces: RpIndexRef; runId: string }
+export interface ReindexRecoveryPoint { type: 'ReindexRecoveryPoint'; data: RecoveryPointReindexedData }
+
+export type RecoveryPointCommand = CommitRecoveryPoint | IndexRecoveryPoint | ReindexRecoveryPoint;
 export type RecoveryPointEvent =
   | { type: 'RecoveryPointCommitted'; data: RecoveryPointCommittedData }
-  | { type: 'RecoveryPointIndexed'; data: RecoveryPointIndexedData };
+  | { type: 'RecoveryPointIndexed'; data: RecoveryPointIndexedData }
+  | { type: 'RecoveryPointReindexed'; data: RecoveryPointReindexedData };
 
 export type RecoveryPointState =
   | { status: 'none' }
@@ -64,6 +78,29 @@ export type RefusalReason = (typeof REPLICATION_REFUSAL_REASONS)[number];
 /** A replication refusal is a DomainError with one of the RefusalReasons (shared/domain/errors.ts). */
 export const ReplicationRefusal = DomainError;
 export type ReplicationRefusal = DomainError;
+
+/** A part's generation (0 unless rewritten). */
+export const partGeneration = (index: RpIndexRef, part: number): number => index.generations?.[part] ?? 0;
+
+/** Two index refs name the same parts. */
+export function sameIndex(a: RpIndexRef, b: RpIndexRef): boolean {
+  return a.firstChunks.length === b.firstChunks.length
+    && a.firstChunks.every((c, i) => c === b.firstChunks[i] && partGeneration(a, i) === partGeneration(b, i));
+}
+
+function checkReindex(d: RecoveryPointReindexedData): void {
+  const g = d.index.generations;
+  if (d.index.firstChunks.length === 0 || d.index.firstChunks.length !== d.replaces.firstChunks.length || d.index.firstChunks.some((c, i) => c !== d.replaces.firstChunks[i])) {
+    throw new DomainError('invalid', 'a reindex keeps the parts (the same first chunk ids) and changes only their generations');
+  }
+  if (g !== undefined && (g.length !== d.index.firstChunks.length || g.some((n) => !Number.isSafeInteger(n) || n < 0))) {
+    throw new DomainError('invalid', 'an index has one non-negative generation per part');
+  }
+  if (!d.index.firstChunks.some((_, i) => partGeneration(d.index, i) > partGeneration(d.replaces, i))
+    || d.index.firstChunks.some((_, i) => partGeneration(d.index, i) < partGeneration(d.replaces, i))) {
+    throw new DomainError('invalid', 'a reindex gives at least one part a newer generation and none an older one');
+  }
+}
 
 /** The fields that identify an RP's content: a repeat with these equal is the same commit. */
 export function sameContent(a: RecoveryPointCommittedData, b: RecoveryPointCommittedData): boolean {
@@ -139,6 +176,15 @@ export function decide(command: RecoveryPointCommand, state: RecoveryPointState)
       if (command.data.index.firstChunks.length === 0) throw new DomainError('invalid', 'an index has at least one part');
       return [{ type: 'RecoveryPointIndexed', data: command.data }];
     }
+    case 'ReindexRecoveryPoint': {
+      const d = command.data;
+      if (state.status !== 'committed') throw new DomainError('not-found', `recovery point ${d.rpId} is not committed`);
+      checkReindex(d);
+      const current = state.rp.index;
+      if (current && sameIndex(current, d.index)) return []; // rewritten already: idempotent
+      if (!current || !sameIndex(current, d.replaces)) throw new DomainError('conflict', `the index of recovery point ${d.rpId} changed since the rewrite began`);
+      return [{ type: 'RecoveryPointReindexed', data: d }];
+    }
     default:
       return assertNever(command);
   }
@@ -149,6 +195,7 @@ export function evolve(state: RecoveryPointState, event: RecoveryPointEvent): Re
     case 'RecoveryPointCommitted':
       return state.status === 'none' ? { status: 'committed', rp: event.data } : state;
     case 'RecoveryPointIndexed':
+    case 'RecoveryPointReindexed':
       return state.status === 'committed' ? { status: 'committed', rp: { ...state.rp, index: event.data.index } } : state;
     default:
       return assertNever(event);
