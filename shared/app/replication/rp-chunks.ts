@@ -1,15 +1,19 @@
 /**
  * Chunk reads of a committed recovery point (restore, failback): each chunk is found in the
  * index of the RP or of one of its ancestors (shared/format/rp-index.ts: pick the part by its
- * first id, bisect it), then read by range from its pack (chunk-reader.ts). Index parts and
- * committed RPs are immutable, so both stay cached per process: a restore reads each part once.
+ * first id, bisect it), then read by range from its pack (chunk-reader.ts). Index parts are
+ * immutable, and so is a committed RP except for GC's repack, which writes parts again under a
+ * new generation (`RecoveryPointReindexed`) before it deletes the old packs; both stay cached per
+ * process, so a restore reads each part once, and a read that finds a part or a pack gone reads
+ * the RP's chain again from the log once before it fails.
  */
 import { DomainError } from '../../domain/errors.js';
-import { MAX_MISSING_BATCH, type RecoveryPointCommittedData } from '../../domain/recovery-point.js';
+import { MAX_MISSING_BATCH, partGeneration, type RecoveryPointCommittedData } from '../../domain/recovery-point.js';
 import { partFor, RpIndexPart, type ChunkLocation } from '../../format/rp-index.js';
 import { assertSha256 } from '../../ids.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { EventStore } from '../../ports/event-store.js';
+import { NotFoundError } from '../../ports/errors.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
 import { loadTenant, requireMachine } from './access.js';
@@ -48,10 +52,15 @@ const layoutOne = (rpId: string) => new DomainError('conflict',
 const committedCaches = new WeakMap<EventStore, Map<string, RecoveryPointCommittedData>>();
 const COMMITTED_CACHE_ENTRIES = 1024;
 
-/** A committed RP with its index never changes again: kept per process, so a restore's reads do not re-read the chain. */
-async function committedRp(deps: AppDeps, tenantId: string, rpId: string): Promise<RecoveryPointCommittedData | undefined> {
+function committedCache(deps: AppDeps): Map<string, RecoveryPointCommittedData> {
   let cache = committedCaches.get(deps.events);
   if (!cache) committedCaches.set(deps.events, (cache = new Map()));
+  return cache;
+}
+
+/** A committed RP with its index changes only by GC's reindex: kept per process, so a restore's reads do not re-read the chain. */
+async function committedRp(deps: AppDeps, tenantId: string, rpId: string): Promise<RecoveryPointCommittedData | undefined> {
+  const cache = committedCache(deps);
   const key = `${tenantId}/${rpId}`;
   const hit = cache.get(key);
   if (hit) return hit;
@@ -85,7 +94,7 @@ async function locate(deps: AppDeps, tenantId: string, chain: readonly RecoveryP
     if (!rp.index) throw layoutOne(rp.rpId);
     const n = partFor(rp.index.firstChunks, chunk);
     if (n < 0) continue;
-    const found = (await indexPart(deps.blobs, rpIndexKey(tenantId, rp.rpId, n))).find(chunk);
+    const found = (await indexPart(deps.blobs, rpIndexKey(tenantId, rp.rpId, n, partGeneration(rp.index, n)))).find(chunk);
     if (found) return found;
   }
   return undefined;
@@ -102,6 +111,20 @@ export async function readRecoveryPointChunks(
   for (const id of ids) assertSha256(id);
   await loadTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
+  try {
+    return await readFromChain(deps, tenantId, machineId, rpId, ids, actor);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    // An index part or a pack is gone: GC repacked since this process cached the chain. Read it again, once.
+    const cache = committedCache(deps);
+    for (const key of [...cache.keys()]) if (key.startsWith(`${tenantId}/`)) cache.delete(key);
+    return readFromChain(deps, tenantId, machineId, rpId, ids, actor);
+  }
+}
+
+async function readFromChain(
+  deps: AppDeps, tenantId: string, machineId: string, rpId: string, ids: readonly string[], actor: string,
+): Promise<Buffer[]> {
   const chain = await committedChain(deps, tenantId, machineId, rpId);
   const wanted: LocatedChunk[] = [];
   let bytes = 0;

@@ -5,6 +5,7 @@
  *
  *   BlobStore  tenants/<tenantId>/packs/<packId>              the pack, as uploaded (create-once)
  *   BlobStore  tenants/<tenantId>/rps/<rpId>/index/<n>        part n of a committed RP's index (create-once)
+ *   BlobStore  tenants/<tenantId>/rps/<rpId>/index/<n>.g<g>   generation g ≥ 1 of part n (GC's repack rewrote it)
  *   Operational uploads/<tenantId>/<rpId>/<h>  id <packId>     UploadRecord: a pack stored under that rpId
  *                                                           (h = the pack id's first hex digit: 16 shards)
  *
@@ -17,8 +18,8 @@ import type { ChunkLocation } from '../../format/rp-index.js';
 export const packKey = (tenantId: string, packId: string): string =>
   `tenants/${assertId('tenantId', tenantId)}/packs/${assertSha256(packId)}`;
 
-export const rpIndexKey = (tenantId: string, rpId: string, part: number): string =>
-  `tenants/${assertId('tenantId', tenantId)}/rps/${assertId('rpId', rpId)}/index/${String(part).padStart(6, '0')}`;
+export const rpIndexKey = (tenantId: string, rpId: string, part: number, generation = 0): string =>
+  `tenants/${assertId('tenantId', tenantId)}/rps/${assertId('rpId', rpId)}/index/${String(part).padStart(6, '0')}${generation > 0 ? `.g${generation}` : ''}`;
 
 /**
  * The OperationalStore collection of an RP's upload records of packs whose id starts with
@@ -42,6 +43,8 @@ export interface UploadRecord {
   readonly charged: boolean;
   /** base64 of count × { chunk sha256 32 bytes, offset u32 LE, length u32 LE }. */
   readonly entries: string;
+  /** When the record was written (the deps clock); absent on records written before GC existed. */
+  readonly storedAt?: string;
 }
 
 const ENTRY = 40;
