@@ -49,7 +49,7 @@ export interface StorageState {
 }
 
 /** Whether step `gc` was applied already (or belongs to a run older than the last one applied). */
-function applied(state: StorageState, gc: GcStepRef): boolean {
+export function gcStepApplied(state: StorageState, gc: GcStepRef): boolean {
   const last = state.lastGc;
   return last !== undefined && (gc.runId < last.runId || (gc.runId === last.runId && gc.seq <= last.seq));
 }
@@ -82,7 +82,7 @@ export function decide(command: StorageCommand, state: StorageState): StorageEve
     case 'CollectStorage': {
       const { tenantId, gc, charge, release } = command.data;
       if (!Number.isSafeInteger(gc.seq) || gc.seq < 1) throw new DomainError('invalid', 'a GC step sequence number is a positive integer');
-      if (applied(state, gc)) return [];
+      if (gcStepApplied(state, gc)) return [];
       if (charge.length + release.length > MAX_COLLECT_PACKS) throw new DomainError('invalid', `one GC step charges and releases at most ${MAX_COLLECT_PACKS} packs`);
       for (const p of [...charge, ...release]) byteCount('bytes', p.bytes);
       const charged = charge.reduce((n, p) => n + p.bytes, 0);

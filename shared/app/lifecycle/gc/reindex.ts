@@ -1,0 +1,144 @@
+/**
+ * The reindex: every live RP whose index names a repacked pack gets those parts written again
+ * with the chunks' new places, under the next generation (create-once keys beside the old ones),
+ * then one `RecoveryPointReindexed` — the point from which its reads use the new packs. The
+ * command names the index the rewrite started from: an RP whose index changed since (another
+ * rewrite) is refused and keeps the old packs referenced, which the re-mark then sees (its stream
+ * changed after the mark). An RP committed after the mark is not in the repack's moved list:
+ * left as it is, and likewise seen by the re-mark. Old parts are deleted at the cleanup, after
+ * the settle, so a read that found the old index in its cache finds it still there.
+ *
+ * Memory: the repacked pack ids (≤ maxRepackPacks) and the moved list (≤ the chunk limit per
+ * run, 76 bytes each) are loaded once per step; an index part at a time.
+ */
+import { createHash } from 'node:crypto';
+import { DomainError } from '../../../domain/errors.js';
+import { partGeneration, type RpIndexRef } from '../../../domain/recovery-point.js';
+import { encodeRpIndex, type IndexEntry } from '../../../format/rp-index.js';
+import { BlobConflictError } from '../../../ports/errors.js';
+import { recoveryPointHandler } from '../../handlers.js';
+import { rpIndexKey } from '../../replication/storage.js';
+import type { GcContext } from './gc-context.js';
+import { count, listPrefix } from './gc-context.js';
+import { catalogCollection, type CatalogEntry } from './gc-keys.js';
+import { MOVED_BYTES, MOVED_KEY, PACK_SIZE_BYTES, PART_BYTES, writePart } from './gc-records.js';
+import { closeList, listWriter, type Phase } from './phase.js';
+import { readPart } from './rp-marks.js';
+import { rpFacts } from './rp-facts.js';
+import { compareKeys, RunReader } from './sorted-runs.js';
+
+/** `of`: a digest of the index the rewrite of `current` started from (an RP whose index changed between steps is left as it is). */
+export interface ReindexCursor { after?: string; current?: { rpId: string; part: number; changed: number[]; of?: string } }
+
+const digestOf = (index: RpIndexRef): string => createHash('sha256').update(JSON.stringify([index.firstChunks, index.generations ?? []])).digest('hex').slice(0, 16);
+
+/** Where moved chunks went: the moved list in one buffer, bisected by (old pack, old offset). */
+class MovedPlaces {
+  private constructor(private readonly bytes: Buffer, private readonly n: number) {}
+  static async load(ctx: GcContext): Promise<MovedPlaces> {
+    const parts: Buffer[] = [];
+    for (const r = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'moved'), MOVED_BYTES); r.current; await r.advance()) parts.push(Buffer.from(r.current));
+    const bytes = Buffer.concat(parts);
+    return new MovedPlaces(bytes, bytes.length / MOVED_BYTES);
+  }
+  find(pack: string, offset: number): { pack: string; offset: number } | undefined {
+    const key = Buffer.alloc(MOVED_KEY);
+    key.write(pack, 0, 32, 'hex');
+    key.writeUInt32BE(offset, 32);
+    for (let lo = 0, hi = this.n - 1; lo <= hi;) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareKeys(this.bytes, mid * MOVED_BYTES, key, 0, MOVED_KEY);
+      if (c === 0) return { pack: this.bytes.toString('hex', mid * MOVED_BYTES + 36, mid * MOVED_BYTES + 68), offset: this.bytes.readUInt32BE(mid * MOVED_BYTES + 68) };
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+}
+
+async function repackedPacks(ctx: GcContext): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const r = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'repacked'), PACK_SIZE_BYTES); r.current; await r.advance()) out.add(r.current.toString('hex', 0, 32));
+  return out;
+}
+
+/** Writes a part under its generation; a leftover of a crashed earlier rewrite under that key is replaced (nothing reads it). */
+async function putPart(ctx: GcContext, key: string, bytes: Buffer): Promise<void> {
+  try {
+    await ctx.deps.blobs.put(key, bytes, { contentType: 'application/octet-stream' });
+  } catch (err) {
+    if (!(err instanceof BlobConflictError)) throw err;
+    await ctx.deps.blobs.delete(key);
+    await ctx.deps.blobs.put(key, bytes, { contentType: 'application/octet-stream' });
+  }
+}
+
+export const reindexPhase: Phase<ReindexCursor> = async (ctx, cursor = {}) => {
+  const repacked = await repackedPacks(ctx);
+  if (repacked.size === 0) return { done: true };
+  const moved = await MovedPlaces.load(ctx);
+  const superseded = listWriter(ctx, 'superseded', PART_BYTES);
+  let after = cursor.after;
+  let current = cursor.current;
+  let parts = 0;
+  const save = async (next: ReindexCursor | undefined) => {
+    await closeList(ctx, 'superseded', superseded);
+    return next === undefined ? { done: true as const } : { cursor: next };
+  };
+  for (;;) {
+    if (current) {
+      const facts = await rpFacts(ctx.deps, ctx.tenantId, current.rpId);
+      const index = facts && !facts.purged ? facts.index : undefined;
+      let skipped = !index || (current.of !== undefined && current.of !== digestOf(index));
+      if (index) current.of = digestOf(index);
+      for (let n = current.part; index && !skipped && n < index.firstChunks.length; n++) {
+        if (parts >= ctx.limits.reindexParts) return save({ ...(after !== undefined ? { after } : {}), current: { ...current, part: n } });
+        parts++;
+        const part = await readPart(ctx, current.rpId, index, n);
+        const entries: IndexEntry[] = [];
+        let changed = false;
+        for (const e of part.entries()) {
+          if (!repacked.has(e.pack)) { entries.push(e); continue; }
+          const to = moved.find(e.pack, e.offset);
+          if (!to) { skipped = true; break; } // referenced since the mark: left to the re-mark
+          entries.push({ chunk: e.chunk, pack: to.pack, offset: to.offset, length: e.length });
+          changed = true;
+        }
+        if (skipped || !changed) continue;
+        const [encoded] = encodeRpIndex(entries, entries.length);
+        await putPart(ctx, rpIndexKey(ctx.tenantId, current.rpId, n, partGeneration(index, n) + 1), (encoded as { bytes: Buffer }).bytes);
+        current.changed.push(n);
+      }
+      if (index && skipped) count(ctx, 'reindexSkippedRps');
+      if (index && !skipped && current.changed.length > 0) await commitReindex(ctx, facts as { machineId: string }, current.rpId, index, current.changed, superseded);
+      after = current.rpId;
+      current = undefined;
+    }
+    const page = await ctx.deps.operational.listPage<CatalogEntry>(catalogCollection(ctx.tenantId), { ...(after !== undefined ? { after } : {}), limit: 100 });
+    const next = page.records.find((r) => !r.record.collected);
+    if (!next) {
+      if (page.next === undefined) return save(undefined);
+      after = page.records.at(-1)?.id;
+      continue;
+    }
+    current = { rpId: next.id, part: 0, changed: [] };
+  }
+};
+
+async function commitReindex(ctx: GcContext, rp: { machineId: string }, rpId: string, replaces: RpIndexRef, changed: readonly number[], superseded: ReturnType<typeof listWriter>): Promise<void> {
+  const generations = replaces.firstChunks.map((_, n) => partGeneration(replaces, n) + (changed.includes(n) ? 1 : 0));
+  const index: RpIndexRef = { firstChunks: replaces.firstChunks, generations };
+  try {
+    await recoveryPointHandler(ctx.deps, { tenantId: ctx.tenantId, rpId }, {
+      type: 'ReindexRecoveryPoint', data: { tenantId: ctx.tenantId, machineId: rp.machineId, rpId, index, replaces, runId: ctx.run.runId },
+    }, ctx.actor);
+  } catch (err) {
+    if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
+    count(ctx, 'reindexConflicts');
+    // The new parts are nobody's: the cleanup deletes them.
+    for (const n of changed) await superseded.add(writePart(Buffer.alloc(PART_BYTES), rpId, n, partGeneration(replaces, n) + 1));
+    return;
+  }
+  count(ctx, 'reindexedRps');
+  for (const n of changed) await superseded.add(writePart(Buffer.alloc(PART_BYTES), rpId, n, partGeneration(replaces, n)));
+}
