@@ -10,11 +10,11 @@ import { UPLOAD_SHARDS, rpIndexKey, uploadsCollection } from '../../replication/
 import { mapLimit } from '../../replication/storage.js';
 import { condemnedCollection } from './condemned-packs.js';
 import type { GcContext } from './gc-context.js';
-import { count, listPrefix } from './gc-context.js';
+import { count } from './gc-context.js';
 import { catalogCollection, rpDataPrefix, type CatalogEntry } from './gc-keys.js';
 import { PART_BYTES, partOf, RP_NAME_BYTES, rpNameOf } from './gc-records.js';
-import type { Phase } from './phase.js';
-import { RunReader, type RunPosition } from './sorted-runs.js';
+import { listReader, type Phase } from './phase.js';
+import type { RunPosition } from './sorted-runs.js';
 import { nextDay, registryCollection } from './upload-registry.js';
 
 type Stage = 'markers' | 'purged' | 'superseded' | 'registry' | 'work';
@@ -24,7 +24,7 @@ const ORDER: readonly Stage[] = ['markers', 'purged', 'superseded', 'registry', 
 
 async function heldRps(ctx: GcContext): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const r = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'held'), RP_NAME_BYTES); r.current; await r.advance()) out.add(rpNameOf(r.current));
+  for (const r = await listReader(ctx, 'held', RP_NAME_BYTES); r.current; await r.advance()) out.add(rpNameOf(r.current));
   return out;
 }
 
@@ -44,10 +44,12 @@ async function deleteRecords(ctx: GcContext, collection: string, budget: number)
 async function deleteObjects(ctx: GcContext, prefix: string, budget: number): Promise<{ deleted: number; empty: boolean }> {
   let deleted = 0;
   while (deleted < budget) {
-    const page = await ctx.deps.blobs.listPage(prefix, { limit: Math.min(1000, budget - deleted) });
+    // Whole pages (S3 answers 1000 keys for the price of 1): the budget bounds the deletes.
+    const page = await ctx.deps.blobs.listPage(prefix, { limit: 1000 });
     if (page.objects.length === 0) return { deleted, empty: true };
-    await mapLimit(page.objects, 16, (o) => ctx.deps.blobs.delete(o.key));
-    deleted += page.objects.length;
+    const now = page.objects.slice(0, budget - deleted);
+    await mapLimit(now, 16, (o) => ctx.deps.blobs.delete(o.key));
+    deleted += now.length;
   }
   return { deleted, empty: false };
 }
@@ -72,7 +74,7 @@ export const cleanupPhase: Phase<CleanupCursor> = async (ctx, cursor) => {
       case 'purged': {
         const held = await heldRps(ctx);
         count(ctx, 'heldRps', c.list === undefined ? held.size : 0);
-        const list = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'purged'), RP_NAME_BYTES, c.list);
+        const list = await listReader(ctx, 'purged', RP_NAME_BYTES, c.list);
         for (; list.current; await list.advance()) {
           const rpId = rpNameOf(list.current);
           if (held.has(rpId)) { c = { ...c, shard: 0 }; continue; }
@@ -97,7 +99,7 @@ export const cleanupPhase: Phase<CleanupCursor> = async (ctx, cursor) => {
         break;
       }
       case 'superseded': {
-        const list = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'superseded'), PART_BYTES, c.list);
+        const list = await listReader(ctx, 'superseded', PART_BYTES, c.list);
         for (; list.current && budget > 0; await list.advance(), budget--) {
           const p = partOf(list.current);
           await ctx.deps.blobs.delete(rpIndexKey(ctx.tenantId, p.rpId, p.part, p.generation));

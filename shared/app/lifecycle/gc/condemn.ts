@@ -8,17 +8,17 @@
  */
 import { mapLimit } from '../../replication/storage.js';
 import { condemnedCollection, type CondemnedPack } from './condemned-packs.js';
-import { count, listPrefix } from './gc-context.js';
+import { count } from './gc-context.js';
 import { PACK_SIZE_BYTES, packSizeOf } from './gc-records.js';
-import type { Phase } from './phase.js';
-import { RunReader, type RunPosition } from './sorted-runs.js';
+import { listReader, type Phase } from './phase.js';
+import type { RunPosition } from './sorted-runs.js';
 
 export interface CondemnCursor { dead?: RunPosition; repacked?: RunPosition }
 
 export const condemnPhase: Phase<CondemnCursor> = async (ctx, cursor = {}) => {
-  const { blobs, operational } = ctx.deps;
-  const dead = await RunReader.open(blobs, listPrefix(ctx, 'dead'), PACK_SIZE_BYTES, cursor.dead);
-  const repacked = await RunReader.open(blobs, listPrefix(ctx, 'repacked'), PACK_SIZE_BYTES, cursor.repacked);
+  const { operational } = ctx.deps;
+  const dead = await listReader(ctx, 'dead', PACK_SIZE_BYTES, cursor.dead);
+  const repacked = await listReader(ctx, 'repacked', PACK_SIZE_BYTES, cursor.repacked);
   const at = ctx.now.toISOString();
   const doomed: { pack: string; bytes: number }[] = [];
   for (let n = 0; n < ctx.limits.packs && (dead.current || repacked.current); n++) {

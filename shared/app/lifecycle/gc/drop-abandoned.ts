@@ -7,15 +7,14 @@
  */
 import { UPLOAD_SHARDS, uploadsCollection, type UploadRecord } from '../../replication/storage.js';
 import { count } from './gc-context.js';
-import { listPrefix } from './gc-context.js';
 import { RP_NAME_BYTES, rpNameOf } from './gc-records.js';
-import type { Phase } from './phase.js';
-import { RunReader, type RunPosition } from './sorted-runs.js';
+import { listReader, type Phase } from './phase.js';
+import type { RunPosition } from './sorted-runs.js';
 
 export interface DropCursor { list?: RunPosition; shard?: number; deleted?: boolean }
 
 export const dropAbandonedPhase: Phase<DropCursor> = async (ctx, cursor = {}) => {
-  const reader = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'abandoned'), RP_NAME_BYTES, cursor.list);
+  const reader = await listReader(ctx, 'abandoned', RP_NAME_BYTES, cursor.list);
   let shard = cursor.shard ?? 0;
   let deleted = cursor.deleted ?? false;
   let budget = ctx.limits.uploadRecords;

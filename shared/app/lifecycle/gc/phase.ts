@@ -6,7 +6,7 @@
  */
 import type { GcContext, ListName } from './gc-context.js';
 import { listPrefix } from './gc-context.js';
-import { SegmentWriter } from './sorted-runs.js';
+import { RunReader, SegmentWriter, type RunPosition } from './sorted-runs.js';
 
 export type PhaseOutcome<C> =
   | { readonly cursor: C }
@@ -22,3 +22,7 @@ export const listWriter = (ctx: GcContext, name: ListName, recordBytes: number):
 export async function closeList(ctx: GcContext, name: ListName, writer: SegmentWriter): Promise<void> {
   ctx.carry.seq[name] = await writer.flush();
 }
+
+/** Reads a list of the run's work area as far as the recorded steps wrote it. */
+export const listReader = (ctx: GcContext, name: ListName, recordBytes: number, position?: RunPosition): Promise<RunReader> =>
+  RunReader.open(ctx.deps.blobs, listPrefix(ctx, name), recordBytes, position, ctx.carry.seq[name] ?? 0);

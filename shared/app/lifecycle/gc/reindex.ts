@@ -19,13 +19,13 @@ import { BlobConflictError } from '../../../ports/errors.js';
 import { recoveryPointHandler } from '../../handlers.js';
 import { rpIndexKey } from '../../replication/storage.js';
 import type { GcContext } from './gc-context.js';
-import { count, listPrefix } from './gc-context.js';
+import { count } from './gc-context.js';
 import { catalogCollection, type CatalogEntry } from './gc-keys.js';
 import { MOVED_BYTES, MOVED_KEY, PACK_SIZE_BYTES, PART_BYTES, writePart } from './gc-records.js';
-import { closeList, listWriter, type Phase } from './phase.js';
+import { closeList, listWriter, type Phase, listReader } from './phase.js';
 import { readPart } from './rp-marks.js';
 import { rpFacts } from './rp-facts.js';
-import { compareKeys, RunReader } from './sorted-runs.js';
+import { compareKeys } from './sorted-runs.js';
 
 /** `of`: a digest of the index the rewrite of `current` started from (an RP whose index changed between steps is left as it is). */
 export interface ReindexCursor { after?: string; current?: { rpId: string; part: number; changed: number[]; of?: string } }
@@ -37,7 +37,7 @@ class MovedPlaces {
   private constructor(private readonly bytes: Buffer, private readonly n: number) {}
   static async load(ctx: GcContext): Promise<MovedPlaces> {
     const parts: Buffer[] = [];
-    for (const r = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'moved'), MOVED_BYTES); r.current; await r.advance()) parts.push(Buffer.from(r.current));
+    for (const r = await listReader(ctx, 'moved', MOVED_BYTES); r.current; await r.advance()) parts.push(Buffer.from(r.current));
     const bytes = Buffer.concat(parts);
     return new MovedPlaces(bytes, bytes.length / MOVED_BYTES);
   }
@@ -58,7 +58,7 @@ class MovedPlaces {
 
 async function repackedPacks(ctx: GcContext): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const r = await RunReader.open(ctx.deps.blobs, listPrefix(ctx, 'repacked'), PACK_SIZE_BYTES); r.current; await r.advance()) out.add(r.current.toString('hex', 0, 32));
+  for (const r = await listReader(ctx, 'repacked', PACK_SIZE_BYTES); r.current; await r.advance()) out.add(r.current.toString('hex', 0, 32));
   return out;
 }
 

@@ -20,10 +20,10 @@ import { loadTenant } from '../../replication/access.js';
 import { mapLimit, packKey } from '../../replication/storage.js';
 import { commandMeta } from '../../command-handler.js';
 import type { GcContext } from './gc-context.js';
-import { count, listPrefix } from './gc-context.js';
+import { count } from './gc-context.js';
 import { CANDIDATE_BYTES, candidateOf, MARK_BYTES, markOffset, MOVED_BYTES, PACK_SIZE_BYTES, writeMoved, writePackSize } from './gc-records.js';
-import { closeList, listWriter, type Phase } from './phase.js';
-import { RunReader, type RunPosition } from './sorted-runs.js';
+import { closeList, listWriter, type Phase, listReader } from './phase.js';
+import type { RunPosition } from './sorted-runs.js';
 
 export interface RepackCursor { candidates?: RunPosition; live?: RunPosition; stopped?: boolean }
 
@@ -59,8 +59,8 @@ function newPacks(moving: readonly Moving[]): { id: string; bytes: Buffer; at: M
 export const repackPhase: Phase<RepackCursor> = async (ctx, cursor = {}) => {
   if (cursor.stopped) return { done: true };
   const { blobs } = ctx.deps;
-  const candidates = await RunReader.open(blobs, listPrefix(ctx, 'candidates'), CANDIDATE_BYTES, cursor.candidates);
-  const live = await RunReader.open(blobs, listPrefix(ctx, 'candidate-live'), MARK_BYTES, cursor.live);
+  const candidates = await listReader(ctx, 'candidates', CANDIDATE_BYTES, cursor.candidates);
+  const live = await listReader(ctx, 'candidate-live', MARK_BYTES, cursor.live);
   const moving: Moving[] = [];
   const repacked: { pack: string; bytes: number }[] = [];
   for (let n = 0; n < ctx.limits.repackPacks && candidates.current; n++) {

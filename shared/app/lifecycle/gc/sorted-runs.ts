@@ -9,6 +9,22 @@
  * Memory: a writer holds one segment (≤ 2.6 MB of 40-byte records), a reader READ_RECORDS records.
  */
 import type { BlobStore } from '../../../ports/blob-store.js';
+import { BlobConflictError } from '../../../ports/errors.js';
+
+/**
+ * Writes a segment. A step's outputs count only once its event records them (the run's carry
+ * says how many segments or runs exist): an object already under the key with other bytes is the
+ * leftover of an attempt that was never recorded, and is replaced.
+ */
+async function putSegment(blobs: BlobStore, key: string, bytes: Buffer): Promise<void> {
+  try {
+    await blobs.put(key, bytes, { contentType: 'application/octet-stream' });
+  } catch (err) {
+    if (!(err instanceof BlobConflictError)) throw err;
+    await blobs.delete(key);
+    await blobs.put(key, bytes, { contentType: 'application/octet-stream' });
+  }
+}
 
 /** Records per segment object. */
 export const SEGMENT_RECORDS = 65_536;
@@ -44,8 +60,7 @@ export class SegmentWriter {
   /** Writes what is buffered as a segment (none if empty); returns the run's next segment number. */
   async flush(): Promise<number> {
     if (this.count === 0) return this.nextSeq;
-    // Create-once; a step run again writes the same bytes under the same key (a no-op).
-    await this.blobs.put(segmentKey(this.prefix, this.nextSeq), this.buffer.subarray(0, this.count * this.recordBytes), { contentType: 'application/octet-stream' });
+    await putSegment(this.blobs, segmentKey(this.prefix, this.nextSeq), this.buffer.subarray(0, this.count * this.recordBytes));
     this.nextSeq++;
     this.count = 0;
     return this.nextSeq;
@@ -77,7 +92,7 @@ export class RunSorter {
   async flush(): Promise<number> {
     if (this.count === 0) return this.nextRun;
     const sorted = sortRecords(this.buffer.subarray(0, this.count * this.recordBytes), this.recordBytes, this.keyBytes);
-    await this.blobs.put(segmentKey(runPrefix(this.prefix, this.nextRun), 0), sorted, { contentType: 'application/octet-stream' });
+    await putSegment(this.blobs, segmentKey(runPrefix(this.prefix, this.nextRun), 0), sorted);
     this.nextRun++;
     this.count = 0;
     return this.nextRun;
@@ -118,12 +133,13 @@ export class RunReader {
   private bufferCount = 0;
   current: Buffer | undefined;
 
-  private constructor(private readonly blobs: BlobStore, readonly prefix: string, readonly recordBytes: number, public position: RunPosition) {
+  private constructor(private readonly blobs: BlobStore, readonly prefix: string, readonly recordBytes: number, public position: RunPosition, private readonly endSegment: number) {
     this.listAfter = position.segment > 0 ? segmentKey(prefix, position.segment - 1) : undefined;
   }
 
-  static async open(blobs: BlobStore, prefix: string, recordBytes: number, position: RunPosition = RUN_START): Promise<RunReader> {
-    const r = new RunReader(blobs, prefix, recordBytes, { ...position });
+  /** `endSegment`: the run's segments are those before it (a list's recorded length); the rest are leftovers. */
+  static async open(blobs: BlobStore, prefix: string, recordBytes: number, position: RunPosition = RUN_START, endSegment = Number.MAX_SAFE_INTEGER): Promise<RunReader> {
+    const r = new RunReader(blobs, prefix, recordBytes, { ...position }, endSegment);
     await r.load();
     return r;
   }
@@ -138,7 +154,7 @@ export class RunReader {
     const page = await this.blobs.listPage(`${this.prefix}/`, { ...(this.listAfter !== undefined ? { after: this.listAfter } : {}), limit: 1000 });
     for (const o of page.objects) {
       const name = o.key.slice(this.prefix.length + 1);
-      if (!/^\d{6}$/.test(name)) continue;
+      if (!/^\d{6}$/.test(name) || Number(name) >= this.endSegment) continue;
       if (o.size % this.recordBytes !== 0) throw new Error(`GC run segment ${o.key} is ${o.size} bytes, not a whole number of ${this.recordBytes}-byte records`);
       this.segments.push({ seq: Number(name), records: o.size / this.recordBytes });
     }
