@@ -24,6 +24,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       'dead-letters': { summary: 'List events the projector gave up on, with their error', load: async () => (await import('./admin/dead-letters.js')).deadLetters },
       'verify-log': { summary: 'Check every hash chain of the event log (works on DATA directly)', load: async () => (await import('./admin/verify-log.js')).verifyLogCommand },
       'migrate-storage': { summary: 'Index recovery points stored in layout 1 (before RP indexes) so they restore', load: async () => (await import('./admin/migrate-storage.js')).migrateStorage },
+      gc: { summary: 'Collect garbage: free unreferenced packs, repack mostly dead ones; bytes freed per tenant', load: async () => (await import('./admin/gc.js')).gc },
       'rebuild-projections': { summary: 'Rebuild every read model from the event log (server stopped)', load: async () => (await import('./admin/rebuild-projections.js')).rebuildProjectionsCommand },
     },
   },

@@ -1,7 +1,7 @@
-import { awsDeps, awsCertificateAuthority, awsEventStore, awsNotifier, awsOperationalStore, awsReadModels, awsWorkflowQueue } from '../shared/runtime/aws-deps.js';
+import { awsBlobStore, awsDeps, awsCertificateAuthority, awsEventStore, awsNotifier, awsOperationalStore, awsReadModels, awsWorkflowQueue } from '../shared/runtime/aws-deps.js';
 import { makeHandler } from './handlers/workflow-worker.js';
 
 /** The Lambda entry (infra/constructs/drcore-function.ts): the handler over the AWS adapters of the ports it uses. */
 export const handler = makeHandler(awsDeps('workflow-worker', {
-  events: awsEventStore, readModels: awsReadModels, operational: awsOperationalStore, queue: awsWorkflowQueue, ca: awsCertificateAuthority, notifier: awsNotifier,
+  events: awsEventStore, blobs: awsBlobStore, readModels: awsReadModels, operational: awsOperationalStore, queue: awsWorkflowQueue, ca: awsCertificateAuthority, notifier: awsNotifier,
 }));

@@ -1,15 +1,16 @@
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../../shared/http/body.js';
 import { notFound } from '../../shared/http/problem.js';
-import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, GcCancelBody, GcStartBody, MigrateStorageBody, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../../shared/app/pairing-service.js';
 import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../../shared/app/admin-views.js';
 import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
 import { migrateStorageStep } from '../../shared/app/replication/migrate-storage.js';
+import { cancelGcRun, gcStatus, startGcRun } from '../../shared/app/lifecycle/gc/gc-service.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
-/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration. */
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, garbage collection. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
@@ -61,5 +62,18 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'POST /v1/admin/storage-migration': async ({ event, actor, reply }) => {
     const { after, limit = 20 } = jsonBody(event, MigrateStorageBody);
     return reply(await migrateStorageStep(deps, { after, limit }, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/gc': async ({ event, params, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const body = jsonBody(event, GcStartBody);
+    return reply(await startGcRun(deps, tenantId, body, actor));
+  },
+  'GET /v1/admin/tenants/{tenantId}/gc': async ({ params, reply }) => {
+    return reply(await gcStatus(deps, assertId('tenant id', params['tenantId'])));
+  },
+  'POST /v1/admin/tenants/{tenantId}/gc/cancel': async ({ event, params, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const { runId, reason } = jsonBody(event, GcCancelBody);
+    return reply(await cancelGcRun(deps, tenantId, runId, reason, actor));
   },
 });

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { WorkflowMessage } from '../../shared/app/workflows/messages.js';
 import { runPairingWorkflow } from '../../shared/app/workflows/pairing-workflow.js';
-import { PermanentWorkflowError } from '../../shared/app/workflows/permanent-failure.js';
+import { runGcWorkflow } from '../../shared/app/lifecycle/gc/gc-workflow.js';
+import { PermanentWorkflowError, RetryLaterError } from '../../shared/app/workflows/permanent-failure.js';
 import { QUEUES } from '../../shared/ports/queue.js';
 import { lambdaHandler } from '../../shared/runtime/lambda-handler.js';
 import { logger } from '../../shared/runtime/logger.js';
@@ -21,9 +22,17 @@ export const makeHandler = (deps: AppDeps) => lambdaHandler(middy<SQSEvent, SQSB
     const receiveCount = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '', 10) || 1;
     try {
       const message = WorkflowMessage.parse(JSON.parse(record.body));
-      await runPairingWorkflow(deps, message, { receiveCount, maxReceiveCount: QUEUES.workflow.maxReceiveCount });
+      if (message.type === 'GcStep') await runGcWorkflow(deps, message);
+      else await runPairingWorkflow(deps, message, { receiveCount, maxReceiveCount: QUEUES.workflow.maxReceiveCount });
     } catch (error) {
-      if (error instanceof PermanentWorkflowError) {
+      if (error instanceof RetryLaterError) {
+        // Not a failure: the message comes back when the step may run.
+        try {
+          await deps.queue.changeVisibility('workflow', record.receiptHandle, error.seconds);
+        } catch (visibilityError) {
+          logger.warn('could not hold the message back; it comes back after its visibility timeout', { messageId: record.messageId, error: visibilityError as Error });
+        }
+      } else if (error instanceof PermanentWorkflowError) {
         logger.warn('workflow message gave up for good; dead-lettering it', { messageId: record.messageId, receiveCount, reason: error.message });
         try {
           await deps.queue.changeVisibility('workflow', record.receiptHandle, 0);

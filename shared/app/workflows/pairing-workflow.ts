@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { CertificateRefusedError } from '../../ports/errors.js';
 import { QUEUES } from '../../ports/queue.js';
 import { logger } from '../../runtime/logger.js';
-import type { WorkflowMessage } from './messages.js';
+import type { PairingMessage } from './messages.js';
 import { PermanentWorkflowError, type Delivery } from './permanent-failure.js';
 
 const ACTOR = 'system:pairing-workflow';
@@ -20,7 +20,7 @@ const FIRST_DELIVERY: Delivery = { receiveCount: 1, maxReceiveCount: QUEUES.work
  * A failure to issue the approved request's certificate always reaches the source (feedback
  * on its request) and the operator (a notification, and the job in the dead-letter queue).
  */
-export async function runPairingWorkflow(deps: AppDeps, message: WorkflowMessage, delivery: Delivery = FIRST_DELIVERY): Promise<void> {
+export async function runPairingWorkflow(deps: AppDeps, message: PairingMessage, delivery: Delivery = FIRST_DELIVERY): Promise<void> {
   switch (message.type) {
     case 'PairingRequested':
       return acknowledge(deps, message.requestId);

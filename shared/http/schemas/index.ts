@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { REPLICATION_SCHEMAS } from './replication.js';
-import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, GcCancelBody, GcStartBody, MigrateStorageBody, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
 /** Request schemas by route key (`METHOD path`), for the OpenAPI document. */
 export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType }> = {
@@ -13,6 +13,8 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/tenants/{tenantId}/certificates/{serial}/revoke': { body: RevokeBody },
   'POST /v1/admin/certificates/{serial}/revoke': { body: RevokeAnyBody },
   'POST /v1/admin/storage-migration': { body: MigrateStorageBody },
+  'POST /v1/admin/tenants/{tenantId}/gc': { body: GcStartBody },
+  'POST /v1/admin/tenants/{tenantId}/gc/cancel': { body: GcCancelBody },
   ...REPLICATION_SCHEMAS,
 };
 

@@ -48,13 +48,22 @@ import { dayOf } from './upload-registry.js';
 
 const ACTOR = 'system:gc';
 
-/** Markers of another run (cancelled, or crashed and cancelled) go before this run condemns anything. */
-const beginPhase: Phase<{ after?: string }> = async (ctx, cursor = {}) => {
-  const page = await ctx.deps.operational.listPage<CondemnedPack>(condemnedCollection(ctx.tenantId), { ...(cursor.after !== undefined ? { after: cursor.after } : {}), limit: Math.min(1000, ctx.limits.packs) });
-  const stale = page.records.filter((r) => r.record.runId !== ctx.run.runId);
-  await mapLimit(stale, 16, (r) => ctx.deps.operational.delete(condemnedCollection(ctx.tenantId), r.id));
-  if (page.next === undefined) return { done: true };
-  return { cursor: { after: page.records.at(-1)?.id as string } };
+/**
+ * What a cancelled run left goes before this run condemns anything: its markers (from now on
+ * uploads may count on those packs again; this run condemns anew what is still garbage) and
+ * its work area.
+ */
+const beginPhase: Phase<{ after?: string; markersDone?: boolean }> = async (ctx, cursor = {}) => {
+  if (!cursor.markersDone) {
+    const page = await ctx.deps.operational.listPage<CondemnedPack>(condemnedCollection(ctx.tenantId), { ...(cursor.after !== undefined ? { after: cursor.after } : {}), limit: Math.min(1000, ctx.limits.packs) });
+    const stale = page.records.filter((r) => r.record.runId !== ctx.run.runId);
+    await mapLimit(stale, 16, (r) => ctx.deps.operational.delete(condemnedCollection(ctx.tenantId), r.id));
+    if (page.next !== undefined) return { cursor: { after: page.records.at(-1)?.id as string } };
+  }
+  const page = await ctx.deps.blobs.listPage(`gc/${ctx.tenantId}/`, { limit: 1000 });
+  const stale = page.objects.filter((o) => !o.key.startsWith(`${ctx.work}/`)).slice(0, ctx.limits.packs);
+  await mapLimit(stale, 16, (o) => ctx.deps.blobs.delete(o.key));
+  return stale.length > 0 ? { cursor: { markersDone: true } } : { done: true };
 };
 
 /** A merge phase: `runs` and `out` name the carry's run count and merged run. */

@@ -1,3 +1,3 @@
 export { PairingRequestList, PairingView } from './pairing.js';
-export { EventList, OpenApiDocument, ProjectionDeadLetterList, Revocation, StorageMigrationStep, TenantDetail, TenantList, WhoAmI } from './admin.js';
+export { EventList, GcStarted, GcStatus, OpenApiDocument, ProjectionDeadLetterList, Revocation, StorageMigrationStep, TenantDetail, TenantList, WhoAmI } from './admin.js';
 export { MachineList, MachineView, Missing, PackReceipt, RecoveryPoint, RecoveryPointList, UploadList } from './replication.js';
