@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { condemnedCollection, type CondemnedPack } from '../../shared/app/lifecycle/gc/condemned-packs.js';
+import { bucketOf, condemnedCollection, type CondemnedBucket } from '../../shared/app/lifecycle/gc/condemned-packs.js';
 import { registryCollection } from '../../shared/app/lifecycle/gc/upload-registry.js';
 import { uploadPack } from '../../shared/app/replication/pack-service.js';
 import { packKey } from '../../shared/app/replication/storage.js';
@@ -42,7 +42,9 @@ function suite(name: string, start: () => Promise<GcHarness>): void {
       const T = h.tenantA;
       const p = encodePack(chunks(2));
       assert.equal((await h.call(T, 'PUT', `/v1/machines/m1/recovery-points/rp-a/packs/${p.id}`, p.bytes)).status, 201);
-      await h.deps.operational.put<CondemnedPack>(condemnedCollection(T), p.id, { runId: 'gc-test', bytes: p.bytes.length, at: new Date().toISOString() });
+      // The condemned set's bucket of the pack, as the GC's condemn writes it (another pack of the bucket listed before it).
+      const other = `${p.id.slice(0, 2)}${'0'.repeat(62)}`;
+      await h.deps.operational.put<CondemnedBucket>(condemnedCollection(T), bucketOf(p.id), { runId: 'gc-test', at: new Date().toISOString(), ids: `${other}${p.id}`, bytes: [10, p.bytes.length] });
       const used = await usedBytes(h.deps, T);
       const r = await h.call(T, 'PUT', `/v1/machines/m1/recovery-points/rp-b/packs/${p.id}`, p.bytes);
       assert.equal(r.status, 429, r.body.toString());
@@ -50,8 +52,9 @@ function suite(name: string, start: () => Promise<GcHarness>): void {
       assert.match(String(r.json['detail']), /being garbage-collected/);
       assert.equal(await getUploadRecord(h.deps, T, 'rp-b', p.id), undefined, 'no record: the upload did not count on the pack');
       assert.equal(await usedBytes(h.deps, T), used);
-      await h.deps.operational.delete(condemnedCollection(T), p.id);
-      assert.equal((await h.call(T, 'PUT', `/v1/machines/m1/recovery-points/rp-b/packs/${p.id}`, p.bytes)).status, 200);
+      await h.deps.operational.put<CondemnedBucket>(condemnedCollection(T), bucketOf(p.id), { runId: 'gc-test', at: new Date().toISOString(), ids: other, bytes: [10] });
+      assert.equal((await h.call(T, 'PUT', `/v1/machines/m1/recovery-points/rp-b/packs/${p.id}`, p.bytes)).status, 200, 'only the packs the bucket lists are refused');
+      await h.deps.operational.delete(condemnedCollection(T), bucketOf(p.id));
       assert.ok(await getUploadRecord(h.deps, T, 'rp-b', p.id));
     });
 

@@ -16,8 +16,9 @@ export interface GcLimits {
   readonly mergeRecords: number;
   /** Listing pages (1000 packs) planned per step. */
   readonly planPages: number;
-  /** Old packs repacked per step (read whole: ≤ 4 MiB each). */
+  /** Old packs repacked per step (read whole: ≤ 4 MiB each), and their bytes at most (after the first). */
   readonly repackPacks: number;
+  readonly repackBytes: number;
   /** Index parts rewritten per step. */
   readonly reindexParts: number;
   /** Packs condemned, swept or cleaned per step. */
@@ -27,7 +28,7 @@ export interface GcLimits {
 }
 
 export const GC_LIMITS: GcLimits = {
-  catalogEvents: 20_000, markParts: 8, uploadRecords: 2000, mergeRecords: 2_000_000, planPages: 20, repackPacks: 4, reindexParts: 8, packs: 480, repackChunks: 262_144,
+  catalogEvents: 20_000, markParts: 8, uploadRecords: 2000, mergeRecords: 2_000_000, planPages: 20, repackPacks: 64, repackBytes: 16 * 1024 * 1024, reindexParts: 8, packs: 480, repackChunks: 262_144,
 };
 
 export const GC_DEFAULTS: GcRunOptions = {

@@ -29,7 +29,7 @@ import { gcRunHandler } from '../../handlers.js';
 import { mapLimit } from '../../replication/storage.js';
 import { catalogPhase } from './catalog.js';
 import { cleanupPhase } from './cleanup.js';
-import { condemnedCollection, type CondemnedPack } from './condemned-packs.js';
+import { condemnedCollection, type CondemnedBucket } from './condemned-packs.js';
 import { condemnPhase } from './condemn.js';
 import { dropAbandonedPhase } from './drop-abandoned.js';
 import { gcContext, newCarry, type Carry, type GcContext } from './gc-context.js';
@@ -55,7 +55,7 @@ const ACTOR = 'system:gc';
  */
 const beginPhase: Phase<{ after?: string; markersDone?: boolean }> = async (ctx, cursor = {}) => {
   if (!cursor.markersDone) {
-    const page = await ctx.deps.operational.listPage<CondemnedPack>(condemnedCollection(ctx.tenantId), { ...(cursor.after !== undefined ? { after: cursor.after } : {}), limit: Math.min(1000, ctx.limits.packs) });
+    const page = await ctx.deps.operational.listPage<CondemnedBucket>(condemnedCollection(ctx.tenantId), { ...(cursor.after !== undefined ? { after: cursor.after } : {}), limit: Math.min(1000, ctx.limits.packs) });
     const stale = page.records.filter((r) => r.record.runId !== ctx.run.runId);
     await mapLimit(stale, 16, (r) => ctx.deps.operational.delete(condemnedCollection(ctx.tenantId), r.id));
     if (page.next !== undefined) return { cursor: { after: page.records.at(-1)?.id as string } };

@@ -63,8 +63,10 @@ export const repackPhase: Phase<RepackCursor> = async (ctx, cursor = {}) => {
   const live = await listReader(ctx, 'candidate-live', MARK_BYTES, cursor.live);
   const moving: Moving[] = [];
   const repacked: { pack: string; bytes: number }[] = [];
-  for (let n = 0; n < ctx.limits.repackPacks && candidates.current; n++) {
+  let readBytes = 0;
+  for (let n = 0; n < ctx.limits.repackPacks && readBytes < ctx.limits.repackBytes && candidates.current; n++) {
     const c = candidateOf(candidates.current);
+    readBytes += c.bytes;
     const packBuf = Buffer.from(c.pack, 'hex');
     const offsets = new Set<number>();
     while (live.current && live.current.compare(packBuf, 0, 32, 0, 32) < 0) await live.advance();

@@ -1,45 +1,48 @@
 /**
- * The sweep: the condemned packs (their markers, in pack order) joined with the merged re-mark.
- * A pack the re-mark names is rescued (kept; its marker goes at the cleanup). The others are
- * deleted, then released on the tenant's storage counter with the sizes the plan listed —
- * CollectStorage, one command per batch of ≤ 96 packs, its sequence derived from the step, so a
- * step run again (crash, duplicate delivery) deletes the same packs again (a no-op) and releases
- * nothing twice. Markers stay until the cleanup: a step run again sees the same markers and
- * makes the same batches. A pack is never released before its object is deleted: the counter is
- * never under what is stored.
+ * The sweep: the condemned packs (bucket by bucket, in pack order) joined with the merged
+ * re-mark. A pack the re-mark names is rescued (kept). The others are deleted, then released on
+ * the tenant's storage counter with the sizes the plan listed — CollectStorage, one command per
+ * batch of ≤ 96 packs, its sequence derived from the step, so a step run again (a crash, a
+ * duplicate delivery) deletes the same packs again (a no-op) and releases nothing twice. The
+ * condemned set stays until the cleanup: a step run again sees the same packs and makes the same
+ * batches. A pack is never released before its object is deleted: the counter is never under
+ * what is stored.
  */
 import { MAX_COLLECT_PACKS } from '../../../domain/storage.js';
 import { commandMeta } from '../../command-handler.js';
 import { storageHandler } from '../../handlers.js';
 import { loadTenant } from '../../replication/access.js';
 import { mapLimit, packKey } from '../../replication/storage.js';
-import { condemnedCollection, type CondemnedPack } from './condemned-packs.js';
+import { bucketPacks, condemnedCollection, type CondemnedBucket } from './condemned-packs.js';
 import { count } from './gc-context.js';
 import { MARK_BYTES } from './gc-records.js';
 import type { Phase } from './phase.js';
 import { stepSeq } from './repack.js';
 import { RunReader, type RunPosition } from './sorted-runs.js';
 
-export interface SweepCursor { after?: string; remarks?: RunPosition }
+/** `bucket`: the bucket at hand (undefined: the first); `index`: its next pack. */
+export interface SweepCursor { bucket?: string; index?: number; remarks?: RunPosition }
 
 export const sweepPhase: Phase<SweepCursor> = async (ctx, cursor = {}) => {
   const { blobs, operational } = ctx.deps;
   const remarks = await RunReader.open(blobs, ctx.carry.remerged as string, MARK_BYTES, cursor.remarks);
   const doomed: { packId: string; bytes: number }[] = [];
-  let after = cursor.after;
-  let more = true;
+  const collection = condemnedCollection(ctx.tenantId);
+  // The buckets from the one at hand on (256 at most: one page).
+  const page = await operational.listPage<CondemnedBucket>(collection, { ...(cursor.bucket !== undefined && cursor.bucket !== '00' ? { after: prevBucket(cursor.bucket) } : {}), limit: 1000 });
+  let at: SweepCursor | undefined;
   let examined = 0;
-  while (more && examined < ctx.limits.packs) {
-    const page = await operational.listPage<CondemnedPack>(condemnedCollection(ctx.tenantId), { ...(after !== undefined ? { after } : {}), limit: Math.min(1000, ctx.limits.packs - examined) });
-    for (const { id, record } of page.records) {
+  outer: for (const { id, record } of page.records) {
+    const packs = record.runId === ctx.run.runId ? bucketPacks(record) : [];
+    for (let i = id === cursor.bucket ? cursor.index ?? 0 : 0; i < packs.length; i++) {
+      if (examined >= ctx.limits.packs) { at = { bucket: id, index: i }; break outer; }
       examined++;
-      after = id;
-      const pack = Buffer.from(id, 'hex');
+      const { packId, bytes } = packs[i] as { packId: string; bytes: number };
+      const pack = Buffer.from(packId, 'hex');
       while (remarks.current && remarks.current.compare(pack, 0, 32, 0, 32) < 0) await remarks.advance();
       if (remarks.current && remarks.current.compare(pack, 0, 32, 0, 32) === 0) { count(ctx, 'rescuedPacks'); continue; }
-      doomed.push({ packId: id, bytes: record.bytes });
+      doomed.push({ packId, bytes });
     }
-    more = page.next !== undefined;
   }
   // Objects first, then the counter.
   await mapLimit(doomed, 16, (d) => blobs.delete(packKey(ctx.tenantId, d.packId)));
@@ -56,6 +59,8 @@ export const sweepPhase: Phase<SweepCursor> = async (ctx, cursor = {}) => {
     count(ctx, 'freedPacks', doomed.length);
     count(ctx, 'freedBytes', doomed.reduce((n, d) => n + d.bytes, 0));
   }
-  if (!more) return { done: true };
-  return { cursor: { ...(after !== undefined ? { after } : {}), remarks: remarks.position } };
+  return at === undefined ? { done: true } : { cursor: { ...at, remarks: remarks.position } };
 };
+
+/** The bucket id just before `bucket` (listPage lists the ids after `after`; '00' lists from the start). */
+const prevBucket = (bucket: string): string => (Number.parseInt(bucket, 16) - 1).toString(16).padStart(2, '0');
