@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -37,9 +37,16 @@ const PURGED = 4;
 const MIXED_PACKS = 1000;
 const AT = () => new Date().toISOString();
 
+/** The JS heap the second run is held to: it completes within it, whatever the chunk count. */
+export const CAPPED_HEAP_MB = 48;
+
+type RunFigures = Omit<GcBenchResult, 'chunks' | 'packs' | 'rps' | 'purgedRps' | 'capped'>;
+
 export interface GcBenchResult {
   chunks: number; packs: number; rps: number; purgedRps: number;
-  seconds: number; peakRssBytes: number; steps: number; phaseSeconds: Record<string, number>; counters: Record<string, number>;
+  /** The same run on a copy of the tenant, the JS heap capped at CAPPED_HEAP_MB. */
+  capped: { seconds: number; peakRssBytes: number; peakHeapUsedBytes: number };
+  seconds: number; peakRssBytes: number; peakHeapUsedBytes: number; peakExternalBytes: number; steps: number; phaseSeconds: Record<string, number>; counters: Record<string, number>;
   usedBefore: number; usedAfter: number;
 }
 
@@ -110,11 +117,16 @@ export async function setupGcBench(dataDir: string, chunkCount: number): Promise
 }
 
 /** The measured run (in its own process). */
-async function runGc(dataDir: string): Promise<Omit<GcBenchResult, 'chunks' | 'packs' | 'rps' | 'purgedRps'>> {
+async function runGc(dataDir: string): Promise<RunFigures> {
   const base = localDeps(dataDir);
   const deps: AppDeps = Object.assign(base, { clock: () => new Date(Date.now() + 2 * 86_400_000) });
   try {
     const usedBefore = (await storageUsage(deps, TENANT)).usedBytes;
+    const peak = { rss: 0, heapUsed: 0, external: 0 };
+    const sample = setInterval(() => {
+      const m = process.memoryUsage();
+      peak.rss = Math.max(peak.rss, m.rss); peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed); peak.external = Math.max(peak.external, m.external);
+    }, 20);
     const started = performance.now();
     await startGc(deps, TENANT, { graceSeconds: 86_400, settleSeconds: 0 });
     let steps = 0;
@@ -131,7 +143,8 @@ async function runGc(dataDir: string): Promise<Omit<GcBenchResult, 'chunks' | 'p
       },
     });
     const seconds = (performance.now() - started) / 1000;
-    return { seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, steps, phaseSeconds: phases, counters: { ...done.counters }, usedBefore, usedAfter: (await storageUsage(deps, TENANT)).usedBytes };
+    clearInterval(sample);
+    return { seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, peakHeapUsedBytes: peak.heapUsed, peakExternalBytes: peak.external, steps, phaseSeconds: phases, counters: { ...done.counters }, usedBefore, usedAfter: (await storageUsage(deps, TENANT)).usedBytes };
   } finally {
     await Promise.all([deps.events.close?.(), deps.queue.close?.(), deps.readModels.close?.(), deps.operational.close?.()]);
   }
@@ -141,10 +154,16 @@ async function runGc(dataDir: string): Promise<Omit<GcBenchResult, 'chunks' | 'p
 export async function gcBench(dataDir: string, chunks: number, log: (line: string) => void): Promise<GcBenchResult> {
   log(`gc: writing a synthetic tenant of ${chunks.toLocaleString('en')} chunks`);
   const { packs } = await setupGcBench(dataDir, chunks);
+  cpSync(dataDir, `${dataDir}-capped`, { recursive: true });
+  const child = async (dir: string, flags: string[]): Promise<RunFigures> => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', ...flags, fileURLToPath(import.meta.url), 'run', dir], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split('\n').pop() as string) as RunFigures;
+  };
   log(`gc: ${packs.toLocaleString('en')} packs, ${RPS} RPs (${PURGED} purged); collecting in a child process`);
-  const { stdout } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', fileURLToPath(import.meta.url), 'run', dataDir], { maxBuffer: 1 << 20 });
-  const r = JSON.parse(stdout.trim().split('\n').pop() as string) as Omit<GcBenchResult, 'chunks' | 'packs' | 'rps' | 'purgedRps'>;
-  return { chunks, packs, rps: RPS, purgedRps: PURGED, ...r };
+  const r = await child(dataDir, []);
+  log(`gc: ${r.seconds.toFixed(1)} s; again on a copy, the JS heap capped at ${CAPPED_HEAP_MB} MB`);
+  const c = await child(`${dataDir}-capped`, [`--max-old-space-size=${CAPPED_HEAP_MB}`]);
+  return { chunks, packs, rps: RPS, purgedRps: PURGED, ...r, capped: { seconds: c.seconds, peakRssBytes: c.peakRssBytes, peakHeapUsedBytes: c.peakHeapUsedBytes } };
 }
 
 /** The bench's lines for the GC figure. */
@@ -153,7 +172,8 @@ export function gcReport(r: GcBenchResult): string[] {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   return [
     `Garbage collection, ${r.chunks.toLocaleString('en')} chunks in ${r.packs.toLocaleString('en')} packs, ${r.rps} RPs (${r.purgedRps} purged):`,
-    `  time ${r.seconds.toFixed(1)} s, peak RSS ${mb(r.peakRssBytes)} (the GC process, Node included), ${r.steps} steps`,
+    `  time ${r.seconds.toFixed(1)} s, peak RSS ${mb(r.peakRssBytes)} (the GC process, Node included; sampled peaks: JS heap ${mb(r.peakHeapUsedBytes)}, buffers ${mb(r.peakExternalBytes)}), ${r.steps} steps`,
+    `  again with the JS heap capped at ${CAPPED_HEAP_MB} MB (--max-old-space-size): time ${r.capped.seconds.toFixed(1)} s, peak RSS ${mb(r.capped.peakRssBytes)}, JS heap ${mb(r.capped.peakHeapUsedBytes)}`,
     `  by phase: ${Object.entries(r.phaseSeconds).map(([p, t]) => `${p} ${t.toFixed(1)} s`).join(', ')}`,
     `  marked ${(c['markedEntries'] ?? 0).toLocaleString('en')} index entries; freed ${(c['freedPacks'] ?? 0).toLocaleString('en')} packs, ${mb(c['freedBytes'] ?? 0)}; `
       + `repacked ${(c['repackedPacks'] ?? 0).toLocaleString('en')} packs into ${(c['repackWrittenPacks'] ?? 0).toLocaleString('en')} (${mb(c['repackWrittenBytes'] ?? 0)})`,

@@ -35,9 +35,10 @@ function memoryStore(beforeAppend?: (store: EventStore, streamId: string) => Pro
       streams.set(streamId, [...stream, ...stored]);
       return stored;
     },
-    async readStream(streamId, afterVersion = 0) {
+    async readStream(streamId, afterVersion = 0, limit) {
       if (!racing) reads.push(streamId);
-      return (streams.get(streamId) ?? []).filter((e) => e.version > afterVersion);
+      const after = (streams.get(streamId) ?? []).filter((e) => e.version > afterVersion);
+      return limit === undefined ? after : after.slice(0, limit);
     },
     async readAll() { return { events: [], next: undefined }; },
   };
@@ -142,6 +143,24 @@ describe('a command handler bound to its aggregate', () => {
     assert.deepEqual(reads, ['counter:c1'], 'the stream is read once');
     const stale = await counterHandler(deps, 'c1', { type: 'Add', data: { n: 1, max: 10 } }, 'a', { loaded });
     assert.equal(stale.state, 2, 'a stale load is a conflict: re-read and re-decided');
+  });
+});
+
+describe('a handler that keeps its state (cacheState)', () => {
+  it('folds a long stream in pages of 1000 (bounded memory for a cold process), then reads only what is new', async () => {
+    const { store, reads } = memoryStore();
+    const cached = commandHandler(counter, (id: string) => `counter:${id}`, { cacheState: true });
+    for (let v = 0; v < 2500; v += 100) {
+      await store.append('counter:big', v, Array.from({ length: 100 }, () => ({ type: 'Added', data: { n: 1 }, at: 'x', actor: 'a' })));
+    }
+    const loaded = await cached.load({ events: store }, 'big');
+    assert.equal(loaded.state, 2500);
+    assert.equal(loaded.version, 2500);
+    assert.equal(reads.length, 3, 'three pages: 1000, 1000, 500');
+    assert.equal(loaded.events.length, 500, 'the last page read');
+    await store.append('counter:big', 2500, [{ type: 'Added', data: { n: 1 }, at: 'x', actor: 'a' }]);
+    assert.equal((await cached.load({ events: store }, 'big')).state, 2501);
+    assert.equal(reads.length, 4, 'then one read for what is new');
   });
 });
 

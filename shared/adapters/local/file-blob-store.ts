@@ -142,20 +142,23 @@ export class FileBlobStore implements BlobStore {
   async listPage(prefix: string, options: { after?: string; limit: number }): Promise<BlobListPage> {
     assertListPage(prefix, options);
     const slash = prefix.lastIndexOf('/');
-    const objects: BlobListing[] = [];
+    const keys: string[] = [];
     let more = false;
     for await (const key of this.#walk(slash < 0 ? '' : prefix.slice(0, slash), prefix.slice(slash + 1), options.after)) {
-      if (objects.length === options.limit) { more = true; break; }
-      let s;
+      if (keys.length === options.limit) { more = true; break; }
+      keys.push(key);
+    }
+    const stats = await Promise.all(keys.map(async (key) => {
       try {
-        s = await stat(this.#path(key));
+        return await stat(this.#path(key));
       } catch (err) {
-        if (hasCode(err, 'ENOENT')) continue; // deleted since the directory was read
+        if (hasCode(err, 'ENOENT')) return undefined; // deleted since the directory was read
         throw err;
       }
-      objects.push({ key, size: s.size, modifiedMs: Math.floor(s.mtimeMs) });
-    }
-    return { objects, next: more ? objects.at(-1)?.key : undefined };
+    }));
+    const objects: BlobListing[] = [];
+    stats.forEach((s, i) => { if (s) objects.push({ key: keys[i] as string, size: s.size, modifiedMs: Math.floor(s.mtimeMs) }); });
+    return { objects, next: more ? keys.at(-1) : undefined };
   }
 
   /**
@@ -171,16 +174,17 @@ export class FileBlobStore implements BlobStore {
       if (hasCode(err, 'ENOENT', 'ENOTDIR')) return;
       throw err;
     }
+    const keyOf = (name: string) => (dirKey === '' ? name : `${dirKey}/${name}`);
+    // Entries wholly before `after` are dropped before the sort (a page of a big directory sorts only what follows).
+    const wanted = (name: string, dir: boolean) => after === undefined || (dir ? `${keyOf(name)}/` > after || after.startsWith(`${keyOf(name)}/`) : keyOf(name) > after);
     const children = entries
-      .filter((e) => (e.isFile() || e.isDirectory()) && e.name.startsWith(partial) && isValidBlobKey(e.name))
+      .filter((e) => (e.isFile() || e.isDirectory()) && e.name.startsWith(partial) && isValidBlobKey(e.name) && wanted(e.name, e.isDirectory()))
       .map((e) => ({ name: e.name, dir: e.isDirectory(), sortKey: e.isDirectory() ? `${e.name}/` : e.name }))
       .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     for (const child of children) {
-      const key = dirKey === '' ? child.name : `${dirKey}/${child.name}`;
-      if (child.dir) {
-        if (after !== undefined && `${key}/` <= after && !after.startsWith(`${key}/`)) continue;
-        yield* this.#walk(key, '', after);
-      } else if (after === undefined || key > after) yield key;
+      const key = keyOf(child.name);
+      if (child.dir) yield* this.#walk(key, '', after);
+      else yield key;
     }
   }
 

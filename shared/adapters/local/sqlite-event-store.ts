@@ -35,6 +35,7 @@ export class SqliteEventStore implements EventStore {
   readonly #last: StatementSync;
   readonly #insert: StatementSync;
   readonly #stream: StatementSync;
+  readonly #streamPage: StatementSync;
   readonly #all: StatementSync;
 
   private constructor(db: DatabaseSync) {
@@ -45,6 +46,7 @@ export class SqliteEventStore implements EventStore {
       'INSERT INTO events (stream_id, version, type, data, at, actor, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#stream = db.prepare('SELECT * FROM events WHERE stream_id = ? AND version > ? ORDER BY version');
+    this.#streamPage = db.prepare('SELECT * FROM events WHERE stream_id = ? AND version > ? ORDER BY version LIMIT ?');
     this.#all = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
   }
 
@@ -76,12 +78,13 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
+  async readStream(streamId: string, afterVersion = 0, limit?: number): Promise<StoredEvent[]> {
     assertStreamId(streamId);
     if (!Number.isSafeInteger(afterVersion) || afterVersion < 0) {
       throw new RangeError(`afterVersion must be a non-negative integer, got ${String(afterVersion)}`);
     }
-    return this.#stream.all(streamId, afterVersion).map(toStored);
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new RangeError(`limit must be a positive integer, got ${String(limit)}`);
+    return (limit === undefined ? this.#stream.all(streamId, afterVersion) : this.#streamPage.all(streamId, afterVersion, limit)).map(toStored);
   }
 
   async readAll(after?: string, limit = DEFAULT_LIMIT): Promise<{ events: PositionedEvent[]; next: string | undefined }> {

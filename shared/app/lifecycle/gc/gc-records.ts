@@ -26,6 +26,13 @@ export function writeMark(out: Buffer, pack: string, offset: number, length: num
   out.writeUInt32BE((length | (pinned ? PINNED : 0)) >>> 0, 36);
   return out;
 }
+/** A mark from a pack id's 32 bytes. */
+export function writeMarkBytes(out: Buffer, pack: Buffer, offset: number, length: number, pinned: boolean): Buffer {
+  pack.copy(out, 0, 0, 32);
+  out.writeUInt32BE(offset, 32);
+  out.writeUInt32BE((length | (pinned ? PINNED : 0)) >>> 0, 36);
+  return out;
+}
 export const markPack = (m: Buffer): string => m.toString('hex', 0, 32);
 export const markOffset = (m: Buffer): number => m.readUInt32BE(32);
 export const markLength = (m: Buffer): number => m.readUInt32BE(36) & ~PINNED;

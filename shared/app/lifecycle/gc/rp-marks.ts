@@ -9,7 +9,7 @@ import { RpIndexPart } from '../../../format/rp-index.js';
 import { rpIndexKey } from '../../replication/storage.js';
 import type { GcContext } from './gc-context.js';
 import { count } from './gc-context.js';
-import { MARK_BYTES, writeMark } from './gc-records.js';
+import { MARK_BYTES, writeMarkBytes } from './gc-records.js';
 import { rpFacts, type RpFacts } from './rp-facts.js';
 import type { RunSorter, SegmentWriter } from './sorted-runs.js';
 import { RP_NAME_BYTES, writeRpName } from './gc-records.js';
@@ -23,7 +23,10 @@ const scratch = Buffer.alloc(MARK_BYTES);
 /** Adds a mark per entry of part n of the index; returns the entries marked. */
 export async function markPart(ctx: GcContext, sorter: RunSorter, rpId: string, index: RpIndexRef, n: number, pinned: boolean): Promise<number> {
   const part = await readPart(ctx, rpId, index, n);
-  for (const e of part.entries()) await sorter.add(writeMark(scratch, e.pack, e.offset, e.length, pinned));
+  for (let i = 0; i < part.count; i++) {
+    const p = part.placeAt(i);
+    await sorter.add(writeMarkBytes(scratch, p.pack, p.offset, p.length, pinned));
+  }
   return part.count;
 }
 

@@ -6,7 +6,7 @@
  * their own; runs are merged k-way into one (merge.ts). Runs live in the BlobStore, not on a local
  * disk, because a step of GC runs in one Lambda invocation and the next in another.
  *
- * Memory: a writer holds one segment (≤ 2.6 MB of 40-byte records), a reader READ_RECORDS records.
+ * Memory: a writer holds at most one segment (≤ 2.6 MB of 40-byte records), a reader READ_RECORDS records.
  */
 import type { BlobStore } from '../../../ports/blob-store.js';
 import { BlobConflictError } from '../../../ports/errors.js';
@@ -38,19 +38,26 @@ export function compareKeys(a: Buffer, aAt: number, b: Buffer, bAt: number, keyB
   return a.compare(b, bAt, bAt + keyBytes, aAt, aAt + keyBytes);
 }
 
+/** A buffer for `count + 1` records of `recordBytes`, grown by doubling up to `max` records (a writer that gets few records holds little). */
+function room(buffer: Buffer, count: number, recordBytes: number, max: number): Buffer {
+  if ((count + 1) * recordBytes <= buffer.length) return buffer;
+  const grown = Buffer.allocUnsafe(Math.min(max, Math.max(256, (count + 1) * 2)) * recordBytes);
+  buffer.copy(grown, 0, 0, count * recordBytes);
+  return grown;
+}
+
 /** Appends records, already in order, to a run: full segments are written as they fill. */
 export class SegmentWriter {
-  private buffer: Buffer;
+  private buffer: Buffer = Buffer.alloc(0);
   private count = 0;
   /** Records written through this writer. */
   written = 0;
 
   /** `nextSeq`: the run's next segment number (a run written over several steps goes on where the last stopped). */
-  constructor(private readonly blobs: BlobStore, readonly prefix: string, readonly recordBytes: number, public nextSeq = 0) {
-    this.buffer = Buffer.allocUnsafe(SEGMENT_RECORDS * recordBytes);
-  }
+  constructor(private readonly blobs: BlobStore, readonly prefix: string, readonly recordBytes: number, public nextSeq = 0) {}
 
   async add(record: Buffer, at = 0): Promise<void> {
+    this.buffer = room(this.buffer, this.count, this.recordBytes, SEGMENT_RECORDS);
     record.copy(this.buffer, this.count * this.recordBytes, at, at + this.recordBytes);
     this.count++;
     this.written++;
@@ -72,16 +79,15 @@ export class SegmentWriter {
  * first `keyBytes` and written as one run `<prefix>/<n>` (n from `firstRun`, one segment each).
  */
 export class RunSorter {
-  private buffer: Buffer;
+  private buffer: Buffer = Buffer.alloc(0);
   private count = 0;
   /** Records added (all runs). */
   added = 0;
 
-  constructor(private readonly blobs: BlobStore, readonly prefix: string, readonly recordBytes: number, readonly keyBytes: number, public nextRun = 0, readonly sortRecords = SEGMENT_RECORDS) {
-    this.buffer = Buffer.allocUnsafe(sortRecords * recordBytes);
-  }
+  constructor(private readonly blobs: BlobStore, readonly prefix: string, readonly recordBytes: number, readonly keyBytes: number, public nextRun = 0, readonly sortRecords = SEGMENT_RECORDS) {}
 
   async add(record: Buffer, at = 0): Promise<void> {
+    this.buffer = room(this.buffer, this.count, this.recordBytes, this.sortRecords);
     record.copy(this.buffer, this.count * this.recordBytes, at, at + this.recordBytes);
     this.count++;
     this.added++;
