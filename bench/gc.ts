@@ -75,9 +75,9 @@ export async function setupGcBench(dataDir: string, chunkCount: number): Promise
     const mixedLive = live0.splice(0, mixed * 4);
     const mixedDead = dead.splice(0, mixed * 12);
     for (let p = 0; p < mixed; p++) order.push(...mixedLive.slice(p * 4, p * 4 + 4), ...mixedDead.slice(p * 12, p * 12 + 12));
-    order.push(...live0);
+    for (const i of live0) order.push(i);
     for (let i = perRp; i < (RPS - 1) * perRp && i < chunkCount; i++) order.push(i);
-    order.push(...dead);
+    for (const i of dead) order.push(i);
     const entries: IndexEntry[][] = Array.from({ length: RPS }, () => []);
     const charges: { packId: string; bytes: number }[] = [];
     for (let at = 0; at < order.length; at += CHUNKS_PER_PACK) {

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, opendir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { assertSha256, InvalidIdError } from '../../ids.js';
 import { assertByteRange, assertListPage, isValidBlobKey, isValidBlobPrefix, type BlobListing, type BlobListPage, type BlobStore } from '../../ports/blob-store.js';
@@ -144,7 +144,8 @@ export class FileBlobStore implements BlobStore {
     const slash = prefix.lastIndexOf('/');
     const keys: string[] = [];
     let more = false;
-    for await (const key of this.#walk(slash < 0 ? '' : prefix.slice(0, slash), prefix.slice(slash + 1), options.after)) {
+    const need = () => options.limit + 1 - keys.length;
+    for await (const key of this.#walkPage(slash < 0 ? '' : prefix.slice(0, slash), prefix.slice(slash + 1), options.after, need)) {
       if (keys.length === options.limit) { more = true; break; }
       keys.push(key);
     }
@@ -159,6 +160,62 @@ export class FileBlobStore implements BlobStore {
     const objects: BlobListing[] = [];
     stats.forEach((s, i) => { if (s) objects.push({ key: keys[i] as string, size: s.size, modifiedMs: Math.floor(s.mtimeMs) }); });
     return { objects, next: more ? keys.at(-1) : undefined };
+  }
+
+  /**
+   * The keys of #walk after `after`, for a page of at most `need()` more keys: each directory is
+   * read streaming (opendir) and only its `need()` smallest children wanted are kept (a bounded
+   * heap), read again from the last one when the page wants more — memory O(page), not O(directory),
+   * however many packs a tenant's flat packs/ directory holds.
+   */
+  async *#walkPage(dirKey: string, partial: string, after: string | undefined, need: () => number): AsyncGenerator<string> {
+    const keyOf = (name: string) => (dirKey === '' ? name : `${dirKey}/${name}`);
+    const wanted = (name: string, dir: boolean) => after === undefined || (dir ? `${keyOf(name)}/` > after || after.startsWith(`${keyOf(name)}/`) : keyOf(name) > after);
+    let past: string | undefined; // the sort key of the last child done
+    for (;;) {
+      const n = need();
+      if (n <= 0) return;
+      const heap: { name: string; dir: boolean; sortKey: string }[] = []; // max-heap by sortKey, at most n
+      const bigger = (a: { sortKey: string }, b: { sortKey: string }) => a.sortKey > b.sortKey;
+      let dir;
+      try {
+        dir = await opendir(dirKey === '' ? this.#root : join(this.#root, ...dirKey.split('/')), { bufferSize: 256 });
+      } catch (err) {
+        if (hasCode(err, 'ENOENT', 'ENOTDIR')) return;
+        throw err;
+      }
+      for await (const e of dir) {
+        if (!(e.isFile() || e.isDirectory()) || !e.name.startsWith(partial) || !isValidBlobKey(e.name) || !wanted(e.name, e.isDirectory())) continue;
+        const sortKey = e.isDirectory() ? `${e.name}/` : e.name;
+        if (past !== undefined && sortKey <= past) continue;
+        if (heap.length === n && !bigger(heap[0] as { sortKey: string }, { sortKey })) continue;
+        const item = { name: e.name, dir: e.isDirectory(), sortKey };
+        if (heap.length === n) heap[0] = item; else heap.push(item);
+        // Restore the max-heap: sift the changed slot up (push) or down (replace).
+        let i = heap.length === n && heap[0] === item ? 0 : heap.length - 1;
+        if (i > 0) {
+          while (i > 0) { const up = (i - 1) >> 1; if (!bigger(heap[i] as typeof item, heap[up] as typeof item)) break; [heap[i], heap[up]] = [heap[up] as typeof item, heap[i] as typeof item]; i = up; }
+        } else {
+          for (;;) {
+            const l = 2 * i + 1; const r = l + 1; let m = i;
+            if (l < heap.length && bigger(heap[l] as typeof item, heap[m] as typeof item)) m = l;
+            if (r < heap.length && bigger(heap[r] as typeof item, heap[m] as typeof item)) m = r;
+            if (m === i) break;
+            [heap[i], heap[m]] = [heap[m] as typeof item, heap[i] as typeof item];
+            i = m;
+          }
+        }
+      }
+      if (heap.length === 0) return;
+      const picked = heap.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+      for (const child of picked) {
+        if (child.dir) yield* this.#walkPage(keyOf(child.name), '', after, need);
+        else yield keyOf(child.name);
+        past = child.sortKey;
+        if (need() <= 0) return;
+      }
+      if (picked.length < n) return; // the directory had no more
+    }
   }
 
   /**
