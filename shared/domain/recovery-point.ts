@@ -28,11 +28,11 @@ export interface RecoveryPointCommittedData {
 }
 
 /**
- * An RP's index: the parts' first chunk ids, ascending (one per part), and each part's
- * generation (absent: all 0, as the commit wrote them). GC's repack writes a part again, under a
- * new generation, when chunks it holds moved to another pack (`RecoveryPointReindexed`).
+ * An RP's index: the parts' first chunk ids, ascending (one per part). `generation` 0 (absent)
+ * is the index the commit wrote; GC's repack writes the next generation at its own keys when
+ * chunks the index locates moved to other packs (`RecoveryPointReindexed`).
  */
-export interface RpIndexRef { firstChunks: string[]; generations?: number[] }
+export interface RpIndexRef { firstChunks: string[]; generation?: number }
 
 /** What the command handler found about the parent RP (the decider does no I/O). */
 export type ParentFacts =
@@ -52,8 +52,8 @@ export interface IndexRecoveryPoint { type: 'IndexRecoveryPoint'; data: Recovery
 
 /**
  * Garbage collection's repack (issue 11): the RP's chunks that lived in mostly dead packs were
- * copied to new packs, and the index parts that located them were written again under new
- * generations. `replaces` is the index the rewrite started from: if the RP's index changed
+ * copied to new packs, and the index was written again as its next generation (the same parts,
+ * by first chunk id). `replaces` is the index the rewrite started from: if the RP's index changed
  * since, the rewrite is refused (the old packs stay referenced and are not deleted).
  */
 export interface RecoveryPointReindexedData { tenantId: string; machineId: string; rpId: string; index: RpIndexRef; replaces: RpIndexRef; runId: string }
@@ -79,27 +79,20 @@ export type RefusalReason = (typeof REPLICATION_REFUSAL_REASONS)[number];
 export const ReplicationRefusal = DomainError;
 export type ReplicationRefusal = DomainError;
 
-/** A part's generation (0 unless rewritten). */
-export const partGeneration = (index: RpIndexRef, part: number): number => index.generations?.[part] ?? 0;
+/** An index's generation (0: the commit's). */
+export const indexGeneration = (index: RpIndexRef): number => index.generation ?? 0;
 
 /** Two index refs name the same parts. */
 export function sameIndex(a: RpIndexRef, b: RpIndexRef): boolean {
-  return a.firstChunks.length === b.firstChunks.length
-    && a.firstChunks.every((c, i) => c === b.firstChunks[i] && partGeneration(a, i) === partGeneration(b, i));
+  return indexGeneration(a) === indexGeneration(b) && a.firstChunks.length === b.firstChunks.length && a.firstChunks.every((c, i) => c === b.firstChunks[i]);
 }
 
 function checkReindex(d: RecoveryPointReindexedData): void {
-  const g = d.index.generations;
   if (d.index.firstChunks.length === 0 || d.index.firstChunks.length !== d.replaces.firstChunks.length || d.index.firstChunks.some((c, i) => c !== d.replaces.firstChunks[i])) {
-    throw new DomainError('invalid', 'a reindex keeps the parts (the same first chunk ids) and changes only their generations');
+    throw new DomainError('invalid', 'a reindex keeps the parts (the same first chunk ids) and changes only the generation');
   }
-  if (g !== undefined && (g.length !== d.index.firstChunks.length || g.some((n) => !Number.isSafeInteger(n) || n < 0))) {
-    throw new DomainError('invalid', 'an index has one non-negative generation per part');
-  }
-  if (!d.index.firstChunks.some((_, i) => partGeneration(d.index, i) > partGeneration(d.replaces, i))
-    || d.index.firstChunks.some((_, i) => partGeneration(d.index, i) < partGeneration(d.replaces, i))) {
-    throw new DomainError('invalid', 'a reindex gives at least one part a newer generation and none an older one');
-  }
+  const g = indexGeneration(d.index);
+  if (!Number.isSafeInteger(g) || g <= indexGeneration(d.replaces)) throw new DomainError('invalid', 'a reindex writes a newer generation than the one it replaces');
 }
 
 /** The fields that identify an RP's content: a repeat with these equal is the same commit. */

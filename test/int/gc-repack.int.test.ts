@@ -1,7 +1,7 @@
 /**
  * GC's repack (issue 11 item 2) and its safety under faults. A committed RP whose packs each
  * hold one chunk it references and two it does not (mostly dead packs): one GC run copies the
- * live chunks into new full packs, rewrites the RP's index under new generations
+ * live chunks into new full packs, rewrites the RP's index as its next generation
  * (`RecoveryPointReindexed`), deletes the old packs, and charges the new packs and releases the
  * old ones so that the counter equals exactly the bytes stored; the RP restores byte-identical.
  *
@@ -82,7 +82,7 @@ function repackSuite(name: string, start: () => Promise<GcHarness>): void {
       assert.ok(storedAfter < storedBefore / 2, `less than half the bytes (${storedAfter} of ${storedBefore})`);
       const rpEvents = await h.deps.events.readStream(streams.rp(T, 'rp-sparse'));
       assert.deepEqual(rpEvents.map((e) => e.type), ['RecoveryPointCommitted', 'RecoveryPointReindexed']);
-      assert.equal(await h.deps.blobs.head(rpIndexKey(T, 'rp-sparse', 0)), undefined, 'the superseded index part is gone');
+      assert.equal(await h.deps.blobs.head(rpIndexKey(T, 'rp-sparse', 0)), undefined, 'the superseded generation is gone');
       assert.ok(await h.deps.blobs.head(rpIndexKey(T, 'rp-sparse', 0, 1)), 'generation 1 is there');
       assert.ok((await restore(h, T, 'm1', 'rp-sparse')).get('sda')?.equals(volumes[0]!.bytes), 'restores byte-identical from the new packs (the cached chain read again)');
       // The new packs are full of live chunks: a second run repacks and frees nothing.

@@ -109,31 +109,29 @@ describe('recovery point decider: CommitRecoveryPoint', () => {
 describe('recovery point decider: ReindexRecoveryPoint (GC repack moved some of its chunks)', () => {
   const first = ['0'.repeat(64), '8'.repeat(64)];
   const indexed: RecoveryPointCommittedData = { ...base, index: { firstChunks: first } };
-  const rewrite = (generations: number[], replaces: { firstChunks: string[]; generations?: number[] } = { firstChunks: first }) => ({
+  type Ref = { firstChunks: string[]; generation?: number };
+  const rewrite = (generation: number, replaces: Ref = { firstChunks: first }) => ({
     type: 'ReindexRecoveryPoint' as const,
-    data: { tenantId: 't-1', machineId: 'web-01', rpId: 'rp-2', index: { firstChunks: first, generations }, replaces, runId: 'gc-1' },
+    data: { tenantId: 't-1', machineId: 'web-01', rpId: 'rp-2', index: { firstChunks: first, generation }, replaces, runId: 'gc-1' },
   });
-  const reindexed = (generations: number[], replaces: { firstChunks: string[]; generations?: number[] } = { firstChunks: first }): RecoveryPointEvent =>
-    ({ type: 'RecoveryPointReindexed', data: rewrite(generations, replaces).data });
+  const reindexed = (generation: number, replaces: Ref = { firstChunks: first }): RecoveryPointEvent => ({ type: 'RecoveryPointReindexed', data: rewrite(generation, replaces).data });
 
-  it('rewrites the index the GC read: RecoveryPointReindexed, and the RP reads the new generations from then on', () => {
-    const state = rp().given([committed(indexed)]).when(rewrite([0, 1])).then([reindexed([0, 1])]);
+  it('rewrites the index the GC read: RecoveryPointReindexed, and the RP reads the new generation from then on', () => {
+    const state = rp().given([committed(indexed)]).when(rewrite(1)).then([reindexed(1)]);
     assert.ok(state.status === 'committed');
-    assert.deepEqual(state.rp.index, { firstChunks: first, generations: [0, 1] });
+    assert.deepEqual(state.rp.index, { firstChunks: first, generation: 1 });
   });
   it('the same rewrite again is a no-op (a step run twice)', () => {
-    rp().given([committed(indexed), reindexed([0, 1])]).when(rewrite([0, 1])).then([]);
+    rp().given([committed(indexed), reindexed(1)]).when(rewrite(1)).then([]);
   });
   it('an index that changed since the rewrite began is a conflict (its old packs stay referenced)', () => {
-    rp().given([committed(indexed), reindexed([1, 0])]).when(rewrite([0, 1])).thenThrows('conflict', /changed since/);
-    rp().given([committed(indexed), reindexed([1, 0])]).when(rewrite([2, 0], { firstChunks: first, generations: [1, 0] })).then([reindexed([2, 0], { firstChunks: first, generations: [1, 0] })]);
+    rp().given([committed(indexed), reindexed(1)]).when(rewrite(2)).thenThrows('conflict', /changed since/);
+    rp().given([committed(indexed), reindexed(1)]).when(rewrite(2, { firstChunks: first, generation: 1 })).then([reindexed(2, { firstChunks: first, generation: 1 })]);
   });
-  it('refuses other parts, a generation going back or none going forward, and an uncommitted RP', () => {
-    rp().given([committed(indexed)]).when({ ...rewrite([0, 1]), data: { ...rewrite([0, 1]).data, index: { firstChunks: [first[0] as string], generations: [1] } } })
+  it('refuses other parts, a generation that is not newer, and an uncommitted RP', () => {
+    rp().given([committed(indexed)]).when({ ...rewrite(1), data: { ...rewrite(1).data, index: { firstChunks: [first[0] as string], generation: 1 } } })
       .thenThrows('invalid', /keeps the parts/);
-    rp().given([committed(indexed), reindexed([0, 1])]).when(rewrite([0, 0], { firstChunks: first, generations: [0, 1] })).thenThrows('invalid', /none an older/);
-    rp().given([committed(indexed)]).when(rewrite([0, 0])).thenThrows('invalid', /at least one part a newer generation/);
-    rp().given([committed(indexed)]).when(rewrite([0, -1])).thenThrows('invalid', /non-negative generation/);
-    rp().given([]).when(rewrite([0, 1])).thenThrows('not-found', /not committed/);
+    rp().given([committed(indexed)]).when(rewrite(0)).thenThrows('invalid', /newer generation/);
+    rp().given([]).when(rewrite(1)).thenThrows('not-found', /not committed/);
   });
 });

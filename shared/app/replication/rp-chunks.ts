@@ -8,7 +8,7 @@
  * the RP's chain again from the log once before it fails.
  */
 import { DomainError } from '../../domain/errors.js';
-import { MAX_MISSING_BATCH, partGeneration, type RecoveryPointCommittedData } from '../../domain/recovery-point.js';
+import { indexGeneration, MAX_MISSING_BATCH, type RecoveryPointCommittedData } from '../../domain/recovery-point.js';
 import { partFor, RpIndexPart, type ChunkLocation } from '../../format/rp-index.js';
 import { assertSha256 } from '../../ids.js';
 import type { BlobStore } from '../../ports/blob-store.js';
@@ -94,7 +94,7 @@ async function locate(deps: AppDeps, tenantId: string, chain: readonly RecoveryP
     if (!rp.index) throw layoutOne(rp.rpId);
     const n = partFor(rp.index.firstChunks, chunk);
     if (n < 0) continue;
-    const found = (await indexPart(deps.blobs, rpIndexKey(tenantId, rp.rpId, n, partGeneration(rp.index, n)))).find(chunk);
+    const found = (await indexPart(deps.blobs, rpIndexKey(tenantId, rp.rpId, n, indexGeneration(rp.index)))).find(chunk);
     if (found) return found;
   }
   return undefined;

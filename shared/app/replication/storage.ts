@@ -5,7 +5,7 @@
  *
  *   BlobStore  tenants/<tenantId>/packs/<packId>              the pack, as uploaded (create-once)
  *   BlobStore  tenants/<tenantId>/rps/<rpId>/index/<n>        part n of a committed RP's index (create-once)
- *   BlobStore  tenants/<tenantId>/rps/<rpId>/index/<n>.g<g>   generation g ≥ 1 of part n (GC's repack rewrote it)
+ *   BlobStore  tenants/<tenantId>/rps/<rpId>/index-<g>/<n>    part n of generation g ≥ 1 of its index (rewritten)
  *   Operational uploads/<tenantId>/<rpId>/<h>  id <packId>     UploadRecord: a pack stored under that rpId
  *                                                           (h = the pack id's first hex digit: 16 shards)
  *
@@ -18,8 +18,10 @@ import type { ChunkLocation } from '../../format/rp-index.js';
 export const packKey = (tenantId: string, packId: string): string =>
   `tenants/${assertId('tenantId', tenantId)}/packs/${assertSha256(packId)}`;
 
-export const rpIndexKey = (tenantId: string, rpId: string, part: number, generation = 0): string =>
-  `tenants/${assertId('tenantId', tenantId)}/rps/${assertId('rpId', rpId)}/index/${String(part).padStart(6, '0')}${generation > 0 ? `.g${generation}` : ''}`;
+export const rpIndexKey = (tenantId: string, rpId: string, part: number, generation = 0): string => {
+  if (!Number.isSafeInteger(generation) || generation < 0) throw new Error(`index generation ${generation} is not a non-negative integer`);
+  return `tenants/${assertId('tenantId', tenantId)}/rps/${assertId('rpId', rpId)}/${generation === 0 ? 'index' : `index-${generation}`}/${String(part).padStart(6, '0')}`;
+};
 
 /**
  * The OperationalStore collection of an RP's upload records of packs whose id starts with

@@ -1,7 +1,7 @@
 /**
- * The reindex: every live RP whose index names a repacked pack gets those parts written again
- * with the chunks' new places, under the next generation (create-once keys beside the old ones),
- * then one `RecoveryPointReindexed` — the point from which its reads use the new packs. The
+ * The reindex: every live RP whose index names a repacked pack gets its index written again as
+ * the next generation (create-once keys beside the old ones: every part, the chunks that moved
+ * at their new places), then one `RecoveryPointReindexed` — from then on its reads use the new packs. The
  * command names the index the rewrite started from: an RP whose index changed since (another
  * rewrite) is refused and keeps the old packs referenced, which the re-mark then sees (its stream
  * changed after the mark). An RP committed after the mark is not in the repack's moved list:
@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../../domain/errors.js';
-import { partGeneration, type RpIndexRef } from '../../../domain/recovery-point.js';
+import { indexGeneration, type RpIndexRef } from '../../../domain/recovery-point.js';
 import { encodeRpIndex, type IndexEntry } from '../../../format/rp-index.js';
 import { BlobConflictError } from '../../../ports/errors.js';
 import { recoveryPointHandler } from '../../handlers.js';
@@ -27,10 +27,14 @@ import { readPart } from './rp-marks.js';
 import { rpFacts } from './rp-facts.js';
 import { compareKeys } from './sorted-runs.js';
 
-/** `of`: a digest of the index the rewrite of `current` started from (an RP whose index changed between steps is left as it is). */
-export interface ReindexCursor { after?: string; current?: { rpId: string; part: number; changed: number[]; of?: string } }
+/**
+ * `current`: an RP part-way: `scan` looks for a part that names a repacked pack, `write` writes
+ * every part of the next generation; `of`, a digest of the index it started from (an RP whose
+ * index changed between steps is left as it is).
+ */
+export interface ReindexCursor { after?: string; current?: { rpId: string; part: number; stage: 'scan' | 'write'; of?: string } }
 
-const digestOf = (index: RpIndexRef): string => createHash('sha256').update(JSON.stringify([index.firstChunks, index.generations ?? []])).digest('hex').slice(0, 16);
+const digestOf = (index: RpIndexRef): string => createHash('sha256').update(JSON.stringify([index.firstChunks, indexGeneration(index)])).digest('hex').slice(0, 16);
 
 /** Where moved chunks went: the moved list in one buffer, bisected by (old pack, old offset). */
 class MovedPlaces {
@@ -89,28 +93,37 @@ export const reindexPhase: Phase<ReindexCursor> = async (ctx, cursor = {}) => {
     if (current) {
       const facts = await rpFacts(ctx.deps, ctx.tenantId, current.rpId);
       const index = facts && !facts.purged ? facts.index : undefined;
-      let skipped = !index || (current.of !== undefined && current.of !== digestOf(index));
-      if (index) current.of = digestOf(index);
-      for (let n = current.part; index && !skipped && n < index.firstChunks.length; n++) {
-        if (parts >= ctx.limits.reindexParts) return save({ ...(after !== undefined ? { after } : {}), current: { ...current, part: n } });
-        parts++;
-        const part = await readPart(ctx, current.rpId, index, n);
-        const entries: IndexEntry[] = [];
-        let changed = false;
-        for (const e of part.entries()) {
-          if (!repacked.has(e.pack)) { entries.push(e); continue; }
-          const to = moved.find(e.pack, e.offset);
-          if (!to) { skipped = true; break; } // referenced since the mark: left to the re-mark
-          entries.push({ chunk: e.chunk, pack: to.pack, offset: to.offset, length: e.length });
-          changed = true;
+      let skip = !index || (current.of !== undefined && current.of !== digestOf(index));
+      if (index && skip) count(ctx, 'reindexSkippedRps');
+      if (index && !skip) {
+        current.of = digestOf(index);
+        const next = indexGeneration(index) + 1;
+        // Scan until a part names a repacked pack; then write every part of the next generation.
+        while (!skip && current.part < index.firstChunks.length) {
+          if (parts >= ctx.limits.reindexParts) return save({ ...(after !== undefined ? { after } : {}), current });
+          parts++;
+          const part = await readPart(ctx, current.rpId, index, current.part);
+          if (current.stage === 'scan') {
+            let hit = false;
+            for (let i = 0; i < part.count && !hit; i++) hit = repacked.has(part.placeAt(i).pack.toString('hex'));
+            if (hit) current = { ...current, part: 0, stage: 'write' };
+            else current = { ...current, part: current.part + 1 };
+            continue;
+          }
+          const entries: IndexEntry[] = [];
+          for (const e of part.entries()) {
+            if (!repacked.has(e.pack)) { entries.push(e); continue; }
+            const to = moved.find(e.pack, e.offset);
+            if (!to) { skip = true; break; } // referenced since the mark: left to the re-mark
+            entries.push({ chunk: e.chunk, pack: to.pack, offset: to.offset, length: e.length });
+          }
+          if (skip) { count(ctx, 'reindexSkippedRps'); break; }
+          const [encoded] = encodeRpIndex(entries, entries.length);
+          await putPart(ctx, rpIndexKey(ctx.tenantId, current.rpId, current.part, next), (encoded as { bytes: Buffer }).bytes);
+          current = { ...current, part: current.part + 1 };
         }
-        if (skipped || !changed) continue;
-        const [encoded] = encodeRpIndex(entries, entries.length);
-        await putPart(ctx, rpIndexKey(ctx.tenantId, current.rpId, n, partGeneration(index, n) + 1), (encoded as { bytes: Buffer }).bytes);
-        current.changed.push(n);
+        if (!skip && current.stage === 'write') await commitReindex(ctx, facts as { machineId: string }, current.rpId, index, superseded);
       }
-      if (index && skipped) count(ctx, 'reindexSkippedRps');
-      if (index && !skipped && current.changed.length > 0) await commitReindex(ctx, facts as { machineId: string }, current.rpId, index, current.changed, superseded);
       after = current.rpId;
       current = undefined;
     }
@@ -121,13 +134,14 @@ export const reindexPhase: Phase<ReindexCursor> = async (ctx, cursor = {}) => {
       after = page.records.at(-1)?.id;
       continue;
     }
-    current = { rpId: next.id, part: 0, changed: [] };
+    current = { rpId: next.id, part: 0, stage: 'scan' };
   }
 };
 
-async function commitReindex(ctx: GcContext, rp: { machineId: string }, rpId: string, replaces: RpIndexRef, changed: readonly number[], superseded: ReturnType<typeof listWriter>): Promise<void> {
-  const generations = replaces.firstChunks.map((_, n) => partGeneration(replaces, n) + (changed.includes(n) ? 1 : 0));
-  const index: RpIndexRef = { firstChunks: replaces.firstChunks, generations };
+async function commitReindex(ctx: GcContext, rp: { machineId: string }, rpId: string, replaces: RpIndexRef, superseded: ReturnType<typeof listWriter>): Promise<void> {
+  const from = indexGeneration(replaces);
+  const index: RpIndexRef = { firstChunks: replaces.firstChunks, generation: from + 1 };
+  const parts = replaces.firstChunks.length;
   try {
     await recoveryPointHandler(ctx.deps, { tenantId: ctx.tenantId, rpId }, {
       type: 'ReindexRecoveryPoint', data: { tenantId: ctx.tenantId, machineId: rp.machineId, rpId, index, replaces, runId: ctx.run.runId },
@@ -135,10 +149,10 @@ async function commitReindex(ctx: GcContext, rp: { machineId: string }, rpId: st
   } catch (err) {
     if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
     count(ctx, 'reindexConflicts');
-    // The new parts are nobody's: the cleanup deletes them.
-    for (const n of changed) await superseded.add(writePart(Buffer.alloc(PART_BYTES), rpId, n, partGeneration(replaces, n) + 1));
+    // The new generation is nobody's: the cleanup deletes it.
+    for (let n = 0; n < parts; n++) await superseded.add(writePart(Buffer.alloc(PART_BYTES), rpId, n, from + 1));
     return;
   }
   count(ctx, 'reindexedRps');
-  for (const n of changed) await superseded.add(writePart(Buffer.alloc(PART_BYTES), rpId, n, partGeneration(replaces, n)));
+  for (let n = 0; n < parts; n++) await superseded.add(writePart(Buffer.alloc(PART_BYTES), rpId, n, from));
 }

@@ -4,7 +4,7 @@
  * reads through (its parent chain: the chunks an incremental does not carry are its parents'),
  * pinned — such an RP is `held`, its data kept until no live RP needs it.
  */
-import { partGeneration, type RpIndexRef } from '../../../domain/recovery-point.js';
+import { indexGeneration, type RpIndexRef } from '../../../domain/recovery-point.js';
 import { RpIndexPart } from '../../../format/rp-index.js';
 import { rpIndexKey } from '../../replication/storage.js';
 import type { GcContext } from './gc-context.js';
@@ -15,7 +15,7 @@ import type { RunSorter, SegmentWriter } from './sorted-runs.js';
 import { RP_NAME_BYTES, writeRpName } from './gc-records.js';
 
 export async function readPart(ctx: GcContext, rpId: string, index: RpIndexRef, n: number): Promise<RpIndexPart> {
-  return RpIndexPart.decode(await ctx.deps.blobs.get(rpIndexKey(ctx.tenantId, rpId, n, partGeneration(index, n))));
+  return RpIndexPart.decode(await ctx.deps.blobs.get(rpIndexKey(ctx.tenantId, rpId, n, indexGeneration(index))));
 }
 
 const scratch = Buffer.alloc(MARK_BYTES);
