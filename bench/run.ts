@@ -1,12 +1,13 @@
 /**
- * `npm run bench [-- --size 2GiB] [--parallel N] [--keep] [--no-restic]` (DESIGN §9, issue 10):
+ * `npm run bench [-- --size 2GiB] [--parallel N] [--keep] [--no-restic] [--gc-only] [--gc-chunks N]` (DESIGN §9, issue 10, issue 11):
  * one run on loopback of the raw mTLS upload ceiling, an initial replication, an incremental
  * after 1 % of 64 KiB blocks changed, one after 1 % of 4 KiB blocks changed, and a restore
  * compared with `cmp`, against a `drcore serve` child process and the real `drcore source`
  * CLI — and restic on the same image states, in the same order, right after drcore in each
  * phase (bench/restic.ts). The core counts every port call and handler
  * (DRCORE_COUNT_REQUESTS=1), read per phase, for the modeled AWS cost (bench/cost.ts).
- * Prints a table and the verdict on every goal.
+ * Prints a table and the verdict on every goal. Then the garbage collection of a synthetic tenant
+ * of 1,000,000 chunks (bench/gc.ts: time and peak RSS); `--gc-only` runs that alone.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { measureCeiling } from './ceiling.js';
 import { settledCounters } from './core-counters.js';
 import { mutateBlocks, writeImage } from './image.js';
 import { printReport, type Phase, type PhaseKey, type Report } from './report.js';
+import { gcBench, gcReport } from './gc.js';
 import { findRestic, ResticSide, type ResticRun } from './restic.js';
 import { storedBytesOf } from './stored-bytes.js';
 
@@ -49,7 +51,26 @@ function bytesUnder(dir: string, only: (name: string) => boolean = () => true): 
 async function main(): Promise<void> {
   const { values } = parse(process.argv.slice(2), {
     size: { type: 'string', default: '1GiB' }, parallel: { type: 'string', default: '4' }, keep: { type: 'boolean' }, 'no-restic': { type: 'boolean' },
+    'gc-only': { type: 'boolean' }, 'gc-chunks': { type: 'string', default: '1000000' },
   });
+  const gcChunks = Number(values['gc-chunks']);
+  if (!Number.isSafeInteger(gcChunks) || gcChunks < 10_000) throw new Error('--gc-chunks is a whole number ≥ 10,000');
+  const gcSection = async (dir: string): Promise<void> => {
+    const r = await gcBench(join(dir, 'gc-data'), gcChunks, log);
+    process.stdout.write(`\n${gcReport(r).join('\n')}\n`);
+    if (r.usedBefore - r.usedAfter !== (r.counters['freedBytes'] ?? 0) - (r.counters['repackWrittenBytes'] ?? 0)) {
+      process.stdout.write('  GC: the storage counter does NOT follow the bytes freed\n');
+      process.exitCode = 1;
+    }
+  };
+  if (values['gc-only']) {
+    const dir = mkdtempSync(join(tmpdir(), 'drcore-bench-gc-'));
+    try { await gcSection(dir); } finally {
+      if (values.keep) log(`kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const size = parseSize(values.size);
   const parallel = Number(values.parallel);
   const dir = mkdtempSync(join(tmpdir(), 'drcore-bench-'));
@@ -152,6 +173,7 @@ async function main(): Promise<void> {
     };
     printReport(report);
     if (!identical || phases.some((p) => p.restic?.identical === false)) process.exitCode = 1;
+    await gcSection(dir);
   } finally {
     await restic?.close();
     await core?.stop();

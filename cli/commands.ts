@@ -32,6 +32,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       retention: { summary: "Show or change a tenant's retention; --dry-run: what the next run would do", load: async () => (await import('./admin/retention.js')).retention },
       'delete-rp': { summary: 'Delete a recovery point into the recycle bin (--confirm RPID: a second step)', load: async () => (await import('./admin/retention.js')).deleteRp },
       'migrate-storage': { summary: 'Index recovery points stored in layout 1 (before RP indexes) so they restore', load: async () => (await import('./admin/migrate-storage.js')).migrateStorage },
+      gc: { summary: 'Collect garbage: free unreferenced packs, repack mostly dead ones; bytes freed per tenant', load: async () => (await import('./admin/gc.js')).gc },
       'rebuild-projections': { summary: 'Rebuild every read model from the event log (server stopped)', load: async () => (await import('./admin/rebuild-projections.js')).rebuildProjectionsCommand },
     },
   },

@@ -1,7 +1,7 @@
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../../shared/http/body.js';
 import { notFound } from '../../shared/http/problem.js';
-import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, GcCancelBody, GcStartBody, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, RejectBody, RevokeAnyBody, RevokeBody } from '../../shared/http/schemas/pairing.js';
 import { approvePairing, ignorePairing, rejectPairing } from '../../shared/app/pairing-service.js';
 import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, tenantDetail } from '../../shared/app/admin-views.js';
 import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
@@ -18,9 +18,10 @@ import { changeRetention, getRetention } from '../../shared/app/lifecycle/retent
 import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
 import { DeleteRecoveryPointBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
+import { cancelGcRun, gcStatus, startGcRun } from '../../shared/app/lifecycle/gc/gc-service.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
-/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention and RP deletion. */
+/** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention, RP deletion and garbage collection. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
@@ -122,5 +123,18 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const rpId = assertId('recovery point id', params['rpId']);
     const { confirmRpId, reason } = jsonBody(event, DeleteRecoveryPointBody);
     return reply(await deleteRecoveryPoint(deps, tenantId, rpId, { confirmRpId, note: reason }, caller.serial, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/gc': async ({ event, params, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const body = jsonBody(event, GcStartBody);
+    return reply(await startGcRun(deps, tenantId, body, actor));
+  },
+  'GET /v1/admin/tenants/{tenantId}/gc': async ({ params, reply }) => {
+    return reply(await gcStatus(deps, assertId('tenant id', params['tenantId'])));
+  },
+  'POST /v1/admin/tenants/{tenantId}/gc/cancel': async ({ event, params, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const { runId, reason } = jsonBody(event, GcCancelBody);
+    return reply(await cancelGcRun(deps, tenantId, runId, reason, actor));
   },
 });

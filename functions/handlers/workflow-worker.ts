@@ -5,7 +5,8 @@ import { isLifecycleMessage, LifecycleMessage } from '../../shared/app/workflows
 import { runLifecycleWorkflow } from '../../shared/app/workflows/lifecycle-workflow.js';
 import { runPairingWorkflow } from '../../shared/app/workflows/pairing-workflow.js';
 import { runRenewalWorkflow } from '../../shared/app/workflows/renewal-workflow.js';
-import { PermanentWorkflowError } from '../../shared/app/workflows/permanent-failure.js';
+import { runGcWorkflow } from '../../shared/app/lifecycle/gc/gc-workflow.js';
+import { PermanentWorkflowError, RetryLaterError } from '../../shared/app/workflows/permanent-failure.js';
 import { QUEUES } from '../../shared/ports/queue.js';
 import { lambdaHandler } from '../../shared/runtime/lambda-handler.js';
 import { logger } from '../../shared/runtime/logger.js';
@@ -28,10 +29,18 @@ export const makeHandler = (deps: AppDeps) => lambdaHandler(middy<SQSEvent, SQSB
       else {
         const message = WorkflowMessage.parse(body);
         if (message.type === 'CertificateRenewalRequested') await runRenewalWorkflow(deps, message);
+        else if (message.type === 'GcStep') await runGcWorkflow(deps, message);
         else await runPairingWorkflow(deps, message, { receiveCount, maxReceiveCount: QUEUES.workflow.maxReceiveCount });
       }
     } catch (error) {
-      if (error instanceof PermanentWorkflowError) {
+      if (error instanceof RetryLaterError) {
+        // Not a failure: the message comes back when the step may run.
+        try {
+          await deps.queue.changeVisibility('workflow', record.receiptHandle, error.seconds);
+        } catch (visibilityError) {
+          logger.warn('could not hold the message back; it comes back after its visibility timeout', { messageId: record.messageId, error: visibilityError as Error });
+        }
+      } else if (error instanceof PermanentWorkflowError) {
         logger.warn('workflow message gave up for good; dead-lettering it', { messageId: record.messageId, receiveCount, reason: error.message });
         try {
           await deps.queue.changeVisibility('workflow', record.receiptHandle, 0);

@@ -49,9 +49,12 @@ export interface CommandHandler<Id, C, S> {
 export interface HandlerOptions<E, S> {
   /**
    * Keep each stream's folded state per process (per EventStore) and read only the events
-   * appended after it: loads cost O(new events), not O(stream). For aggregates whose state is
-   * small and whose streams grow without bound (the storage counter). `events` in a Loaded or
-   * CommandResult then holds only the events read by that call, not the whole stream.
+   * appended after it: loads cost O(new events), not O(stream), and the stream is read in pages
+   * of STATE_PAGE events, each folded and let go, so a process folding a stream (one without
+   * `stateFromLast`, or events written before they carried their state) does so in bounded
+   * memory. For aggregates whose state is small and whose streams grow without bound (the
+   * storage counter: an event per stored pack). `events` in a Loaded or CommandResult then holds
+   * only the last page that call read, not the whole stream.
    */
   readonly cacheState?: boolean;
   /**
@@ -77,6 +80,9 @@ export function commandHandler<Id, C, E extends TypedEvent, S>(decider: Decider<
   return Object.assign(handle, { load });
 }
 
+/** Events a cached-state load reads and folds at a time. */
+const STATE_PAGE = 1000;
+
 /** Folded states by store and stream, each at the version it was folded to (see HandlerOptions.cacheState). */
 class StateCache<E, S> {
   private readonly byStore = new WeakMap<EventStore, Map<string, { state: S; version: number }>>();
@@ -90,7 +96,7 @@ class StateCache<E, S> {
   }
 
   async load(store: EventStore, streamId: string, decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
-    let at = this.of(store).get(streamId);
+    const at = this.of(store).get(streamId);
     if (!at && this.fromLast) {
       const last = await store.readLast(streamId);
       // The stream holds this aggregate's events only: the one cast from stored to typed events.
@@ -101,9 +107,17 @@ class StateCache<E, S> {
         return loaded;
       }
     }
-    at ??= { state: decider.initialState(), version: 0 };
-    const events = await store.readStream(streamId, at.version);
-    const loaded = { state: (events as unknown as E[]).reduce(decider.evolve, at.state), events, version: at.version + events.length };
+    let { state, version } = at ?? { state: decider.initialState(), version: 0 };
+    let events: StoredEvent[] = [];
+    for (;;) {
+      const page = await store.readStream(streamId, version, STATE_PAGE);
+      if (page.length === 0) break;
+      events = page;
+      state = (page as unknown as E[]).reduce(decider.evolve, state);
+      version += page.length;
+      if (page.length < STATE_PAGE) break;
+    }
+    const loaded = { state, events, version };
     this.remember(store, streamId, loaded);
     return loaded;
   }

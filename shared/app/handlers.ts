@@ -6,6 +6,7 @@ import { certificateDecider } from '../domain/certificate.js';
 import { renewalDecider } from '../domain/certificate-renewal.js';
 import { chunkIntegrityDecider } from '../domain/chunk-integrity.js';
 import { enrollmentWindowDecider } from '../domain/enrollment-window.js';
+import { gcRunDecider } from '../domain/gc-run.js';
 import { streams } from '../domain/ids.js';
 import { machineDecider } from '../domain/machine.js';
 import { pairingDecider } from '../domain/pairing.js';
@@ -29,6 +30,7 @@ export const machineHandler = commandHandler(machineDecider, (k: MachineKey) => 
 export const recoveryPointHandler = commandHandler(recoveryPointDecider, (k: RecoveryPointKey) => streams.rp(k.tenantId, k.rpId));
 export const storageHandler = commandHandler(storageDecider, (tenantId: string) => streams.storage(tenantId), { cacheState: true, stateFromLast });
 export const enrollmentWindowHandler = commandHandler(enrollmentWindowDecider, (k: EnrollmentWindowKey) => streams.enrollment(k.serial, k.windowStartSeconds));
+export const gcRunHandler = commandHandler(gcRunDecider, (tenantId: string) => streams.gc(tenantId));
 export const chunkIntegrityHandler = commandHandler(chunkIntegrityDecider, (k: ChunkKey) => streams.chunk(k.tenantId, k.chunkId));
 export const renewalHandler = commandHandler(renewalDecider, (k: RenewalKey) => streams.renewal(k.tenantId, k.renewalId));
 export const verificationHandler = commandHandler(verificationDecider, (k: RecoveryPointKey) => streams.verification(k.tenantId, k.rpId));

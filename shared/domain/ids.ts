@@ -50,6 +50,7 @@ const STREAM_PARTS = {
   renewal: ['tenantId', 'renewalId'],
   verification: ['tenantId', 'rpId'],
   report: ['tenantId', 'reportId'],
+  gc: ['tenantId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StreamKind = keyof typeof STREAM_PARTS;
@@ -100,6 +101,8 @@ export const streams = {
   seed: (importId: string) => formatStreamId({ kind: 'seed', parts: [importId] }),
   /** The tenant's storage counter (shared/domain/storage.ts). */
   storage: (tenantId: string) => formatStreamId({ kind: 'storage', parts: [tenantId] }),
+  /** The tenant's garbage-collection runs (shared/domain/gc-run.ts). */
+  gc: (tenantId: string) => formatStreamId({ kind: 'gc', parts: [tenantId] }),
   /** The pairing requests one enrollment certificate filed in the rate-limit window starting at `windowStartSeconds` (Unix time). */
   enrollment: (serial: string, windowStartSeconds: number) => {
     if (!Number.isSafeInteger(windowStartSeconds) || windowStartSeconds < 0) throw new InvalidIdError('windowStart', windowStartSeconds);

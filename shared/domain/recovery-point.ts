@@ -31,7 +31,8 @@ export interface RecoveryPointCommittedData {
 
 /**
  * An RP's index: the parts' first chunk ids, ascending (one per part). `generation` 0 (absent) is
- * the index the commit wrote; each roll-up writes the next generation at its own keys.
+ * the index the commit wrote; each roll-up, and each GC repack that moved chunks the index
+ * locates (`RecoveryPointReindexed`), writes the next generation at its own keys.
  */
 export interface RpIndexRef { firstChunks: string[]; generation?: number }
 
@@ -51,10 +52,20 @@ export interface CommitRecoveryPoint {
 export interface RecoveryPointIndexedData { tenantId: string; machineId: string; rpId: string; index: RpIndexRef }
 export interface IndexRecoveryPoint { type: 'IndexRecoveryPoint'; data: RecoveryPointIndexedData }
 
-export type RecoveryPointCommand = CommitRecoveryPoint | IndexRecoveryPoint | LifecycleCommand;
+/**
+ * Garbage collection's repack (issue 11): the RP's chunks that lived in mostly dead packs were
+ * copied to new packs, and the index was written again as its next generation (the same parts,
+ * by first chunk id). `replaces` is the index the rewrite started from: if the RP's index changed
+ * since (a roll-up), the rewrite is refused (the old packs stay referenced and are not deleted).
+ */
+export interface RecoveryPointReindexedData { tenantId: string; machineId: string; rpId: string; index: RpIndexRef; replaces: RpIndexRef; runId: string }
+export interface ReindexRecoveryPoint { type: 'ReindexRecoveryPoint'; data: RecoveryPointReindexedData }
+
+export type RecoveryPointCommand = CommitRecoveryPoint | IndexRecoveryPoint | ReindexRecoveryPoint | LifecycleCommand;
 export type RecoveryPointEvent =
   | { type: 'RecoveryPointCommitted'; data: RecoveryPointCommittedData }
   | { type: 'RecoveryPointIndexed'; data: RecoveryPointIndexedData }
+  | { type: 'RecoveryPointReindexed'; data: RecoveryPointReindexedData }
   | LifecycleEvent;
 
 /** `rp` is the RP as it reads now (after any roll-up); `life` what happened to it after its commit (absent: live, never rolled up). */
@@ -71,6 +82,22 @@ export type RefusalReason = (typeof REPLICATION_REFUSAL_REASONS)[number];
 /** A replication refusal is a DomainError with one of the RefusalReasons (shared/domain/errors.ts). */
 export const ReplicationRefusal = DomainError;
 export type ReplicationRefusal = DomainError;
+
+/** An index's generation (0: the commit's). */
+export const indexGeneration = (index: RpIndexRef): number => index.generation ?? 0;
+
+/** Two index refs name the same parts. */
+export function sameIndex(a: RpIndexRef, b: RpIndexRef): boolean {
+  return indexGeneration(a) === indexGeneration(b) && a.firstChunks.length === b.firstChunks.length && a.firstChunks.every((c, i) => c === b.firstChunks[i]);
+}
+
+function checkReindex(d: RecoveryPointReindexedData): void {
+  if (d.index.firstChunks.length === 0 || d.index.firstChunks.length !== d.replaces.firstChunks.length || d.index.firstChunks.some((c, i) => c !== d.replaces.firstChunks[i])) {
+    throw new DomainError('invalid', 'a reindex keeps the parts (the same first chunk ids) and changes only the generation');
+  }
+  const g = indexGeneration(d.index);
+  if (!Number.isSafeInteger(g) || g <= indexGeneration(d.replaces)) throw new DomainError('invalid', 'a reindex writes a newer generation than the one it replaces');
+}
 
 /** The fields that identify an RP's content: a repeat with these equal is the same commit. */
 export function sameContent(a: RecoveryPointCommittedData, b: RecoveryPointCommittedData): boolean {
@@ -147,6 +174,15 @@ export function decide(command: RecoveryPointCommand, state: RecoveryPointState)
       if (command.data.index.firstChunks.length === 0) throw new DomainError('invalid', 'an index has at least one part');
       return [{ type: 'RecoveryPointIndexed', data: command.data }];
     }
+    case 'ReindexRecoveryPoint': {
+      const d = command.data;
+      if (state.status !== 'committed') throw new DomainError('not-found', `recovery point ${d.rpId} is not committed`);
+      checkReindex(d);
+      const current = state.rp.index;
+      if (current && sameIndex(current, d.index)) return []; // rewritten already: idempotent
+      if (!current || !sameIndex(current, d.replaces)) throw new DomainError('conflict', `the index of recovery point ${d.rpId} changed since the rewrite began`);
+      return [{ type: 'RecoveryPointReindexed', data: d }];
+    }
     default:
       return assertNever(command);
   }
@@ -157,6 +193,7 @@ export function evolve(state: RecoveryPointState, event: RecoveryPointEvent): Re
     case 'RecoveryPointCommitted':
       return state.status === 'none' ? { status: 'committed', rp: event.data } : state;
     case 'RecoveryPointIndexed':
+    case 'RecoveryPointReindexed':
       return state.status === 'committed' ? { ...state, rp: { ...state.rp, index: event.data.index } } : state;
     case 'RecoveryPointExpired':
     case 'RecoveryPointDeleted':

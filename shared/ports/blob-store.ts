@@ -1,3 +1,5 @@
+import { InvalidIdError } from '../ids.js';
+
 /**
  * BlobStore: immutable objects (packs, manifests, notifications). DESIGN §5.
  *
@@ -22,6 +24,12 @@
  *   store anything. offset and length must be non-negative safe integers, else RangeError
  *   before any I/O (assertByteRange).
  * - list(prefix) yields every key starting with prefix, in lexicographic order.
+ * - listPage(prefix, { after, limit }) returns, in the same order, at most `limit` (1..1000) of
+ *   those keys that are greater than `after` (all, without `after`), each with its size and its
+ *   last-modified time (ms since the epoch, the store's clock), reading only that page (one
+ *   ListObjectsV2 on S3). `next` is the last key returned when more keys may follow, undefined
+ *   when the page ends the listing; passing it back as `after` lists every key once. A GC that
+ *   runs in bounded steps pages its listing with it and tells old objects from new ones.
  */
 export interface BlobStore {
   put(key: string, bytes: Uint8Array, options?: { sha256?: string; contentType?: string }): Promise<{ created: boolean }>;
@@ -29,7 +37,24 @@ export interface BlobStore {
   getRange(key: string, offset: number, length: number): Promise<Buffer>;
   head(key: string): Promise<{ size: number } | undefined>;
   list(prefix: string): AsyncIterable<string>;
+  listPage(prefix: string, options: { after?: string; limit: number }): Promise<BlobListPage>;
   delete(key: string): Promise<void>;
+}
+
+/** An object as a listing shows it. */
+export interface BlobListing { readonly key: string; readonly size: number; readonly modifiedMs: number }
+export interface BlobListPage { readonly objects: BlobListing[]; readonly next: string | undefined }
+
+export const MAX_LIST_PAGE = 1000;
+
+/** listPage's arguments: a valid prefix, `after` a valid key (or absent), limit an integer 1..MAX_LIST_PAGE. */
+export function assertListPage(prefix: unknown, options: { after?: unknown; limit: unknown }): void {
+  if (!isValidBlobPrefix(prefix)) throw new InvalidIdError('blob prefix', prefix);
+  if (options.after !== undefined && !isValidBlobKey(options.after)) throw new InvalidIdError('blob key', options.after);
+  const { limit } = options;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) {
+    throw new RangeError(`a list page limit must be an integer 1..${MAX_LIST_PAGE}, got ${String(limit)}`);
+  }
 }
 
 const SEGMENT = /^[A-Za-z0-9._-]{1,128}$/;

@@ -22,8 +22,12 @@ import type { NewEvent, PositionedEvent, StoredEvent } from '../events/envelope.
 export interface EventStore {
   readonly capabilities: { readonly globalOrder: boolean };
   append(streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<StoredEvent[]>;
-  /** Events of one stream with version > afterVersion (default 0), in order; [] for an unknown stream. */
-  readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
+  /**
+   * Events of one stream with version > afterVersion (default 0), in order; [] for an unknown
+   * stream. With `limit` (a positive integer), at most that many: the first ones. A caller that
+   * folds a long stream reads it in pages so, its memory bounded by the page.
+   */
+  readStream(streamId: string, afterVersion?: number, limit?: number): Promise<StoredEvent[]>;
   /** The stream's last event (its highest version), or undefined for an unknown stream: one read, whatever the stream's length. */
   readLast(streamId: string): Promise<StoredEvent | undefined>;
   /** Up to `limit` events after the cursor (undefined = from the start), and the cursor to continue from. */

@@ -61,6 +61,7 @@ after(async () => {
   await emulators.stop();
 });
 const nothing = async () => {};
+const LISTING_PAGES_COVERED = 'test/unit/aws-s3-blob-store.unit.test.ts ("listPage: one ListObjectsV2 from StartAfter", a MOCK S3 client)';
 const ev = (type: string) => ({ type, data: { type }, at: '2025-01-01T00:00:00.000Z', actor: 'system:test' });
 
 eventStoreContract('DynamoDbEventStore on dynalite (emulated-sequential appends: dynalite has no TransactWriteItems; the native atomic request is unit-tested)', async () => {
@@ -73,7 +74,7 @@ blobStoreContract('S3BlobStore on s3rver (s3rver ignores If-None-Match and does 
   const { clients } = await env();
   const bucket = await createBucket(clients.s3);
   return { blobs: new S3BlobStore({ client: clients.s3, bucket }), cleanup: nothing };
-}, { enforcesCreateOnce: false, verifiesSha256ServerSide: false, breaksEmptyObjectRanges: { coveredIn: 'the shimmed suite below (416 as S3 answers it) and test/unit/aws-s3-blob-store.unit.test.ts ("416 InvalidRange")' } });
+}, { enforcesCreateOnce: false, verifiesSha256ServerSide: false, breaksEmptyObjectRanges: { coveredIn: 'the shimmed suite below (416 as S3 answers it) and test/unit/aws-s3-blob-store.unit.test.ts ("416 InvalidRange")' }, cannotTruncateListings: { coveredIn: LISTING_PAGES_COVERED } });
 
 blobStoreContract('S3BlobStore, key prefix "drcore/", on s3rver behind a test shim that answers If-None-Match: * with 412, and a range of a 0-byte object with 416, as S3 does', async () => {
   const { emulators, clients } = await env();
@@ -84,7 +85,7 @@ blobStoreContract('S3BlobStore, key prefix "drcore/", on s3rver behind a test sh
     blobs: new S3BlobStore({ client, bucket, keyPrefix: 'drcore/' }),
     cleanup: async () => { client.destroy(); await shim.stop(); },
   };
-}, { enforcesCreateOnce: true, verifiesSha256ServerSide: false });
+}, { enforcesCreateOnce: true, verifiesSha256ServerSide: false, cannotTruncateListings: { coveredIn: LISTING_PAGES_COVERED } });
 
 queueContract('SqsQueue on local-aws-sqs (dead-lettering by the queue redrive policy)', async (queues) => {
   const { clients } = await env();

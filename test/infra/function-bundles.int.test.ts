@@ -22,7 +22,7 @@ const CLIENTS: Record<string, string[]> = {
   projector: ['client-dynamodb', 'client-sqs'], // read models; the workflow outbox
   'replication-api': ['client-dynamodb', 'client-s3'], // event log, read models, data bucket
   'whoami-api': [],
-  'workflow-worker': ['client-dynamodb', 'client-s3', 'client-secrets-manager', 'client-sqs'], // event log, read models (notifications), workflow queue, CA secret; the data bucket (verify, reports) and the log anchors
+  'workflow-worker': ['client-dynamodb', 'client-s3', 'client-secrets-manager', 'client-sqs'], // event log, read models (notifications), workflow queue, CA secret; the data bucket (verify, reports, GC steps) and the log anchors
 };
 
 async function bundle(name: string): Promise<{ bytes: number; clients: string[] }> {

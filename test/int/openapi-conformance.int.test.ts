@@ -151,6 +151,12 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
       const d = await call<{ machines: unknown[]; certificates: { serial: string }[] }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}`, undefined, 200);
       return d.machines.length && d.certificates.length ? d : undefined;
     }, 15_000, 'the tenant with its machine and certificate');
+    const gc = await call<{ runId: string }>(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/gc`, { dryRun: true }, 202);
+    await call(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}/gc`, undefined, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/gc/cancel`, { runId: gc.runId, reason: 'test' }, 200).catch(async () => {
+      // The workers may have finished the dry run already: then there is nothing to cancel (409, also declared).
+      await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/gc/cancel`, { runId: gc.runId, reason: 'test' }, 409);
+    });
     await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/certificates/${tenant.certificates[0]!.serial}/revoke`, { reason: 'test' }, 200);
     const enrollmentSerial = normalizeSerial(new X509Certificate(readFileSync(t.core.pki.enrollmentCert)).serialNumber);
     await call(admin, 'POST', `/v1/admin/certificates/${enrollmentSerial}/revoke`, { reason: 'rotated' }, 200);

@@ -127,6 +127,7 @@ function quotaSuite(name: string, start: () => Promise<Harness>): void {
         get: (k) => inner.get(k),
         getRange: (k, offset, length) => inner.getRange(k, offset, length),
         list: (prefix) => inner.list(prefix),
+        listPage: (prefix, options) => inner.listPage(prefix, options),
         delete: (k) => inner.delete(k),
         head: async (k) => {
           if (k === key && arrived < 2) { if (++arrived === 2) open(); await both; }

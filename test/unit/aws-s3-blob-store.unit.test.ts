@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BlobIntegrityError, S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.js';
 import { BlobConflictError, NotFoundError, PortError, UnavailableError } from '../../shared/ports/errors.js';
 
@@ -196,5 +196,56 @@ describe('S3BlobStore getRange (MOCK S3 client: the request sent, and S3\'s answ
     assert.deepEqual([...(await new S3BlobStore({ client: whole.client, bucket: 'b' }).getRange('k', 0, 1))], [0]);
     const elsewhere = rangedS3(() => ({ Body: { transformToByteArray: async () => new Uint8Array(bytes.subarray(0, 5)) }, ContentRange: `bytes 0-4/100` }));
     await assert.rejects(new S3BlobStore({ client: elsewhere.client, bucket: 'b' }).getRange('k', 10, 5), PortError);
+  });
+});
+
+describe('S3BlobStore listPage (MOCK S3 client: s3rver fails every listing it must cut into pages)', () => {
+  /** MOCK ListObjectsV2 over `keys` (full object keys), as S3 answers it: byte order, StartAfter exclusive, MaxKeys, IsTruncated. */
+  function listingS3(keys: string[]) {
+    const sent: ListObjectsV2Command['input'][] = [];
+    const sorted = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const client = {
+      send: (async (command: unknown) => {
+        if (!(command instanceof ListObjectsV2Command)) throw new Error('unexpected command');
+        const i = command.input;
+        sent.push(i);
+        const matching = sorted.filter((k) => k.startsWith(i.Prefix ?? '') && (i.StartAfter === undefined || k > i.StartAfter));
+        const page = matching.slice(0, i.MaxKeys ?? 1000);
+        return {
+          Contents: page.map((Key, n) => ({ Key, Size: Key.length, LastModified: new Date(Date.UTC(2025, 0, 1) + n * 1000) })),
+          IsTruncated: matching.length > page.length,
+          ...(matching.length > page.length ? { NextContinuationToken: 'opaque' } : {}),
+        };
+      }) as unknown as S3Client['send'],
+    };
+    return { client, sent };
+  }
+
+  it('listPage: one ListObjectsV2 from StartAfter (with the key prefix), MaxKeys = limit; next = the last key while IsTruncated; sizes and LastModified kept', async () => {
+    const keys = ['drcore/t/packs/a', 'drcore/t/packs/b', 'drcore/t/packs/c', 'drcore/t/packs/d', 'drcore/t/packt', 'drcore/other'];
+    const mock = listingS3(keys);
+    const blobs = new S3BlobStore({ client: mock.client, bucket: 'b', keyPrefix: 'drcore/' });
+    const first = await blobs.listPage('t/packs/', { limit: 3 });
+    assert.deepEqual(first.objects.map((o) => o.key), ['t/packs/a', 't/packs/b', 't/packs/c']);
+    assert.deepEqual(first.objects.map((o) => o.size), [16, 16, 16]);
+    assert.equal(first.objects[1]?.modifiedMs, Date.UTC(2025, 0, 1) + 1000);
+    assert.equal(first.next, 't/packs/c');
+    const second = await blobs.listPage('t/packs/', { after: first.next as string, limit: 3 });
+    assert.deepEqual(second.objects.map((o) => o.key), ['t/packs/d']);
+    assert.equal(second.next, undefined, 'the last page');
+    assert.deepEqual(mock.sent, [
+      { Bucket: 'b', Prefix: 'drcore/t/packs/', MaxKeys: 3 },
+      { Bucket: 'b', Prefix: 'drcore/t/packs/', MaxKeys: 3, StartAfter: 'drcore/t/packs/c' },
+    ]);
+  });
+
+  it('listPage refuses a limit outside 1..1000 and an invalid prefix or `after` before any request', async () => {
+    const mock = listingS3([]);
+    const blobs = new S3BlobStore({ client: mock.client, bucket: 'b' });
+    await assert.rejects(blobs.listPage('p/', { limit: 0 }), RangeError);
+    await assert.rejects(blobs.listPage('p/', { limit: 1001 }), RangeError);
+    await assert.rejects(blobs.listPage('../', { limit: 1 }), /invalid blob prefix/);
+    await assert.rejects(blobs.listPage('p/', { after: 'a//b', limit: 1 }), /invalid blob key/);
+    assert.deepEqual(mock.sent, []);
   });
 });

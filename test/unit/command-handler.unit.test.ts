@@ -35,9 +35,10 @@ function memoryStore(beforeAppend?: (store: EventStore, streamId: string) => Pro
       streams.set(streamId, [...stream, ...stored]);
       return stored;
     },
-    async readStream(streamId, afterVersion = 0) {
+    async readStream(streamId, afterVersion = 0, limit) {
       if (!racing) reads.push(streamId);
-      return (streams.get(streamId) ?? []).filter((e) => e.version > afterVersion);
+      const after = (streams.get(streamId) ?? []).filter((e) => e.version > afterVersion);
+      return limit === undefined ? after : after.slice(0, limit);
     },
     async readLast(streamId) {
       if (!racing) reads.push(streamId);
@@ -178,6 +179,24 @@ describe('a handler that caches its state (the storage counter)', () => {
     calls.length = 0;
     assert.equal((await other.load(deps, 'c')).state, 42);
     assert.deepEqual(calls, ['readLast', 'readStream 0']);
+  });
+});
+
+describe('a handler that keeps its state (cacheState)', () => {
+  it('folds a long stream in pages of 1000 (bounded memory for a cold process), then reads only what is new', async () => {
+    const { store, reads } = memoryStore();
+    const cached = commandHandler(counter, (id: string) => `counter:${id}`, { cacheState: true });
+    for (let v = 0; v < 2500; v += 100) {
+      await store.append('counter:big', v, Array.from({ length: 100 }, () => ({ type: 'Added', data: { n: 1 }, at: 'x', actor: 'a' })));
+    }
+    const loaded = await cached.load({ events: store }, 'big');
+    assert.equal(loaded.state, 2500);
+    assert.equal(loaded.version, 2500);
+    assert.equal(reads.length, 3, 'three pages: 1000, 1000, 500');
+    assert.equal(loaded.events.length, 500, 'the last page read');
+    await store.append('counter:big', 2500, [{ type: 'Added', data: { n: 1 }, at: 'x', actor: 'a' }]);
+    assert.equal((await cached.load({ events: store }, 'big')).state, 2501);
+    assert.equal(reads.length, 4, 'then one read for what is new');
   });
 });
 

@@ -65,9 +65,10 @@ describe('countingBlobStore', () => {
     head: async (key) => (key === 'missing' ? undefined : { size: 12 }),
     delete: async () => undefined,
     list: async function* list(prefix) { for (let i = 0; i < 1001; i++) yield `${prefix}${i}`; },
+    listPage: async (prefix) => ({ objects: [{ key: `${prefix}0`, size: 12, modifiedMs: 0 }, { key: `${prefix}1`, size: 12, modifiedMs: 0 }], next: `${prefix}1` }),
   });
 
-  it('counts puts, gets, heads, lists and deletes with their bytes and S3 requests; results are the inner ones', async () => {
+  it('counts puts, gets, heads, lists, list pages and deletes with their bytes and S3 requests; results are the inner ones', async () => {
     const counter = new RequestCounter();
     const blobs = countingBlobStore(stub(), counter);
     assert.deepEqual(await blobs.put('new', new Uint8Array(100)), { created: true });
@@ -82,6 +83,7 @@ describe('countingBlobStore', () => {
     const keys: string[] = [];
     for await (const k of blobs.list('p/')) keys.push(k);
     assert.equal(keys.length, 1001);
+    assert.deepEqual((await blobs.listPage('p/', { limit: 2 })).next, 'p/1');
     assert.deepEqual(counter.snapshot().ports, {
       blobs: {
         // new: HEAD + PUT; existing: HEAD + GET to compare
@@ -92,6 +94,8 @@ describe('countingBlobStore', () => {
         head: { calls: 2, errors: 0, bytesIn: 0, bytesOut: 0, items: 0, units: { s3Get: 2 } },
         delete: { calls: 1, errors: 0, bytesIn: 0, bytesOut: 0, items: 0, units: {} },
         list: { calls: 1, errors: 0, bytesIn: 0, bytesOut: 0, items: 1001, units: { s3Put: 2 } },
+        // one ListObjectsV2 per page
+        listPage: { calls: 1, errors: 0, bytesIn: 0, bytesOut: 0, items: 2, units: { s3Put: 1 } },
       },
     });
   });
@@ -336,7 +340,7 @@ describe('countingDeps', () => {
     const ca = { caCertificatePem: async () => 'PEM', signCsr: failing(new Error('no')), signDocument: failing(new Error('no')) };
     const inner = {
       events: { capabilities: { globalOrder: true }, append: async () => [], readStream: async () => [], readLast: async () => undefined, readAll: async () => ({ events: [], next: undefined }) },
-      blobs: { put: async () => ({ created: true }), get: async () => Buffer.alloc(0), getRange: async () => Buffer.alloc(0), head: async () => undefined, delete: async () => undefined, list: async function* list() { /* none */ } },
+      blobs: { put: async () => ({ created: true }), get: async () => Buffer.alloc(0), getRange: async () => Buffer.alloc(0), head: async () => undefined, delete: async () => undefined, list: async function* list() { /* none */ }, listPage: async () => ({ objects: [], next: undefined }) },
       queue: { send: async () => ({ messageId: 'm' }), receive: async () => [], delete: async () => undefined, changeVisibility: async () => undefined, receiveDeadLetters: async () => [] },
       readModels: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], clear: async () => undefined },
       operational: { get: async () => undefined, put: async () => undefined, delete: async () => undefined, list: async () => [], listPage: async () => ({ records: [], next: undefined }), getCheckpoint: async () => undefined, putCheckpoint: async () => undefined },
@@ -378,7 +382,7 @@ describe('RequestCounter', () => {
     const counter = new RequestCounter();
     const blobs = countingBlobStore({
       put: async () => ({ created: true }), get: async () => Buffer.alloc(3), getRange: async () => Buffer.alloc(0), head: async () => undefined,
-      delete: async () => undefined, list: async function* list() { /* none */ },
+      delete: async () => undefined, list: async function* list() { /* none */ }, listPage: async () => ({ objects: [], next: undefined }),
     }, counter);
     await counter.run('authorizer', async () => { await new Promise((r) => setTimeout(r, 1)); await blobs.head('k'); });
     await Promise.all([counter.run('replication-api', () => blobs.get('k')), blobs.get('k')]);

@@ -105,3 +105,33 @@ describe('recovery point decider: CommitRecoveryPoint', () => {
     assert.equal(state.rp.manifest, manifest);
   });
 });
+
+describe('recovery point decider: ReindexRecoveryPoint (GC repack moved some of its chunks)', () => {
+  const first = ['0'.repeat(64), '8'.repeat(64)];
+  const indexed: RecoveryPointCommittedData = { ...base, index: { firstChunks: first } };
+  type Ref = { firstChunks: string[]; generation?: number };
+  const rewrite = (generation: number, replaces: Ref = { firstChunks: first }) => ({
+    type: 'ReindexRecoveryPoint' as const,
+    data: { tenantId: 't-1', machineId: 'web-01', rpId: 'rp-2', index: { firstChunks: first, generation }, replaces, runId: 'gc-1' },
+  });
+  const reindexed = (generation: number, replaces: Ref = { firstChunks: first }): RecoveryPointEvent => ({ type: 'RecoveryPointReindexed', data: rewrite(generation, replaces).data });
+
+  it('rewrites the index the GC read: RecoveryPointReindexed, and the RP reads the new generation from then on', () => {
+    const state = rp().given([committed(indexed)]).when(rewrite(1)).then([reindexed(1)]);
+    assert.ok(state.status === 'committed');
+    assert.deepEqual(state.rp.index, { firstChunks: first, generation: 1 });
+  });
+  it('the same rewrite again is a no-op (a step run twice)', () => {
+    rp().given([committed(indexed), reindexed(1)]).when(rewrite(1)).then([]);
+  });
+  it('an index that changed since the rewrite began is a conflict (its old packs stay referenced)', () => {
+    rp().given([committed(indexed), reindexed(1)]).when(rewrite(2)).thenThrows('conflict', /changed since/);
+    rp().given([committed(indexed), reindexed(1)]).when(rewrite(2, { firstChunks: first, generation: 1 })).then([reindexed(2, { firstChunks: first, generation: 1 })]);
+  });
+  it('refuses other parts, a generation that is not newer, and an uncommitted RP', () => {
+    rp().given([committed(indexed)]).when({ ...rewrite(1), data: { ...rewrite(1).data, index: { firstChunks: [first[0] as string], generation: 1 } } })
+      .thenThrows('invalid', /keeps the parts/);
+    rp().given([committed(indexed)]).when(rewrite(0)).thenThrows('invalid', /newer generation/);
+    rp().given([]).when(rewrite(1)).thenThrows('not-found', /not committed/);
+  });
+});

@@ -30,6 +30,16 @@ describe('RP index format (shared/format/rp-index.ts)', () => {
     }), { numRuns: 60 });
   });
 
+  it('placeAt(i) gives entry i\'s pack (its 32 bytes), offset and length, as entry(i) does', () => {
+    const [part] = encodeRpIndex(entries(50, 4));
+    const decoded = RpIndexPart.decode(part!.bytes);
+    for (let i = 0; i < decoded.count; i++) {
+      const e = decoded.entry(i);
+      const p = decoded.placeAt(i);
+      assert.deepEqual({ pack: p.pack.toString('hex'), offset: p.offset, length: p.length }, { pack: e.pack, offset: e.offset, length: e.length });
+    }
+  });
+
   it('a full part fits one S3 object and one Lambda response (≤ 3.8 MB, worst case: every entry in its own pack)', () => {
     const [part] = encodeRpIndex(entries(RP_INDEX_PART_ENTRIES, RP_INDEX_PART_ENTRIES));
     assert.ok(part && part.bytes.length <= RP_INDEX_PART_MAX_BYTES && part.bytes.length < 3.8e6, `${part?.bytes.length}`);

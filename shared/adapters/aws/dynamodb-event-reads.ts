@@ -59,8 +59,8 @@ export async function readLastEvent(client: DynamoDbSender, tableName: string, s
   return item === undefined ? undefined : itemToStoredEvent(item);
 }
 
-export async function readStreamEvents(client: DynamoDbSender, tableName: string, streamId: string, afterVersion: number): Promise<StoredEvent[]> {
-  const items = await queryPartition(client, tableName, streamId, afterVersion, undefined, `DynamoDB readStream ${streamId}`);
+export async function readStreamEvents(client: DynamoDbSender, tableName: string, streamId: string, afterVersion: number, limit?: number): Promise<StoredEvent[]> {
+  const items = await queryPartition(client, tableName, streamId, afterVersion, limit, `DynamoDB readStream ${streamId}`);
   return items.map(itemToStoredEvent);
 }
 

@@ -100,10 +100,11 @@ export class DynamoDbEventStore implements EventStore {
     throw new UnavailableError(`stream ${streamId}: no free event log seq after ${LOG_SEQ_ATTEMPTS} attempts (heavy concurrent appends)`, { cause: lastError });
   }
 
-  async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
+  async readStream(streamId: string, afterVersion = 0, limit?: number): Promise<StoredEvent[]> {
     assertStreamId(streamId);
     assertCount('afterVersion', afterVersion, 0);
-    return readStreamEvents(this.client, this.tableName, streamId, afterVersion);
+    if (limit !== undefined) assertCount('limit', limit, 1);
+    return readStreamEvents(this.client, this.tableName, streamId, afterVersion, limit);
   }
 
   async readLast(streamId: string): Promise<StoredEvent | undefined> {

@@ -13,8 +13,8 @@ import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { assertSha256, InvalidIdError } from '../../ids.js';
-import type { BlobStore } from '../../ports/blob-store.js';
-import { assertByteRange, isValidBlobKey, isValidBlobPrefix } from '../../ports/blob-store.js';
+import type { BlobListPage, BlobStore } from '../../ports/blob-store.js';
+import { assertByteRange, assertListPage, isValidBlobKey, isValidBlobPrefix } from '../../ports/blob-store.js';
 import { BlobConflictError, NotFoundError, PortError, UnavailableError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';
 import { defaultS3Client, requiredEnv } from './clients.js';
@@ -176,6 +176,26 @@ export class S3BlobStore implements BlobStore {
       for (const key of keys) yield key.slice(this.keyPrefix.length);
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
+  }
+
+  /** One ListObjectsV2 from StartAfter: keys, sizes and LastModified of at most `limit` objects. */
+  async listPage(prefix: string, options: { after?: string; limit: number }): Promise<BlobListPage> {
+    assertListPage(prefix, options);
+    let page;
+    try {
+      page = await this.client.send(new ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: this.keyPrefix + prefix,
+        MaxKeys: options.limit,
+        ...(options.after !== undefined ? { StartAfter: this.keyPrefix + options.after } : {}),
+      }));
+    } catch (err) {
+      throw translateAwsError(err, `S3 list ${prefix}`);
+    }
+    const objects = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{
+      key: o.Key.slice(this.keyPrefix.length), size: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() ?? 0,
+    }])).sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+    return { objects, next: page.IsTruncated === true ? objects.at(-1)?.key : undefined };
   }
 
   async delete(key: string): Promise<void> {

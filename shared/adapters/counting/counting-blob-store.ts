@@ -6,7 +6,7 @@
  * - get: GetObject; head: HeadObject (both GET class);
  * - getRange (its own kind, bytes out the range's): one ranged GetObject (GET class); none
  *   for length 0 or for arguments refused before any request (RangeError, InvalidIdError);
- * - list: one ListObjectsV2 (PUT class) per 1000 keys, at least one;
+ * - list: one ListObjectsV2 (PUT class) per 1000 keys, at least one; listPage: one ListObjectsV2;
  * - delete: DeleteObject (free).
  */
 import { InvalidIdError } from '../../ids.js';
@@ -31,6 +31,7 @@ export function countingBlobStore(inner: BlobStore, counter: RequestCounter): Bl
     }),
     head: (key) => count('head', () => inner.head(key), () => ({ units: { s3Get: 1 } })),
     delete: (key) => count('delete', () => inner.delete(key), () => ({})),
+    listPage: (prefix, options) => count('listPage', () => inner.listPage(prefix, options), (o) => ({ items: o.ok ? o.value.objects.length : 0, units: { s3Put: 1 } })),
     list: (prefix) => (async function* listed() {
       let keys = 0;
       let failed = false;

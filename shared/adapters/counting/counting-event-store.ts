@@ -56,7 +56,7 @@ export function countingEventStore(inner: EventStore, counter: RequestCounter): 
   const store: EventStore = {
     capabilities: inner.capabilities,
     append: (streamId, expectedVersion, events) => count('append', () => inner.append(streamId, expectedVersion, events), appendFacts),
-    readStream: (streamId, afterVersion) => count('readStream', () => inner.readStream(streamId, afterVersion), (o) => {
+    readStream: (streamId, afterVersion, limit) => count('readStream', () => inner.readStream(streamId, afterVersion, limit), (o) => {
       if (!o.ok) return { units: { dynamoRead: 1 } };
       const bytes = o.value.reduce((n, e) => n + eventBytes(e), 0);
       return { bytesOut: bytes, items: o.value.length, units: { dynamoRead: readUnits(bytes) } };

@@ -14,10 +14,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, opendir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { assertSha256, InvalidIdError } from '../../ids.js';
-import { assertByteRange, isValidBlobKey, isValidBlobPrefix, type BlobStore } from '../../ports/blob-store.js';
+import { assertByteRange, assertListPage, isValidBlobKey, isValidBlobPrefix, type BlobListing, type BlobListPage, type BlobStore } from '../../ports/blob-store.js';
 import { BlobConflictError, NotFoundError, PortError } from '../../ports/errors.js';
 import { FileHandleCache } from './file-handle-cache.js';
 
@@ -138,11 +138,92 @@ export class FileBlobStore implements BlobStore {
     yield* this.#walk(dirKey, partial);
   }
 
+  /** The walk of list(), from the first key after `after`: subtrees wholly before it are not read. */
+  async listPage(prefix: string, options: { after?: string; limit: number }): Promise<BlobListPage> {
+    assertListPage(prefix, options);
+    const slash = prefix.lastIndexOf('/');
+    const keys: string[] = [];
+    let more = false;
+    const need = () => options.limit + 1 - keys.length;
+    for await (const key of this.#walkPage(slash < 0 ? '' : prefix.slice(0, slash), prefix.slice(slash + 1), options.after, need)) {
+      if (keys.length === options.limit) { more = true; break; }
+      keys.push(key);
+    }
+    const stats = await Promise.all(keys.map(async (key) => {
+      try {
+        return await stat(this.#path(key));
+      } catch (err) {
+        if (hasCode(err, 'ENOENT')) return undefined; // deleted since the directory was read
+        throw err;
+      }
+    }));
+    const objects: BlobListing[] = [];
+    stats.forEach((s, i) => { if (s) objects.push({ key: keys[i] as string, size: s.size, modifiedMs: Math.floor(s.mtimeMs) }); });
+    return { objects, next: more ? keys.at(-1) : undefined };
+  }
+
+  /**
+   * The keys of #walk after `after`, for a page of at most `need()` more keys: each directory is
+   * read streaming (opendir) and only its `need()` smallest children wanted are kept (a bounded
+   * heap), read again from the last one when the page wants more — memory O(page), not O(directory),
+   * however many packs a tenant's flat packs/ directory holds.
+   */
+  async *#walkPage(dirKey: string, partial: string, after: string | undefined, need: () => number): AsyncGenerator<string> {
+    const keyOf = (name: string) => (dirKey === '' ? name : `${dirKey}/${name}`);
+    const wanted = (name: string, dir: boolean) => after === undefined || (dir ? `${keyOf(name)}/` > after || after.startsWith(`${keyOf(name)}/`) : keyOf(name) > after);
+    let past: string | undefined; // the sort key of the last child done
+    for (;;) {
+      const n = need();
+      if (n <= 0) return;
+      const heap: { name: string; dir: boolean; sortKey: string }[] = []; // max-heap by sortKey, at most n
+      const bigger = (a: { sortKey: string }, b: { sortKey: string }) => a.sortKey > b.sortKey;
+      let dir;
+      try {
+        dir = await opendir(dirKey === '' ? this.#root : join(this.#root, ...dirKey.split('/')), { bufferSize: 256 });
+      } catch (err) {
+        if (hasCode(err, 'ENOENT', 'ENOTDIR')) return;
+        throw err;
+      }
+      for await (const e of dir) {
+        if (!(e.isFile() || e.isDirectory()) || !e.name.startsWith(partial) || !isValidBlobKey(e.name) || !wanted(e.name, e.isDirectory())) continue;
+        const sortKey = e.isDirectory() ? `${e.name}/` : e.name;
+        if (past !== undefined && sortKey <= past) continue;
+        if (heap.length === n && !bigger(heap[0] as { sortKey: string }, { sortKey })) continue;
+        const item = { name: e.name, dir: e.isDirectory(), sortKey };
+        if (heap.length === n) heap[0] = item; else heap.push(item);
+        // Restore the max-heap: sift the changed slot up (push) or down (replace).
+        let i = heap.length === n && heap[0] === item ? 0 : heap.length - 1;
+        if (i > 0) {
+          while (i > 0) { const up = (i - 1) >> 1; if (!bigger(heap[i] as typeof item, heap[up] as typeof item)) break; [heap[i], heap[up]] = [heap[up] as typeof item, heap[i] as typeof item]; i = up; }
+        } else {
+          for (;;) {
+            const l = 2 * i + 1; const r = l + 1; let m = i;
+            if (l < heap.length && bigger(heap[l] as typeof item, heap[m] as typeof item)) m = l;
+            if (r < heap.length && bigger(heap[r] as typeof item, heap[m] as typeof item)) m = r;
+            if (m === i) break;
+            [heap[i], heap[m]] = [heap[m] as typeof item, heap[i] as typeof item];
+            i = m;
+          }
+        }
+      }
+      if (heap.length === 0) return;
+      const picked = heap.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+      for (const child of picked) {
+        if (child.dir) yield* this.#walkPage(keyOf(child.name), '', after, need);
+        else yield keyOf(child.name);
+        past = child.sortKey;
+        if (need() <= 0) return;
+      }
+      if (picked.length < n) return; // the directory had no more
+    }
+  }
+
   /**
    * Depth-first, siblings sorted with a directory compared as `name/`: every key below
    * `name/` sorts exactly there among its siblings' keys, so the output is lexicographic.
+   * With `after`, only keys greater than it (a directory wholly before it is skipped unread).
    */
-  async *#walk(dirKey: string, partial: string): AsyncGenerator<string> {
+  async *#walk(dirKey: string, partial: string, after?: string): AsyncGenerator<string> {
     let entries: Dirent[];
     try {
       entries = await readdir(dirKey === '' ? this.#root : join(this.#root, ...dirKey.split('/')), { withFileTypes: true });
@@ -150,13 +231,16 @@ export class FileBlobStore implements BlobStore {
       if (hasCode(err, 'ENOENT', 'ENOTDIR')) return;
       throw err;
     }
+    const keyOf = (name: string) => (dirKey === '' ? name : `${dirKey}/${name}`);
+    // Entries wholly before `after` are dropped before the sort (a page of a big directory sorts only what follows).
+    const wanted = (name: string, dir: boolean) => after === undefined || (dir ? `${keyOf(name)}/` > after || after.startsWith(`${keyOf(name)}/`) : keyOf(name) > after);
     const children = entries
-      .filter((e) => (e.isFile() || e.isDirectory()) && e.name.startsWith(partial) && isValidBlobKey(e.name))
+      .filter((e) => (e.isFile() || e.isDirectory()) && e.name.startsWith(partial) && isValidBlobKey(e.name) && wanted(e.name, e.isDirectory()))
       .map((e) => ({ name: e.name, dir: e.isDirectory(), sortKey: e.isDirectory() ? `${e.name}/` : e.name }))
       .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     for (const child of children) {
-      const key = dirKey === '' ? child.name : `${dirKey}/${child.name}`;
-      if (child.dir) yield* this.#walk(key, '');
+      const key = keyOf(child.name);
+      if (child.dir) yield* this.#walk(key, '', after);
       else yield key;
     }
   }

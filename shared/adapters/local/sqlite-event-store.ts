@@ -36,6 +36,7 @@ export class SqliteEventStore implements EventStore {
   readonly #insert: StatementSync;
   readonly #stream: StatementSync;
   readonly #lastEvent: StatementSync;
+  readonly #streamPage: StatementSync;
   readonly #all: StatementSync;
 
   private constructor(db: DatabaseSync) {
@@ -47,6 +48,7 @@ export class SqliteEventStore implements EventStore {
     );
     this.#stream = db.prepare('SELECT * FROM events WHERE stream_id = ? AND version > ? ORDER BY version');
     this.#lastEvent = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1');
+    this.#streamPage = db.prepare('SELECT * FROM events WHERE stream_id = ? AND version > ? ORDER BY version LIMIT ?');
     this.#all = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
   }
 
@@ -78,12 +80,13 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
+  async readStream(streamId: string, afterVersion = 0, limit?: number): Promise<StoredEvent[]> {
     assertStreamId(streamId);
     if (!Number.isSafeInteger(afterVersion) || afterVersion < 0) {
       throw new RangeError(`afterVersion must be a non-negative integer, got ${String(afterVersion)}`);
     }
-    return this.#stream.all(streamId, afterVersion).map(toStored);
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new RangeError(`limit must be a positive integer, got ${String(limit)}`);
+    return (limit === undefined ? this.#stream.all(streamId, afterVersion) : this.#streamPage.all(streamId, afterVersion, limit)).map(toStored);
   }
 
   async readLast(streamId: string): Promise<StoredEvent | undefined> {

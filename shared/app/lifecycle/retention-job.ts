@@ -17,7 +17,7 @@ import { neededBy, planRetention, purgeOrder, type PlanNode, type RetentionPlan 
 import { describeKeep, type RetentionSettings } from '../../domain/retention-policy.js';
 import { lifeStatus } from '../../domain/recovery-point-lifecycle.js';
 import type { AppDeps } from '../deps.js';
-import { recoveryPointHandler, tenantHandler } from '../handlers.js';
+import { gcRunHandler, recoveryPointHandler, tenantHandler } from '../handlers.js';
 import { RECOVERY_POINTS, tenantPrefix, type RecoveryPointDoc } from '../projections/recovery-point-summaries.js';
 import { TENANTS, type TenantSummary } from '../projections/tenants.js';
 import { rollUpRecoveryPoint } from './roll-up.js';
@@ -98,7 +98,14 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
         m.failed.push({ rpId, step: 'expire', reason: reasonOf(err) });
       }
     }
+    // A roll-up and GC's reindex both write an RP's next index generation: never at once. A GC run
+    // is hours of settles and steps; the roll-up waits for the next run after it.
+    const gcRunning = plan.rollUp.length > 0 && (await gcRunHandler.load(deps, tenantId)).state.status === 'running';
     for (const step of plan.rollUp) {
+      if (gcRunning) {
+        m.failed.push({ rpId: step.rpId, step: 'roll-up', reason: 'deferred: a garbage collection of this tenant is under way; the next retention run rolls it up' });
+        continue;
+      }
       try {
         const r = await rollUpRecoveryPoint(deps, tenantId, step.rpId, actor);
         if (r) m.rolledUp.push({ rpId: r.rpId, onto: r.onto ?? null, folded: r.folded, materialized: r.materialized, addedBytes: r.addedBytes });

@@ -4,6 +4,7 @@ import type { Queue } from '../../ports/queue.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import type { WorkflowMessage } from '../workflows/messages.js';
 import type { LifecycleMessage } from '../workflows/lifecycle-messages.js';
+import { gcOutboxMessage } from '../lifecycle/gc/gc-workflow.js';
 import { projectCertificate } from './certificates.js';
 import { projectPairing } from './pairing-requests.js';
 import { projectTenant } from './tenants.js';
@@ -56,5 +57,7 @@ export async function projectEvent(deps: { readModels: ReadModels; queue: Queue 
   if (options.outbox) {
     const message = workflowMessageFor(event);
     if (message) await deps.queue.send('workflow', JSON.stringify(message));
+    const gc = gcOutboxMessage(event);
+    if (gc) await deps.queue.send('workflow', JSON.stringify(gc.message), gc.delaySeconds > 0 ? { delaySeconds: gc.delaySeconds } : undefined);
   }
 }

@@ -28,6 +28,8 @@ export async function projectRecoveryPoint(rm: ReadModels, stored: StoredEvent):
       if (doc && doc.storageLayout !== 2) await rm.put<RecoveryPointSummary>(RECOVERY_POINTS, id, { ...doc, storageLayout: 2 });
       return;
     }
+    case 'RecoveryPointReindexed':
+      return; // where its chunks are: nothing a read model shows
     case 'RecoveryPointExpired':
     case 'RecoveryPointDeleted':
     case 'RecoveryPointRestoredFromBin':

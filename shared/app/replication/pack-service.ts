@@ -4,6 +4,9 @@
  * storage counter if it is new (refused past the quota), stored as one object, then recorded
  * under the uploading rpId with its chunks' places (one upload record per pack, no object or
  * record per chunk). A pack that carries a chunk a read found corrupt heals it (damage.ts).
+ * Garbage collection (../lifecycle/gc): the RP is registered for the day before its first record,
+ * each record carries its time, and an upload that would count on a stored pack GC is deleting
+ * is refused with a retryable 429 (condemned-packs.ts).
  */
 import { PackFormatError, verifyPack, type VerifiedPack } from '../../format/index.js';
 import { DomainError } from '../../domain/errors.js';
@@ -12,6 +15,8 @@ import { assertSha256 } from '../../ids.js';
 import { BlobConflictError, NotFoundError } from '../../ports/errors.js';
 import { commandMeta } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
+import { refuseIfCondemned } from '../lifecycle/gc/condemned-packs.js';
+import { registerUpload } from '../lifecycle/gc/upload-registry.js';
 import { requireActiveTenant, requireMachine } from './access.js';
 import { damagedChunks, healFrom } from './damage.js';
 import { decodeEntries, encodeEntries, packKey } from './storage.js';
@@ -77,18 +82,23 @@ export async function uploadPack(
   const receipt = (created: boolean): PackReceipt => ({ packId, chunks: pack.entries.length, bytes: bytes.length, created });
 
   const entries = pack.entries.map((e) => ({ id: e.id, offset: e.offset, length: e.length }));
+  const record = (charged: boolean) => ({ packId, machineId, bytes: bytes.length, charged, entries: encodeEntries(entries), storedAt: meta.at });
+  await registerUpload(deps, tenantId, rpId, machineId);
   const stored = await deps.blobs.head(packKey(tenantId, packId));
   let created: boolean;
   if (stored === undefined) {
     await chargePack(deps, tenant.quotaBytes, { tenantId, machineId, rpId, packId }, bytes.length, meta);
     created = (await storePack(deps, tenantId, packId, bytes)).created;
     if (!created) await releasePack(deps, tenantId, packId, bytes.length, meta); // a concurrent upload stored it, and was charged
-    await putUploadRecord(deps, tenantId, rpId, { packId, machineId, bytes: bytes.length, charged: created, entries: encodeEntries(entries) });
+    await putUploadRecord(deps, tenantId, rpId, record(created));
   } else {
     // Stored (and charged) before: by this RP's earlier try, or another RP's. A corrupt copy is replaced.
     const known = await getUploadRecord(deps, tenantId, rpId, packId);
+    await refuseIfCondemned(deps, tenantId, packId);
     created = (await storePack(deps, tenantId, packId, bytes)).created;
-    if (!known) await putUploadRecord(deps, tenantId, rpId, { packId, machineId, bytes: bytes.length, charged: false, entries: encodeEntries(entries) });
+    // Gone since the head (GC deleted it): stored anew, so charged as any new pack.
+    if (created) await chargePack(deps, tenant.quotaBytes, { tenantId, machineId, rpId, packId }, bytes.length, meta);
+    if (!known) await putUploadRecord(deps, tenantId, rpId, record(created));
   }
   // Chunks a read found corrupt that this verified pack carries (in a new pack, or in the corrupt pack's replaced object).
   await healFrom(deps, tenantId, packId, entries, meta);

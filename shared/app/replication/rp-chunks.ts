@@ -3,7 +3,10 @@
  * index of the RP or of one of its ancestors (shared/format/rp-index.ts: pick the part by its
  * first id, bisect it), then read by range from its pack (chunk-reader.ts). Index parts are
  * immutable and stay cached per process: a restore reads each part once. Committed RPs change
- * only through their lifecycle (roll-up, purge: docs/lifecycle.md) and are cached for a minute.
+ * only through their lifecycle (roll-up, purge: docs/lifecycle.md) and GC's repack, which writes
+ * an RP's index again as a new generation (`RecoveryPointReindexed`) before it deletes the old
+ * packs; RPs are cached for a minute, and a read that finds a part or a pack gone reads the RP's
+ * chain again from the log once before it fails.
  */
 import { DomainError } from '../../domain/errors.js';
 import { MAX_MISSING_BATCH, type RecoveryPointCommittedData, type RpIndexRef } from '../../domain/recovery-point.js';
@@ -12,6 +15,7 @@ import { partFor, RpIndexPart, type ChunkLocation } from '../../format/rp-index.
 import { assertSha256 } from '../../ids.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { EventStore } from '../../ports/event-store.js';
+import { NotFoundError } from '../../ports/errors.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
 import { loadTenant, requireMachine } from './access.js';
@@ -54,7 +58,8 @@ const COMMITTED_CACHE_ENTRIES = 1024;
  * How long a process trusts what it read of an RP. A committed RP changes after its commit only
  * through its lifecycle (docs/lifecycle.md): a roll-up (the superseded manifest and index keep
  * answering, below, so a stale view reads right) or a purge, which GC acts on only after its own
- * grace period, far longer than this.
+ * grace period, far longer than this; and by GC's reindex, after which a read that finds the old
+ * part or pack gone reads the chain again (readRecoveryPointChunks).
  */
 export const COMMITTED_CACHE_MS = 60_000;
 
@@ -148,8 +153,19 @@ export async function readRecoveryPointChunks(
   for (const id of ids) assertSha256(id);
   await loadTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
-  let chain = await chainOf(deps, tenantId, machineId, rpId, false);
-  let fresh = false;
+  try {
+    return await readFromChain(deps, tenantId, machineId, rpId, ids, actor, false);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    // An index part or a pack is gone: GC repacked since this process cached the chain. Read it again, once.
+    return readFromChain(deps, tenantId, machineId, rpId, ids, actor, true);
+  }
+}
+
+async function readFromChain(
+  deps: AppDeps, tenantId: string, machineId: string, rpId: string, ids: readonly string[], actor: string, fresh: boolean,
+): Promise<Buffer[]> {
+  let chain = await chainOf(deps, tenantId, machineId, rpId, fresh);
   const wanted: LocatedChunk[] = [];
   let bytes = 0;
   for (const id of ids) {

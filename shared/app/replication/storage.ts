@@ -5,7 +5,7 @@
  *
  *   BlobStore  tenants/<tenantId>/packs/<packId>              the pack, as uploaded (create-once)
  *   BlobStore  tenants/<tenantId>/rps/<rpId>/index/<n>        part n of a committed RP's index (create-once)
- *   BlobStore  tenants/<tenantId>/rps/<rpId>/index-<g>/<n>    part n of its index after roll-up g (create-once)
+ *   BlobStore  tenants/<tenantId>/rps/<rpId>/index-<g>/<n>    part n of generation g ≥ 1 of its index (a roll-up's or GC's reindex; create-once)
  *   Operational uploads/<tenantId>/<rpId>/<h>  id <packId>     UploadRecord: a pack stored under that rpId
  *                                                           (h = the pack id's first hex digit: 16 shards)
  *
@@ -19,9 +19,10 @@ export const packKey = (tenantId: string, packId: string): string =>
   `tenants/${assertId('tenantId', tenantId)}/packs/${assertSha256(packId)}`;
 
 /**
- * Part n of an RP's index of generation g: 0 (the commit's) at `…/index/<n>`, a roll-up's
- * (docs/lifecycle.md) at `…/index-<g>/<n>`. Read an RP's CURRENT index with its RpIndexRef's
- * generation (rp.index.generation): after a roll-up, the commit's index is no longer the RP's.
+ * Part n of an RP's index of generation g: 0 (the commit's) at `…/index/<n>`, a roll-up's or a
+ * GC reindex's (docs/lifecycle.md, docs/garbage-collection.md) at `…/index-<g>/<n>`. Read an
+ * RP's CURRENT index with its RpIndexRef's generation (rp.index.generation): after a roll-up or a
+ * reindex, the commit's index is no longer the RP's.
  */
 export const rpIndexKey = (tenantId: string, rpId: string, part: number, generation = 0): string => {
   if (!Number.isSafeInteger(generation) || generation < 0) throw new Error(`index generation ${generation} is not a non-negative integer`);
@@ -50,6 +51,8 @@ export interface UploadRecord {
   readonly charged: boolean;
   /** base64 of count × { chunk sha256 32 bytes, offset u32 LE, length u32 LE }. */
   readonly entries: string;
+  /** When the record was written (the deps clock); absent on records written before GC existed. */
+  readonly storedAt?: string;
 }
 
 const ENTRY = 40;

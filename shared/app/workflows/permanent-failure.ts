@@ -8,6 +8,17 @@ export class PermanentWorkflowError extends Error {
   override readonly name = 'PermanentWorkflowError';
 }
 
+/**
+ * A workflow step that must not run yet (a GC run's settle): the worker makes its message
+ * visible again after `seconds` (≤ 12 h, SQS's limit) instead of retrying it at once.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  constructor(readonly seconds: number, message: string) {
+    super(message);
+  }
+}
+
 /** Which delivery of its message a workflow step runs in (SQS ApproximateReceiveCount). */
 export interface Delivery {
   readonly receiveCount: number;

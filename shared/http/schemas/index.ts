@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { LIFECYCLE_SCHEMAS } from './lifecycle.js';
 import { REPLICATION_SCHEMAS } from './replication.js';
 import { VerificationReportBody, VerifyStepBody } from './verification.js';
-import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
+import { ApproveBody, EmptyBody, EventsQuery, GcCancelBody, GcStartBody, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
 /** Request schemas by route key (`METHOD path`), for the OpenAPI document. */
 export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType }> = {
@@ -21,6 +21,8 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/tenants/{tenantId}/quota': { body: QuotaBody },
   'POST /v1/admin/verification': { body: VerifyStepBody },
   'POST /v1/admin/tenants/{tenantId}/verification-reports': { body: VerificationReportBody },
+  'POST /v1/admin/tenants/{tenantId}/gc': { body: GcStartBody },
+  'POST /v1/admin/tenants/{tenantId}/gc/cancel': { body: GcCancelBody },
   ...REPLICATION_SCHEMAS,
   ...LIFECYCLE_SCHEMAS,
 };

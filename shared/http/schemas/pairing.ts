@@ -71,3 +71,16 @@ export const MigrateStorageBody = z.object({
   after: z.string().regex(/^[A-Za-z0-9+/=_-]{1,512}$/).optional().describe('The `next` of the previous step'),
   limit: z.number().int().min(1).max(100).optional().describe('RPs to index in this step (default 20)'),
 }).strict();
+
+export const GcStartBody = z.object({
+  dryRun: z.boolean().optional().describe('Mark and plan only: report what the run would free, change nothing'),
+  graceSeconds: z.number().int().min(0).max(365 * 86_400).optional().describe('Packs and uploads younger than this are never touched (default 24 h 5 min)'),
+  settleSeconds: z.number().int().min(0).max(86_400).optional().describe('Between condemning packs and deleting them: longer than any upload or commit request runs (default 120)'),
+  repackBelowPercent: z.number().min(0).max(100).optional().describe('Repack packs whose live bytes are below this share of their size (default 50; 0: never)'),
+  maxRepackPacks: z.number().int().min(0).max(100_000).optional().describe('At most this many packs repacked by the run (default 1024)'),
+}).strict();
+
+export const GcCancelBody = z.object({
+  runId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).describe('The run to cancel (the one under way)'),
+  reason: z.string().min(1).max(500),
+}).strict();

@@ -11,6 +11,10 @@
  * instead of answering it (s3rver); the suite then asserts that the adapter fails with a
  * PortError and never returns bytes, in a test whose name says so and names `coveredIn`,
  * where the real service's answer is covered.
+ * options.cannotTruncateListings: the service fails any listing it would have to cut into pages
+ * (s3rver on Node 22: its continuation token needs DES, which OpenSSL 3 refuses); the suite then
+ * pages listPage only with a limit the listing fits in, in a test whose name says so and names
+ * `coveredIn`, where the cut pages are covered.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -31,7 +35,7 @@ async function collect(it: AsyncIterable<string>): Promise<string[]> {
 export function blobStoreContract(
   name: string,
   make: () => Promise<{ blobs: BlobStore; cleanup(): Promise<void> }>,
-  options?: { enforcesCreateOnce?: boolean; verifiesSha256ServerSide?: boolean; breaksEmptyObjectRanges?: { coveredIn: string } },
+  options?: { enforcesCreateOnce?: boolean; verifiesSha256ServerSide?: boolean; breaksEmptyObjectRanges?: { coveredIn: string }; cannotTruncateListings?: { coveredIn: string } },
 ): void {
   describe(`BlobStore contract: ${name}`, () => {
     let blobs: BlobStore;
@@ -148,6 +152,48 @@ export function blobStoreContract(
       assert.deepEqual(await collect(blobs.list(`${p}/nothing-here/`)), []);
       const all = await collect(blobs.list(''));
       assert.ok(keys.every((k) => all.includes(k)), "list('') includes everything");
+    });
+
+    const untruncated = options?.cannotTruncateListings;
+    const pageLimits = untruncated ? [1000] : [1, 3, 4, 1000];
+    it(untruncated
+      ? `listPage(prefix, { after, limit }): the keys of list() with their size and last-modified time, in pages this service does NOT cut (limit 1000 only: it fails a listing it must truncate); cut pages are covered in ${untruncated.coveredIn}`
+      : 'listPage(prefix, { after, limit }): the keys of list() in pages, each with its size and last-modified time', async () => {
+      const p = prefix();
+      const names = ['a', 'b/1', 'b/2', 'b/3/deep', 'b0', 'c-1', 'c.1', 'c_', 'd', 'e/f/g'];
+      const keys = names.map((k) => `${p}/${k}`);
+      const startedMs = Date.now();
+      await Promise.all(keys.map((k, i) => blobs.put(k, Buffer.alloc(i + 1, 7))));
+      await blobs.put(`${p}-sibling/a`, Buffer.from('outside'));
+      const sorted = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      for (const limit of pageLimits) {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let pages = 0; ; pages++) {
+          assert.ok(pages <= keys.length, 'the pages end');
+          const page = await blobs.listPage(`${p}/`, { ...(after !== undefined ? { after } : {}), limit });
+          assert.ok(page.objects.length <= limit, `at most ${limit} per page`);
+          for (const o of page.objects) {
+            seen.push(o.key);
+            assert.equal(o.size, keys.indexOf(o.key) + 1, `size of ${o.key}`);
+            assert.ok(Number.isFinite(o.modifiedMs) && Math.abs(o.modifiedMs - startedMs) < 10 * 60_000, `modifiedMs of ${o.key} is the store's time of the put`);
+          }
+          if (page.next === undefined) break;
+          assert.equal(page.next, page.objects.at(-1)?.key, 'next is the last key returned');
+          after = page.next;
+        }
+        assert.deepEqual(seen, sorted, `limit ${limit}: every key once, in order`);
+      }
+      const fromMiddle = await blobs.listPage(`${p}/`, { after: `${p}/b/2`, limit: 1000 });
+      assert.deepEqual(fromMiddle.objects.map((o) => o.key), sorted.filter((k) => k > `${p}/b/2`));
+      assert.equal(fromMiddle.next, undefined);
+      const sub = await blobs.listPage(`${p}/b/`, { limit: 1000 });
+      assert.deepEqual(sub.objects.map((o) => o.key), sorted.filter((k) => k.startsWith(`${p}/b/`)));
+      assert.deepEqual((await blobs.listPage(`${p}/nothing-here/`, { limit: 10 })).objects, []);
+      await assert.rejects(blobs.listPage(`${p}/`, { limit: 0 }), RangeError);
+      await assert.rejects(blobs.listPage(`${p}/`, { limit: 1001 }), RangeError);
+      await assert.rejects(blobs.listPage('../', { limit: 1 }), InvalidIdError);
+      await assert.rejects(blobs.listPage(`${p}/`, { after: 'a//b', limit: 1 }), InvalidIdError);
     });
 
     it('getRange: a range inside the object returns exactly its bytes (first byte, last byte, middle)', async () => {

@@ -121,6 +121,17 @@ export function eventStoreContract(name: string, make: () => Promise<{ store: Ev
       assert.deepEqual(await store.readStream(sid('unknown')), []);
     });
 
+    it('readStream(after, limit) returns at most limit events, the first ones: pages through a stream', async () => {
+      const s = sid();
+      await store.append(s, 0, [ev('A'), ev('B'), ev('C'), ev('D'), ev('E')]);
+      assert.deepEqual((await store.readStream(s, 0, 2)).map((e) => e.version), [1, 2]);
+      assert.deepEqual((await store.readStream(s, 2, 2)).map((e) => e.version), [3, 4]);
+      assert.deepEqual((await store.readStream(s, 4, 2)).map((e) => e.version), [5]);
+      assert.deepEqual(await store.readStream(s, 5, 2), []);
+      assert.deepEqual((await store.readStream(s, 1, 100)).map((e) => e.version), [2, 3, 4, 5]);
+      await assert.rejects(store.readStream(s, 0, 0), RangeError);
+    });
+
     it('data round-trips as JSON: nested objects, arrays, unicode, numbers, null', async () => {
       const s = sid();
       const data = {

@@ -80,3 +80,13 @@ export const TenantStatus = z.strictObject({
   tenantId: z.string(), status: z.enum(['active', 'suspended']), quotaBytes: z.number().int(),
   suspendedReason: z.string().optional(), version: z.number().int().describe('The tenant stream version after the command'),
 });
+
+const GcCounters = z.record(z.string(), z.number()).describe('What the run marked, freed (freedBytes, freedPacks), repacked, kept; bytes are stored pack bytes');
+const GcOptions = z.strictObject({ graceSeconds: z.number().int(), settleSeconds: z.number().int(), dryRun: z.boolean(), repackBelowPercent: z.number(), maxRepackPacks: z.number().int() });
+export const GcStarted = z.strictObject({ tenantId: z.string(), runId: z.string() }).describe('The run started; its steps run on the workflow queue');
+export const GcStatus = z.strictObject({
+  tenantId: z.string(), status: z.enum(['idle', 'running']),
+  runId: z.string().optional(), startedAt: z.string().optional(), phase: z.string().optional(), step: z.number().int().optional(),
+  notBefore: z.string().optional().describe('The next step waits until then (the settle)'), options: GcOptions.optional(), counters: GcCounters.optional(),
+  last: z.strictObject({ runId: z.string(), dryRun: z.boolean(), counters: GcCounters }).optional().describe('The last run that finished'),
+});
