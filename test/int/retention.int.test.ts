@@ -5,20 +5,31 @@
  * binned one, while it is in the bin) restores byte-identical after the roll-ups and after the
  * purge, chains hold kept RPs only, and a restore that read its chain before a roll-up finishes
  * after it. Then the recycle bin: an operator-deleted RP restores from the bin until its period
- * ends, and not after.
+ * ends, and not after. Last, garbage collection: it frees exactly the packs no remaining RP
+ * references (an oracle read from the remaining RPs' own indexes), the storage counter and the
+ * usage export follow, and a second run that repacks the mostly dead packs leaves every remaining
+ * RP restoring byte-identical with the counter equal to what is stored.
+ *
+ * The clock starts tomorrow (UTC midnight): stored objects keep the store's own time, so by the
+ * job clock every pack is weeks old when GC runs, past its grace period.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { runRetention } from '../../shared/app/lifecycle/retention-job.js';
+import { runGcToEnd, startGc } from '../../shared/app/lifecycle/gc/gc-step.js';
+import { recoveryPointHandler } from '../../shared/app/handlers.js';
+import { rpIndexKey } from '../../shared/app/replication/storage.js';
+import { RpIndexPart } from '../../shared/format/rp-index.js';
 import { ManifestReader, restoreVolume } from '../../shared/format/index.js';
 import { localDeps } from '../../shared/runtime/local-deps.js';
+import { listedPacks, usedBytes } from '../support/gc-scenario.js';
 import { buildRp, GEOMETRY, readChunks, replicate, restore, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const T0 = Date.UTC(2025, 2, 3); // Monday 3 March 2025, 00:00 UTC
+const T0 = Math.floor(Date.now() / DAY) * DAY + DAY; // tomorrow, 00:00 UTC
 const M = 'web-01';
 const N = 30;
 const id = (n: number) => `rp-${String(n).padStart(2, '0')}`;
@@ -220,5 +231,65 @@ describe('retention: 30 RPs, keep-last 3 + keep-daily 2 (issue 11)', () => {
     assert.equal((await h.call(h.tenantA, 'GET', `/v1/machines/${M}/recovery-points/${id(29)}`)).status, 404);
     for (const rpId of [12, 24, 28, 30].map(id)) await assertRestores(rpId);
     assert.deepEqual(await chainOf(id(30)), [id(30), id(28), id(24), id(12)]);
+  });
+
+  it('GC frees exactly the packs no remaining RP references; the counter and the usage export follow; a repacking run keeps every RP restoring', async (t) => {
+    const T = h.tenantA;
+    const remaining = [12, 24, 28, 30].map(id);
+    const referenced = async (): Promise<Set<string>> => {
+      const packs = new Set<string>();
+      for (const rpId of remaining) {
+        const { state } = await recoveryPointHandler.load(h.deps, { tenantId: T, rpId });
+        assert.equal(state.status, 'committed');
+        const index = state.status === 'committed' ? state.rp.index : undefined;
+        assert.ok(index, `${rpId} has an index`);
+        for (let n = 0; n < index.firstChunks.length; n++) {
+          const part = RpIndexPart.decode(await h.deps.blobs.get(rpIndexKey(T, rpId, n, index.generation)));
+          for (let i = 0; i < part.count; i++) packs.add(part.entry(i).pack);
+        }
+      }
+      return packs;
+    };
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    const collect = async (options: { repackBelowPercent?: number }) => {
+      await startGc(h.deps, T, { graceSeconds: 86_400, settleSeconds: 60, ...options });
+      return runGcToEnd(h.deps, T, { sleep: async (ms) => { clock.now += ms + 1; } });
+    };
+    const exported = async () => {
+      await h.project();
+      const day = new Date(clock.now).toISOString().slice(0, 10);
+      const r = await h.admin('GET', `/v1/admin/usage?from=${day}&to=${day}`);
+      assert.equal(r.status, 200, r.body.toString());
+      return ((r.json['tenants'] ?? []) as { tenantId: string; storedBytes: number }[]).find((t) => t.tenantId === T)?.storedBytes;
+    };
+
+    clock.now += 2 * DAY;
+    const stored = await listedPacks(h.deps, T);
+    const live = await referenced();
+    const unreferenced = [...stored].filter(([p]) => !live.has(p));
+    assert.ok(unreferenced.length > 0, 'the purged RPs left packs nothing references');
+    const before = await usedBytes(h.deps, T);
+    assert.equal(before, total(stored), 'the counter is what is stored');
+
+    const first = await collect({ repackBelowPercent: 0 });
+    assert.equal(first.counters['freedBytes'], unreferenced.reduce((n, [, b]) => n + b, 0), 'freed bytes = the unreferenced packs\' bytes');
+    assert.equal(first.counters['freedPacks'], unreferenced.length);
+    const left = await listedPacks(h.deps, T);
+    assert.deepEqual([...left.keys()].sort(), [...live].sort(), 'what is left is exactly what the remaining RPs reference');
+    assert.equal(await usedBytes(h.deps, T), before - first.counters['freedBytes']!, 'the counter released exactly the freed bytes');
+    assert.equal(await exported(), total(left), 'the usage export follows');
+    for (const rpId of remaining) await assertRestores(rpId);
+
+    const second = await collect({ repackBelowPercent: 50 });
+    const after = await listedPacks(h.deps, T);
+    assert.equal(await usedBytes(h.deps, T), total(after), 'after the repack the counter is still what is stored');
+    assert.deepEqual([...after.keys()].sort(), [...await referenced()].sort(), 'nothing unreferenced is left');
+    assert.equal(await exported(), total(after));
+    for (const rpId of remaining) await assertRestores(rpId);
+    const c = second.counters;
+    t.diagnostic(`stored ${total(stored)} B in ${stored.size} packs; GC 1 freed ${first.counters['freedBytes']} B (${first.counters['freedPacks']} packs, all unreferenced); `
+      + `GC 2 repacked ${c['repackedPacks'] ?? 0} packs, wrote ${c['repackWrittenBytes'] ?? 0} B, freed ${c['freedBytes'] ?? 0} B; left ${total(after)} B in ${after.size} packs`);
+    assert.equal(total(after), total(left) - (c['freedBytes'] ?? 0) + (c['repackWrittenBytes'] ?? 0), 'stored = before − freed + what the repack wrote');
+    assert.ok((c['freedBytes'] ?? 0) >= (c['repackWrittenBytes'] ?? 0), 'a repack never stores more than it frees');
   });
 });
