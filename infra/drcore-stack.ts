@@ -78,7 +78,7 @@ export class DrcoreStack extends Stack {
 
     eventLog.bindWriter(handlers['replication-api']);
     // Reads, and writes of the data plane's own records only (upload records, damaged chunks, relocations).
-    readModels.bindRecordWriter(handlers['replication-api'], ['uploads/', 'damaged/', 'relocated/']);
+    readModels.bindRecordWriter(handlers['replication-api'], ['uploads/', 'damaged/', 'relocated/', 'egress/']);
     data.bindReadWrite(handlers['replication-api']);
 
     readModels.bindReader(authorizer);

@@ -16,9 +16,10 @@ const csvField = (v: string | number): string => {
 
 export const usage = define({
   name: 'admin usage',
-  summary: "Daily high-water marks of each tenant's stored bytes, with quotas and estimated-full dates (for billing).",
-  details: 'Days are UTC. --csv writes one row per tenant and day: tenant,day,stored_bytes,quota_bytes. '
-    + 'Logical bytes, recycle-bin bytes and egress are not tracked yet.',
+  summary: "Daily high-water marks of each tenant's stored, logical and recycle-bin bytes and its daily egress, with quotas and estimated-full dates (for billing).",
+  details: 'Days are UTC, at most 367 per report. --csv writes one row per tenant and day: '
+    + 'tenant,day,stored_bytes,logical_bytes,bin_bytes,egress_bytes,quota_bytes. Stored: the packs kept (what the object store bills); '
+    + "logical: the kept RPs' volume sizes, before dedup and compression; bin: what the recycle bin holds; egress: what restores read.",
   options: {
     ...ADMIN,
     from: { type: 'string', value: 'YYYY-MM-DD', description: 'First day, inclusive (default: the first of this month)' },
@@ -31,12 +32,15 @@ export const usage = define({
     const r = await api.json<UsageReport>('GET', `/v1/admin/usage?${q}`);
     if (values.json) io.out(JSON.stringify(r));
     else if (values.csv) {
-      io.out(['tenant,day,stored_bytes,quota_bytes', ...r.days.map((d) => [d.tenantId, d.day, d.storedBytes, d.quotaBytes].map(csvField).join(','))].join('\n'));
+      io.out(['tenant,day,stored_bytes,logical_bytes,bin_bytes,egress_bytes,quota_bytes',
+        ...r.days.map((d) => [d.tenantId, d.day, d.storedBytes, d.logicalBytes, d.binBytes, d.egressBytes, d.quotaBytes].map(csvField).join(','))].join('\n'));
     } else {
-      io.out(table([['TENANT', 'STORED', 'QUOTA', 'ESTIMATED FULL'], ...r.tenants.map((t) => [t.tenantId, formatBytes(t.storedBytes), formatBytes(t.quotaBytes), t.estimatedFullAt ?? '-'])]));
+      io.out(table([['TENANT', 'STORED', 'LOGICAL', 'BIN', 'QUOTA', 'ESTIMATED FULL'],
+        ...r.tenants.map((t) => [t.tenantId, formatBytes(t.storedBytes), formatBytes(t.logicalBytes), formatBytes(t.binBytes), formatBytes(t.quotaBytes), t.estimatedFullAt ?? '-'])]));
       if (r.days.length) {
         io.out('');
-        io.out(table([['DAY', 'TENANT', 'HIGH-WATER MARK'], ...r.days.map((d) => [d.day, d.tenantId, formatBytes(d.storedBytes)])]));
+        io.out(table([['DAY', 'TENANT', 'STORED', 'LOGICAL', 'BIN', 'EGRESS'],
+          ...r.days.map((d) => [d.day, d.tenantId, formatBytes(d.storedBytes), formatBytes(d.logicalBytes), formatBytes(d.binBytes), formatBytes(d.egressBytes)])]));
       }
     }
     return 0;

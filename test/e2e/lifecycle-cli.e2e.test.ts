@@ -81,4 +81,17 @@ describe('lifecycle CLI: retention, operator deletion, the recycle bin', { timeo
     const usage = await source('bin', 'restore');
     assert.equal(usage.code, 2);
   });
+
+  it('admin usage --csv exports a row per tenant and day with stored, logical, bin and egress bytes', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const r = await admin('usage', '--from', today, '--to', today, '--tenant', a.tenantId, '--csv');
+    assert.equal(r.code, 0, r.stderr);
+    const [header, row, ...rest] = r.stdout.trim().split('\n');
+    assert.equal(header, 'tenant,day,stored_bytes,logical_bytes,bin_bytes,egress_bytes,quota_bytes');
+    assert.deepEqual(rest, []);
+    const [tenant, day, stored, logical, bin, egress, quota] = (row ?? '').split(',');
+    assert.deepEqual([tenant, day], [a.tenantId, today]);
+    for (const [name, v] of Object.entries({ stored, logical, bin, egress, quota })) assert.match(v ?? '', /^\d+$/, `${name} is a byte count`);
+    assert.ok(Number(stored) > 0 && Number(logical) >= Number(stored), 'the source replicated: stored, and logical at least as much (dedup and compression)');
+  });
 });

@@ -86,7 +86,7 @@ function rebuildScenario(name: string, make: () => Promise<RebuildDeps & { clean
 
         // The events after the poison event were projected.
         const tenant = await deps.readModels.get<TenantSummary>(TENANTS, T);
-        assert.deepEqual(tenant?.usage, { storedBytes: 150, byMachine: { m1: 150 }, binBytes: 0, binCount: 0 });
+        assert.deepEqual(tenant?.usage, { storedBytes: 150, byMachine: { m1: 150 }, binBytes: 0, binCount: 0, logicalBytes: 2 * 4096 }, 'two RPs of one 4 KiB volume');
         const machines = await deps.readModels.list<MachineSummary>(MACHINES);
         assert.deepEqual(machines.map((m) => [m.machineId, m.rpCount, m.storedBytes, m.latestRp?.rpId]), [['m1', 2, 150, 'rp-2']], 'the stale document went with the clear');
         // What is not a projection stays.

@@ -133,7 +133,8 @@ describe('replication API', () => {
     assert.equal(m['storedBytes'], added);
     const tenant = await h.admin('GET', `/v1/admin/tenants/${A}`);
     assert.equal(tenant.status, 200);
-    assert.deepEqual(tenant.json['usage'], { storedBytes: added, byMachine: { [M]: added }, binBytes: 0, binCount: 0 });
+    const logical = [baseReply, detail.json].reduce((n, rp) => n + (rp['volumes'] as { sizeBytes: number }[]).reduce((v, x) => v + x.sizeBytes, 0), 0);
+    assert.deepEqual(tenant.json['usage'], { storedBytes: added, byMachine: { [M]: added }, binBytes: 0, binCount: 0, logicalBytes: logical });
     assert.equal((tenant.json['machines'] as unknown[]).length, 1);
     const list = await h.admin('GET', '/v1/admin/tenants');
     assert.equal((list.json.items?.find((t) => t['tenantId'] === A)?.['usage'] as Record<string, unknown>)['storedBytes'], added);

@@ -60,17 +60,20 @@ export async function machineStats(rm: ReadModels, tenantId: string, machineId: 
 
 /**
  * Tenant usage = Σ addedBytes of its committed RPs, by machine, the recycle bin's apart (`binBytes`,
- * `binCount`); purged RPs count in neither. Recomputed, so replays and redeliveries are harmless.
+ * `binCount`); purged RPs count in neither. `logicalBytes`: Σ of the kept RPs' volume sizes, what
+ * they would take before dedup and compression. Recomputed, so replays and redeliveries are harmless.
  */
 export async function tenantUsage(rm: ReadModels, tenantId: string): Promise<NonNullable<TenantSummary['usage']>> {
   const byMachine: Record<string, number> = {};
   let storedBytes = 0;
   let binBytes = 0;
   let binCount = 0;
+  let logicalBytes = 0;
   for (const rp of await rm.list<RecoveryPointSummary>(RECOVERY_POINTS, { prefix: tenantPrefix(tenantId) })) {
     if (rp.bin) { binBytes += rp.addedBytes; binCount++; continue; }
     storedBytes += rp.addedBytes;
+    logicalBytes += rp.volumes.reduce((n, v) => n + v.sizeBytes, 0);
     byMachine[rp.machineId] = (byMachine[rp.machineId] ?? 0) + rp.addedBytes;
   }
-  return { storedBytes, byMachine, binBytes, binCount };
+  return { storedBytes, byMachine, binBytes, binCount, logicalBytes };
 }

@@ -3,6 +3,7 @@ import type { RecoveryPointEvent } from '../../domain/recovery-point.js';
 import type { LifecycleEvent } from '../../domain/recovery-point-lifecycle.js';
 import type { ReadModels } from '../../ports/read-models.js';
 import { MACHINES, machineDocId, type MachineSummary } from './machines.js';
+import { projectUsageRpDay } from './usage-daily.js';
 import { RECOVERY_POINTS, machineStats, recoveryPointSummary, rpDocId, tenantUsage, type RecoveryPointDoc, type RecoveryPointSummary } from './recovery-point-summaries.js';
 import { TENANTS, type TenantSummary } from './tenants.js';
 
@@ -18,7 +19,7 @@ export async function projectRecoveryPoint(rm: ReadModels, stored: StoredEvent):
       const machine = await rm.get<MachineSummary>(MACHINES, machineDocId(tenantId, rest.machineId));
       if (machine) await rm.put<MachineSummary>(MACHINES, machineDocId(tenantId, rest.machineId), { ...machine, ...(await machineStats(rm, tenantId, rest.machineId)) });
       const tenant = await rm.get<TenantSummary>(TENANTS, tenantId);
-      if (tenant) await rm.put<TenantSummary>(TENANTS, tenantId, { ...tenant, usage: await tenantUsage(rm, tenantId) });
+      if (tenant) await putUsage(rm, tenant, stored.at);
       return;
     }
     case 'RecoveryPointIndexed': {
@@ -80,5 +81,12 @@ async function projectLifecycle(rm: ReadModels, stored: StoredEvent, e: Lifecycl
   const machine = await rm.get<MachineSummary>(MACHINES, machineDocId(tenantId, machineId));
   if (machine) await rm.put<MachineSummary>(MACHINES, machineDocId(tenantId, machineId), { ...machine, ...(await machineStats(rm, tenantId, machineId)) });
   const tenant = await rm.get<TenantSummary>(TENANTS, tenantId);
-  if (tenant) await rm.put<TenantSummary>(TENANTS, tenantId, { ...tenant, usage: await tenantUsage(rm, tenantId) });
+  if (tenant) await putUsage(rm, tenant, stored.at);
+}
+
+/** The tenant's usage recomputed from the RP read model, and its day's logical and bin marks. */
+async function putUsage(rm: ReadModels, tenant: TenantSummary, at: string): Promise<void> {
+  const usage = await tenantUsage(rm, tenant.tenantId);
+  await rm.put<TenantSummary>(TENANTS, tenant.tenantId, { ...tenant, usage });
+  await projectUsageRpDay(rm, tenant.tenantId, at, usage);
 }

@@ -9,7 +9,7 @@ export interface TenantSummary {
   quotaBytes: number; status: 'active' | 'suspended'; createdAt: string; updatedAt: string; version: number;
   retention?: RetentionSettings;
   /** `storedBytes` of the RPs kept, `binBytes` of those in the recycle bin (issue 11 item 4). */
-  usage?: { storedBytes: number; byMachine: Record<string, number>; binBytes?: number; binCount?: number };
+  usage?: { storedBytes: number; byMachine: Record<string, number>; binBytes?: number; binCount?: number; logicalBytes?: number };
 }
 export const TENANTS = 'tenants';
 

@@ -40,3 +40,35 @@ export async function projectUsageDaily(rm: ReadModels, stored: StoredEvent): Pr
   };
   if (!doc || next.storedBytes !== doc.storedBytes || next.version !== doc.version) await rm.put(USAGE_DAILY, id, next);
 }
+
+/**
+ * Read model: each tenant's logical bytes (Σ of its kept RPs' volume sizes: before dedup and
+ * compression) and recycle-bin bytes per UTC day — the day's high-water marks and the last
+ * figures projected — from the RP events (recovery-points.ts, after it recomputed the tenant's
+ * usage). Idempotent: the marks are maxima, and the closing figures are recomputed from the
+ * whole RP read model each time.
+ */
+export const USAGE_DAILY_RPS = 'usage-daily-rps';
+
+export interface UsageRpDay {
+  tenantId: string;
+  day: string;
+  logicalBytes: number;
+  binBytes: number;
+  closingLogicalBytes: number;
+  closingBinBytes: number;
+}
+
+export async function projectUsageRpDay(rm: ReadModels, tenantId: string, at: string, usage: { logicalBytes?: number; binBytes?: number }): Promise<void> {
+  const day = at.slice(0, 10);
+  const id = usageDayId(tenantId, day);
+  const doc = await rm.get<UsageRpDay>(USAGE_DAILY_RPS, id);
+  const logical = usage.logicalBytes ?? 0;
+  const bin = usage.binBytes ?? 0;
+  const next: UsageRpDay = {
+    tenantId, day,
+    logicalBytes: Math.max(doc?.logicalBytes ?? 0, logical), binBytes: Math.max(doc?.binBytes ?? 0, bin),
+    closingLogicalBytes: logical, closingBinBytes: bin,
+  };
+  if (!doc || JSON.stringify(doc) !== JSON.stringify(next)) await rm.put(USAGE_DAILY_RPS, id, next);
+}

@@ -20,6 +20,7 @@ import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
 import { loadTenant, requireMachine } from './access.js';
 import { readLocated, type LocatedChunk } from './chunk-reader.js';
+import { meterEgress } from './egress-meter.js';
 import { rpIndexKey } from './storage.js';
 
 /** At most this many ids per read request (the 64 KiB JSON limit), as for `missing`. */
@@ -153,13 +154,16 @@ export async function readRecoveryPointChunks(
   for (const id of ids) assertSha256(id);
   await loadTenant(deps, tenantId);
   await requireMachine(deps, tenantId, machineId);
+  let chunks: Buffer[];
   try {
-    return await readFromChain(deps, tenantId, machineId, rpId, ids, actor, false);
+    chunks = await readFromChain(deps, tenantId, machineId, rpId, ids, actor, false);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
     // An index part or a pack is gone: GC repacked since this process cached the chain. Read it again, once.
-    return readFromChain(deps, tenantId, machineId, rpId, ids, actor, true);
+    chunks = await readFromChain(deps, tenantId, machineId, rpId, ids, actor, true);
   }
+  await meterEgress(deps, tenantId, chunks.reduce((n, c) => n + c.length, 0));
+  return chunks;
 }
 
 async function readFromChain(

@@ -61,7 +61,8 @@ export const UsageQuery = z.object({
   from: day.describe('First day (UTC), inclusive'),
   to: day.describe('Last day (UTC), inclusive'),
   tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().describe('One tenant only'),
-}).strict().refine((q) => q.from <= q.to, 'from must not be after to');
+}).strict().refine((q) => q.from <= q.to, 'from must not be after to')
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, 'a report covers at most 367 days: ask for a year at a time');
 
 export const SuspendBody = z.object({ reason: text(500).describe('Shown to the tenant\'s source core in its 403 Tenant Suspended') }).strict();
 export const QuotaBody = z.object({ quotaBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('The new quota in bytes') }).strict();

@@ -16,6 +16,7 @@ const Usage = z.strictObject({
   storedBytes: z.number().int(), byMachine: z.record(z.string(), z.number().int()),
   binBytes: z.number().int().optional().describe('Bytes the RPs in the recycle bin added (counted apart from storedBytes)'),
   binCount: z.number().int().optional().describe('RPs in the recycle bin'),
+  logicalBytes: z.number().int().optional().describe("Σ of the kept RPs' volume sizes: what they would take before dedup and compression"),
 });
 export const Retention = z.strictObject({
   keep: z.strictObject({
@@ -68,10 +69,15 @@ export const StorageMigrationStep = z.strictObject({
 
 export const UsageReport = z.strictObject({
   from: z.string(), to: z.string(),
-  days: z.array(z.strictObject({ tenantId: z.string(), day: z.string(), storedBytes: z.number().int(), quotaBytes: z.number().int() }))
-    .describe("Per tenant and UTC day: the day's high-water mark of stored bytes"),
+  days: z.array(z.strictObject({
+    tenantId: z.string(), day: z.string(), quotaBytes: z.number().int(),
+    storedBytes: z.number().int().describe('High-water mark of the bytes stored (packs: what the object store bills)'),
+    logicalBytes: z.number().int().describe("High-water mark of the kept RPs' volume sizes (before dedup and compression)"),
+    binBytes: z.number().int().describe('High-water mark of the bytes the recycle bin holds (apart from storedBytes)'),
+    egressBytes: z.number().int().describe("Chunk bytes the tenant's restores read that day"),
+  })).describe('Per tenant and UTC day up to today (a day without activity carries the figures of the day before)'),
   tenants: z.array(z.strictObject({
-    tenantId: z.string(), quotaBytes: z.number().int(), storedBytes: z.number().int(),
+    tenantId: z.string(), quotaBytes: z.number().int(), storedBytes: z.number().int(), logicalBytes: z.number().int(), binBytes: z.number().int(),
     estimatedFullAt: z.string().nullable().describe('When usage reaches the quota at the pace of the last 30 days; null when not growing'),
   })),
 });
