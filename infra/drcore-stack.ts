@@ -98,8 +98,10 @@ export class DrcoreStack extends Stack {
 
     // Retention: RP events, tenants and RP lists, roll-up packs and index parts, chunks a read finds corrupt, its cursor.
     eventLog.bindWriter(lifecycle);
-    readModels.bindRecordWriter(lifecycle, ['damaged/', 'relocated/', 'lifecycle']);
+    readModels.bindRecordWriter(lifecycle, ['damaged/', 'relocated/', 'lifecycle', 'locks/']);
     data.bindReadWrite(lifecycle);
+    // With Object Lock on, retention locks each kept RP's data as long as its class keeps it.
+    if (config.objectLock) data.bindLockExtender(lifecycle);
     new LifecycleSchedule(this, 'Schedule').bindTarget(lifecycle);
 
     eventLog.bindStreamConsumer(projector, { onFailure: projectorFailures });

@@ -37,6 +37,22 @@ export class DataBucket extends Construct {
   }
 
   /**
+   * Read and extend the Object Lock retention of objects (the retention job: a kept RP's packs
+   * and index parts locked as long as its retention class keeps it, docs/lifecycle.md). No
+   * s3:BypassGovernanceRetention: a lock can be extended, never shortened or lifted. Sets
+   * DRCORE_OBJECT_LOCK_MODE (the bucket's default mode, governance).
+   */
+  bindLockExtender(f: DrcoreFunction): void {
+    f.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObjectRetention', 's3:PutObjectRetention'], resources: [this.bucket.arnForObjects('tenants/*')] }));
+    f.addEnvironment(ENV.objectLockMode, 'GOVERNANCE');
+    const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/tenants/*]`,
+      reason: 'Retention locks the packs and index parts of any tenant\'s kept RPs (keys made at run time): read and extend retention only, never bypass it.',
+    });
+  }
+
+  /**
    * Put, get, head, delete and list objects (replication-api, workflow-worker). Explicit
    * actions, no `s3:*Object*` wildcards; nothing on the bucket's configuration or policy.
    * Sets DRCORE_DATA_BUCKET.

@@ -1,3 +1,4 @@
+import type { ObjectLocks } from '../ports/object-locks.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CertificateAuthority } from '../ports/certificate-authority.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
    * Only the runtimes that write checkpoints have it (serve, the workflow worker).
    */
   readonly logAnchors?: BlobStore;
+  /** S3 Object Lock on the data bucket (issue 11 item 4); absent where objects cannot be locked (the local runtime). */
+  readonly objectLocks?: ObjectLocks;
   readonly clock: () => Date;
   /** A new random id, [A-Za-z0-9._-]. */
   readonly newId: (prefix: string) => string;

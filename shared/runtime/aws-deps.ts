@@ -1,3 +1,5 @@
+import type { ObjectLocks } from '../ports/object-locks.js';
+import { S3ObjectLocks } from '../adapters/aws/s3-object-locks.js';
 import type { AppDeps } from '../app/deps.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CertificateAuthority } from '../ports/certificate-authority.js';
@@ -32,6 +34,8 @@ export const awsBlobStore = (): BlobStore => new S3BlobStore();
 export const awsCertificateAuthority = (): CertificateAuthority => new SecretsManagerCertificateAuthority();
 /** The event log's signed checkpoints: the Object Lock bucket (infra/constructs/log-anchor-bucket.ts). */
 export const awsLogAnchors = (): BlobStore => new S3BlobStore({ bucket: requiredEnv(ENV.logAnchorBucket) });
+/** Object Lock on the data bucket, in the mode the stack set (DRCORE_OBJECT_LOCK_MODE; the port is absent without it). */
+export const awsObjectLocks = (): ObjectLocks => new S3ObjectLocks({ mode: process.env[ENV.objectLockMode] === 'COMPLIANCE' ? 'COMPLIANCE' : 'GOVERNANCE' });
 
 export const awsWorkflowQueue = (): Queue => {
   const dlq = process.env[ENV.workflowDlqUrl];
@@ -41,7 +45,7 @@ export const awsWorkflowQueue = (): Queue => {
 /** Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up). */
 export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => new LocalNotifier(deps.operational, (line) => logger.info(line));
 
-type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors';
+type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks';
 
 /** The adapter factory of each port a function uses; a factory may use the other ports (the notifier, the read models). */
 export type AwsPorts = { readonly [K in Port]?: (deps: AppDeps) => AppDeps[K] };
@@ -65,6 +69,7 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   const notifier = port('notifier');
   const ca = port('ca');
   const logAnchors = ports.logAnchors ? port('logAnchors') : undefined;
+  const objectLocks = ports.objectLocks ? port('objectLocks') : undefined;
   const deps: AppDeps = {
     get events() { return events(); },
     get readModels() { return readModels(); },
@@ -78,5 +83,6 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   };
   // A getter, as the others (a spread would build the client now).
   if (logAnchors) Object.defineProperty(deps, 'logAnchors', { get: logAnchors, enumerable: true });
+  if (objectLocks && process.env[ENV.objectLockMode]) Object.defineProperty(deps, 'objectLocks', { get: objectLocks, enumerable: true });
   return deps;
 }

@@ -12,6 +12,7 @@ export const ENV = {
   workflowDlqUrl: 'DRCORE_WORKFLOW_DLQ_URL', // aws (receiveDeadLetters; optional)
   caSecretArn: 'DRCORE_CA_SECRET_ARN', // aws
   logAnchorBucket: 'DRCORE_LOG_ANCHOR_BUCKET', // aws: the event log's signed checkpoints (Object Lock)
+  objectLockMode: 'DRCORE_OBJECT_LOCK_MODE', // aws, optional: GOVERNANCE | COMPLIANCE when the data bucket has Object Lock (retention-class locks)
   notificationTopicArn: 'DRCORE_NOTIFICATION_TOPIC_ARN', // aws, optional
   awsEndpoint: 'DRCORE_AWS_ENDPOINT', // tests: emulator endpoints as JSON {dynamodb,s3,sqs}
   pairingRateLimit: 'DRCORE_PAIRING_RATE_LIMIT', // optional: "<requests>/<seconds>" per enrollment certificate (default "10/3600")

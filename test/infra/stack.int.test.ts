@@ -120,6 +120,26 @@ describe('buckets', () => {
     assert.equal(data[1].Properties!['ObjectLockEnabled'], undefined);
   });
 
+  it('with objectLock, the data bucket locks every object by default and the retention job may extend (never bypass) locks by retention class', () => {
+    const locked = synth({ objectLock: 'true', objectLockDays: '30' });
+    locked.template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } },
+    });
+    locked.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DRCORE_OBJECT_LOCK_MODE: 'GOVERNANCE' }) },
+    });
+    locked.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['s3:GetObjectRetention', 's3:PutObjectRetention'], Effect: 'Allow' })]) },
+    });
+    const statements = Object.values(locked.json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => ((r.Properties!['PolicyDocument'] as { Statement: { Action: string | string[] }[] }).Statement));
+    assert.ok(statements.every((st) => ![st.Action].flat().includes('s3:BypassGovernanceRetention')), 'no function may bypass a lock');
+    // Without objectLock, no function has the lock env or grants.
+    assert.ok(Object.values(json.Resources).every((r) => r.Type !== 'AWS::Lambda::Function'
+      || (r.Properties!['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables?.['DRCORE_OBJECT_LOCK_MODE'] === undefined));
+  });
+
   it('the log anchors have a bucket of their own, Object Lock in compliance mode for every object, versioned, no expiry', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,

@@ -21,6 +21,7 @@ import { gcRunHandler, recoveryPointHandler, tenantHandler } from '../handlers.j
 import { RECOVERY_POINTS, tenantPrefix, type RecoveryPointDoc } from '../projections/recovery-point-summaries.js';
 import { TENANTS, type TenantSummary } from '../projections/tenants.js';
 import { rollUpRecoveryPoint } from './roll-up.js';
+import { lockKeptRecoveryPoints, type RpLock } from './retention-locks.js';
 
 export const RETENTION_ACTOR = 'system:retention';
 
@@ -31,7 +32,9 @@ export interface MachineRetention {
   /** `materialized`: extents resolved into new FULL chunks (absent in a dry run); the rest reused what was stored. */
   rolledUp: { rpId: string; onto: string | null; folded: string[]; materialized?: number; addedBytes?: number }[];
   purged: string[];
-  failed: { rpId: string; step: 'expire' | 'roll-up' | 'purge'; reason: string }[];
+  failed: { rpId: string; step: 'expire' | 'roll-up' | 'purge' | 'lock'; reason: string }[];
+  /** Kept RPs whose data this run locked longer (S3 Object Lock, by retention class; absent where there is none). */
+  locked?: RpLock[];
 }
 
 export interface RetentionReport {
@@ -114,6 +117,13 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
       }
     }
     await purge(deps, tenantId, machineId, now, actor, m);
+    if (deps.objectLocks) {
+      try {
+        m.locked = await lockKeptRecoveryPoints(deps, tenantId, machineId, plan.marks.flatMap((k) => (k.keep ? [{ rpId: k.rpId, committedAt: k.at, by: k.by }] : [])), retention, now);
+      } catch (err) {
+        m.failed.push({ rpId: '-', step: 'lock', reason: reasonOf(err) }); // the next run tries again
+      }
+    }
   }
   return report;
 }

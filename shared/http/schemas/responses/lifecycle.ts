@@ -15,7 +15,9 @@ export const RetentionReport = z.strictObject({
       materialized: z.number().int().optional().describe('Extents resolved into new FULL chunks (a run, not a dry run)'), addedBytes: z.number().int().optional().describe('Bytes of the new packs'),
     })),
     purged: z.array(z.string()).describe('RPs whose bin period is over and that no chain needs: gone for good'),
-    failed: z.array(z.strictObject({ rpId: z.string(), step: z.enum(['expire', 'roll-up', 'purge']), reason: z.string() })),
+    failed: z.array(z.strictObject({ rpId: z.string(), step: z.enum(['expire', 'roll-up', 'purge', 'lock']), reason: z.string() })),
+    locked: z.array(z.strictObject({ rpId: z.string(), until: z.string(), objects: z.number().int() }))
+      .optional().describe("Kept RPs whose chain's packs and index parts this run locked longer (S3 Object Lock by retention class)"),
   })),
 }).describe('A retention run (or, dryRun, what the next one would do)');
 
