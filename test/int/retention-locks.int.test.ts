@@ -20,7 +20,6 @@ import { localDeps } from '../../shared/runtime/local-deps.js';
 import { mockRetentionS3, type MockRetentionS3 } from '../support/mock-s3-retention.js';
 import { buildRp, makeVolume, replicate, startHarness, type Harness, type Volume } from '../support/replication-api-harness.js';
 
-const DAY = 86_400_000;
 const M = 'db-01';
 
 describe('retention locks each kept RP\'s data by its retention class (S3 Object Lock)', () => {
