@@ -31,6 +31,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       usage: { summary: 'Daily stored-bytes high-water marks per tenant, quotas, estimated-full dates; --csv for billing', load: async () => (await import('./admin/usage.js')).usage },
       retention: { summary: "Show or change a tenant's retention; --dry-run: what the next run would do", load: async () => (await import('./admin/retention.js')).retention },
       'delete-rp': { summary: 'Delete a recovery point into the recycle bin (--confirm RPID: a second step)', load: async () => (await import('./admin/retention.js')).deleteRp },
+      'delete-tenant': { summary: 'Delete a tenant: every RP into the recycle bin (--confirm TENANT: a second step)', load: async () => (await import('./admin/delete-tenant.js')).deleteTenant },
       'migrate-storage': { summary: 'Index recovery points stored in layout 1 (before RP indexes) so they restore', load: async () => (await import('./admin/migrate-storage.js')).migrateStorage },
       gc: { summary: 'Collect garbage: free unreferenced packs, repack mostly dead ones; bytes freed per tenant', load: async () => (await import('./admin/gc.js')).gc },
       'rebuild-projections': { summary: 'Rebuild every read model from the event log (server stopped)', load: async () => (await import('./admin/rebuild-projections.js')).rebuildProjectionsCommand },

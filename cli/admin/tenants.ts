@@ -41,6 +41,8 @@ function show(t: TenantDetail, io: Io): void {
     ['quota', formatBytes(t.quotaBytes)], ['used', `${formatBytes(used)} (${percent(used, t.quotaBytes)})`],
     ['recycle bin', `${t.usage?.binCount ?? 0} RPs, ${formatBytes(t.usage?.binBytes ?? 0)} (not counted in used)`],
     ['retention', t.retention ? `${describeKeep(t.retention.keep)}; ${t.retention.binDays} days in the bin` : '-'], ['created', t.createdAt],
+    ...(t.usage?.logicalBytes !== undefined ? [['logical', `${formatBytes(t.usage.logicalBytes)} (kept RPs before dedup and compression)`]] : []),
+    ...(t.deleted ? [['deleted', `${t.deleted.deletedAt}: ${t.deleted.reason} (its RPs go through the recycle bin; \`drcore admin resume\` undoes it)`]] : []),
   ])));
   io.out('Machines:');
   if (t.machines.length === 0) io.out('  none yet');

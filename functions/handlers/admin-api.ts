@@ -7,7 +7,7 @@ import { eventsPage, listPairingRequests, listTenants, projectionDeadLetters, te
 import { revokeAnyCertificate, revokeCertificate } from '../../shared/app/certificate-service.js';
 import { migrateStorageStep } from '../../shared/app/replication/migrate-storage.js';
 import { usageReport } from '../../shared/app/usage-report.js';
-import { changeQuota, resumeTenant, suspendTenant } from '../../shared/app/tenant-service.js';
+import { changeQuota, deleteTenant, resumeTenant, suspendTenant } from '../../shared/app/tenant-service.js';
 import { verifyStep } from '../../shared/app/lifecycle/verify/verify-job.js';
 import { reportStatus, requestReport } from '../../shared/app/lifecycle/verify/verification-report.js';
 import { VerificationReportBody, VerifyStepBody } from '../../shared/http/schemas/verification.js';
@@ -16,7 +16,7 @@ const VERIFY_STEP_BUDGET_MS = 20_000;
 
 import { changeRetention, getRetention } from '../../shared/app/lifecycle/retention-settings.js';
 import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
-import { DeleteRecoveryPointBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
+import { DeleteRecoveryPointBody, DeleteTenantBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import { cancelGcRun, gcStatus, startGcRun } from '../../shared/app/lifecycle/gc/gc-service.js';
 import type { AppDeps } from '../../shared/app/deps.js';
@@ -69,6 +69,11 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const serial = assertId('serial', params['serial']);
     const body = jsonBody(event, RevokeAnyBody);
     return reply(await revokeAnyCertificate(deps, serial, body, caller.serial, actor));
+  },
+  'POST /v1/admin/tenants/{tenantId}/delete': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const { confirmTenantId, reason } = jsonBody(event, DeleteTenantBody);
+    return reply(await deleteTenant(deps, tenantId, { confirmTenantId, reason }, caller.serial, actor));
   },
   'POST /v1/admin/tenants/{tenantId}/suspend': async ({ event, params, caller, actor, reply }) => {
     const tenantId = assertId('tenant id', params['tenantId']);

@@ -9,24 +9,41 @@ export interface TenantCreatedData {
   retention?: RetentionSettings;
 }
 export interface TenantRetentionChangedData { tenantId: string; retention: RetentionSettings; adminSerial: string }
+/**
+ * The operator deletes a tenant (issue 11 item 4): its id typed again as the confirmation. From
+ * then on its writes are refused (as a suspension, naming the deletion), its restores still work
+ * (the customer takes its data home), the retention job moves every RP into the recycle bin and
+ * purges them when the bin period ends; a resume before that undoes the deletion (the RPs stay in
+ * the bin, restorable by the tenant, until their own period ends).
+ */
+export interface TenantDeletedData { tenantId: string; reason: string; adminSerial: string; deletedAt: string }
 
 export type TenantCommand =
   | { type: 'CreateTenant'; data: TenantCreatedData }
   | { type: 'ChangeQuota'; data: { tenantId: string; quotaBytes: number; adminSerial: string } }
   | { type: 'SuspendTenant'; data: { tenantId: string; reason: string; adminSerial: string } }
   | { type: 'ResumeTenant'; data: { tenantId: string; adminSerial: string } }
-  | { type: 'ChangeRetention'; data: TenantRetentionChangedData };
+  | { type: 'ChangeRetention'; data: TenantRetentionChangedData }
+  | { type: 'DeleteTenant'; data: TenantDeletedData & { confirmTenantId: string } };
 
 export type TenantEvent =
   | { type: 'TenantCreated'; data: TenantCreatedData }
   | { type: 'TenantQuotaChanged'; data: { tenantId: string; quotaBytes: number; adminSerial: string } }
   | { type: 'TenantSuspended'; data: { tenantId: string; reason: string; adminSerial: string } }
   | { type: 'TenantResumed'; data: { tenantId: string; adminSerial: string } }
-  | { type: 'TenantRetentionChanged'; data: TenantRetentionChangedData };
+  | { type: 'TenantRetentionChanged'; data: TenantRetentionChangedData }
+  | { type: 'TenantDeleted'; data: TenantDeletedData };
 
 export type TenantState =
   | { status: 'none' }
-  | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; retention: RetentionSettings; suspendedReason?: string };
+  | {
+    status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; retention: RetentionSettings; suspendedReason?: string;
+    /** Deleted by the operator (and not resumed since): suspended, its RPs on their way through the bin. */
+    deleted?: { reason: string; deletedAt: string; adminSerial: string };
+  };
+
+/** The suspension reason a deleted tenant's source sees. */
+export const deletedReason = (reason: string): string => `deleted by the service provider: ${reason}`;
 
 const sameRetention = (a: RetentionSettings, b: RetentionSettings): boolean => JSON.stringify(checkRetention(a)) === JSON.stringify(checkRetention(b));
 
@@ -70,6 +87,18 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       if (sameRetention(s.retention, retention)) return [];
       return [{ type: 'TenantRetentionChanged', data: { ...command.data, retention } }];
     }
+    case 'DeleteTenant': {
+      const { confirmTenantId, ...d } = command.data;
+      if (confirmTenantId !== d.tenantId) {
+        throw new DomainError('invalid', `deleting tenant ${d.tenantId} needs its id typed again as the confirmation; got ${JSON.stringify(confirmTenantId)}: nothing deleted`,
+          { reason: 'confirmation-mismatch', details: { tenantId: d.tenantId } });
+      }
+      const s = existing(state, d.tenantId);
+      if (s.deleted) throw new DomainError('conflict', `tenant ${d.tenantId} was deleted already (${s.deleted.deletedAt})`);
+      if (d.reason.trim() === '') throw new DomainError('invalid', 'a deletion needs a reason');
+      if (Number.isNaN(Date.parse(d.deletedAt))) throw new DomainError('invalid', 'deletedAt must be an ISO 8601 time');
+      return [{ type: 'TenantDeleted', data: d }];
+    }
     default:
       return assertNever(command);
   }
@@ -85,8 +114,13 @@ export function evolve(state: TenantState, event: TenantEvent): TenantState {
       return state.status === 'none' ? state : { ...state, status: 'suspended', suspendedReason: event.data.reason };
     case 'TenantResumed': {
       if (state.status === 'none') return state;
-      const { suspendedReason: _reason, ...rest } = state;
+      const { suspendedReason: _reason, deleted: _deleted, ...rest } = state;
       return { ...rest, status: 'active' };
+    }
+    case 'TenantDeleted': {
+      if (state.status === 'none') return state;
+      const { reason, deletedAt, adminSerial } = event.data;
+      return { ...state, status: 'suspended', suspendedReason: deletedReason(reason), deleted: { reason, deletedAt, adminSerial } };
     }
     case 'TenantRetentionChanged':
       return state.status === 'none' ? state : { ...state, retention: event.data.retention };

@@ -94,4 +94,14 @@ describe('lifecycle CLI: retention, operator deletion, the recycle bin', { timeo
     for (const [name, v] of Object.entries({ stored, logical, bin, egress, quota })) assert.match(v ?? '', /^\d+$/, `${name} is a byte count`);
     assert.ok(Number(stored) > 0 && Number(logical) >= Number(stored), 'the source replicated: stored, and logical at least as much (dedup and compression)');
   });
+
+  it('admin delete-tenant refuses without --confirm and with another id: nothing deleted', async () => {
+    const first = await admin('delete-tenant', a.tenantId, '--reason', 'contract ended');
+    assert.equal(first.code, 2);
+    assert.match(first.stderr, new RegExp(`needs a second step: nothing was deleted\\nhint: repeat with --confirm ${a.tenantId}`));
+    const wrong = await admin('delete-tenant', a.tenantId, '--reason', 'contract ended', '--confirm', 'someone-else');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /Confirmation Mismatch/);
+    assert.doesNotMatch((await admin('tenant', a.tenantId)).stdout, /deleted/);
+  });
 });

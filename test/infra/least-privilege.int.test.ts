@@ -117,22 +117,22 @@ describe('least privilege: per concern', () => {
     assert.ok(JSON.stringify(json).includes('/tenants/*/rps/*'), 'the put/delete grant names the index keys only');
   });
 
-  it('replication-api: event log read + append, read models read, its own upload/damage records written, the data bucket — no queue, no secrets', () => {
+  it('replication-api: event log read + append, read models read, its own upload/damage/egress records written, the data bucket — no queue, no secrets', () => {
     assert.deepEqual([...actionsOn('replication-api', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
     assert.deepEqual([...actionsOn('replication-api', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
     // Its writes there are conditioned to the data plane's own operational records, never a projection.
     const writes = grants['replication-api'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.some((a) => a === 'dynamodb:PutItem'));
-    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/uploads/*', '_ops/damaged/*', '_ops/relocated/*'] } }]);
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/uploads/*', '_ops/damaged/*', '_ops/relocated/*', '_ops/egress/*'] } }]);
     assert.deepEqual([...actionsOn('replication-api', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     assert.deepEqual(service('replication-api', 'sqs'), []);
     assert.deepEqual(service('replication-api', 'secretsmanager'), []);
   });
 
-  it('lifecycle-job: event log read + append, read models read, its own records written (damaged chunks, its cursor), the data bucket — no queue, no secrets', () => {
+  it('lifecycle-job: event log read + append, read models read, its own records written (damaged chunks, its cursor, object locks), the data bucket — no queue, no secrets', () => {
     assert.deepEqual([...actionsOn('lifecycle-job', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
     assert.deepEqual([...actionsOn('lifecycle-job', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
     const writes = grants['lifecycle-job'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.some((a) => a === 'dynamodb:PutItem'));
-    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/damaged/*', '_ops/relocated/*', '_ops/lifecycle*'] } }]);
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/damaged/*', '_ops/relocated/*', '_ops/lifecycle*', '_ops/locks/*'] } }]);
     assert.deepEqual([...actionsOn('lifecycle-job', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     assert.deepEqual(service('lifecycle-job', 'sqs'), []);
     assert.deepEqual(service('lifecycle-job', 'secretsmanager'), []);

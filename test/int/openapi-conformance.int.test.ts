@@ -146,6 +146,8 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/quota`, { quotaBytes: 2 ** 31 }, 200);
     await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/suspend`, { reason: 'conformance' }, 200);
     await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/resume`, {}, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/delete`, { confirmTenantId: approved.tenantId, reason: 'conformance' }, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/resume`, {}, 200); // undone before any retention run
     await call(admin, 'GET', '/v1/admin/tenants', undefined, 200);
     const tenant = await eventually(async () => {
       const d = await call<{ machines: unknown[]; certificates: { serial: string }[] }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}`, undefined, 200);

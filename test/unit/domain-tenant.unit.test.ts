@@ -157,3 +157,27 @@ describe('tenant decider: retention (issue 11 item 1)', () => {
     tenant().given([]).when(change(policy)).thenThrows('not-found');
   });
 });
+
+describe('tenant decider: DeleteTenant (issue 11 item 4: a second step, an event)', () => {
+  const deletedAt = '2026-12-01T10:00:00.000Z';
+  const del = (confirmTenantId: string): TenantCommand => ({ type: 'DeleteTenant', data: { tenantId, confirmTenantId, reason: 'contract ended', adminSerial, deletedAt } });
+  const deleted: TenantEvent = { type: 'TenantDeleted', data: { tenantId, reason: 'contract ended', adminSerial, deletedAt } };
+
+  it('deletes a tenant whose id is typed again: suspended, naming the deletion', () => {
+    const state = tenant().given([ev.created]).when(del(tenantId)).then([deleted]);
+    assert.equal(state.status, 'suspended');
+    assert.deepEqual(state.status === 'suspended' ? [state.suspendedReason, state.deleted] : [], ['deleted by the service provider: contract ended', { reason: 'contract ended', deletedAt, adminSerial }]);
+  });
+
+  it('refuses another id as the confirmation, and nothing is decided', () => {
+    tenant().given([ev.created]).when(del('tenant-2')).thenThrows('invalid', /needs its id typed again as the confirmation; got "tenant-2": nothing deleted/);
+  });
+
+  it('deletes a suspended tenant; refuses to delete twice; a resume undoes the deletion', () => {
+    tenant().given([ev.created, ev.suspended]).when(del(tenantId)).then([deleted]);
+    tenant().given([ev.created, deleted]).when(del(tenantId)).thenThrows('conflict', /was deleted already/);
+    const state = tenant().given([ev.created, deleted]).when(cmd.resume).then([ev.resumed]);
+    assert.equal(state.status, 'active');
+    assert.equal(state.status === 'active' ? state.deleted : 'x', undefined);
+  });
+});

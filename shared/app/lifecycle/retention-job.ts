@@ -45,6 +45,8 @@ export interface RetentionReport {
   at: string;
   dryRun: boolean;
   machines: MachineRetention[];
+  /** The tenant was deleted then: the run bins every RP, whatever the policy (docs/lifecycle.md "Deleting a tenant"). */
+  tenantDeletedAt?: string;
 }
 
 /** Every unpurged RP of the tenant as the log has it, by machine. */
@@ -83,6 +85,7 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
   const now = deps.clock().toISOString();
   const policy = describeKeep(retention.keep);
   const report: RetentionReport = { tenantId, retention, policy, at: now, dryRun, machines: [] };
+  if (tenant.deleted) return binDeletedTenant(deps, report, tenant.deleted, actor);
   for (const [machineId, nodes] of [...await tenantNodes(deps, tenantId)].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const plan = planRetention(nodes, retention.keep, now);
     const m: MachineRetention = { machineId, kept: keptOf(plan), expired: [], rolledUp: [], purged: [], failed: [] };
@@ -124,6 +127,31 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
         m.failed.push({ rpId: '-', step: 'lock', reason: reasonOf(err) }); // the next run tries again
       }
     }
+  }
+  return report;
+}
+
+/** A deleted tenant: every RP still live goes into the bin (an operator deletion naming the tenant's), then what left the bin is purged. */
+async function binDeletedTenant(deps: AppDeps, report: RetentionReport, deleted: { reason: string; deletedAt: string; adminSerial: string }, actor: string): Promise<RetentionReport> {
+  const { tenantId, at: now, dryRun, retention } = report;
+  report.tenantDeletedAt = deleted.deletedAt;
+  for (const [machineId, nodes] of [...await tenantNodes(deps, tenantId)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const m: MachineRetention = { machineId, kept: [], expired: [], rolledUp: [], purged: [], failed: [] };
+    report.machines.push(m);
+    for (const node of nodes.filter((n) => n.status === 'live')) {
+      if (dryRun) { m.expired.push(node.rpId); continue; }
+      try {
+        await recoveryPointHandler(deps, { tenantId, rpId: node.rpId }, {
+          type: 'DeleteRecoveryPoint',
+          data: { tenantId, rpId: node.rpId, confirmRpId: node.rpId, note: `tenant deleted: ${deleted.reason}`, adminSerial: deleted.adminSerial, now, binDays: retention.binDays },
+        }, actor);
+        m.expired.push(node.rpId);
+      } catch (err) {
+        m.failed.push({ rpId: node.rpId, step: 'expire', reason: reasonOf(err) });
+      }
+    }
+    if (dryRun) m.purged = purgeOrder(new Map(nodes.map((n) => [n.rpId, n])), now);
+    else await purge(deps, tenantId, machineId, now, actor, m);
   }
   return report;
 }

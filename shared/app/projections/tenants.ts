@@ -10,6 +10,8 @@ export interface TenantSummary {
   retention?: RetentionSettings;
   /** `storedBytes` of the RPs kept, `binBytes` of those in the recycle bin (issue 11 item 4). */
   usage?: { storedBytes: number; byMachine: Record<string, number>; binBytes?: number; binCount?: number; logicalBytes?: number };
+  /** Deleted by the operator, not resumed since: its RPs go through the recycle bin (docs/lifecycle.md). */
+  deleted?: { reason: string; deletedAt: string };
 }
 export const TENANTS = 'tenants';
 
@@ -31,7 +33,8 @@ export async function projectTenant(rm: ReadModels, stored: StoredEvent): Promis
     }
     case 'TenantQuotaChanged': if (doc) next = { ...doc, quotaBytes: e.data.quotaBytes, ...base }; break;
     case 'TenantSuspended': if (doc) next = { ...doc, status: 'suspended', ...base }; break;
-    case 'TenantResumed': if (doc) next = { ...doc, status: 'active', ...base }; break;
+    case 'TenantResumed': if (doc) { const { deleted: _d, ...rest } = doc; next = { ...rest, status: 'active', ...base }; } break;
+    case 'TenantDeleted': if (doc) next = { ...doc, status: 'suspended', deleted: { reason: e.data.reason, deletedAt: e.data.deletedAt }, ...base }; break;
     case 'TenantRetentionChanged': if (doc) next = { ...doc, retention: e.data.retention, ...base }; break;
     default: { const never: never = e; throw new Error(`unknown tenant event ${JSON.stringify(never)}`); }
   }

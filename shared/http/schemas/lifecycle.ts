@@ -14,7 +14,13 @@ export const DeleteRecoveryPointBody = z.object({
   reason: displayText(500).describe('Why (kept in the event log)'),
 }).strict();
 
+export const DeleteTenantBody = z.object({
+  confirmTenantId: id.describe('The tenantId of the path, typed again: anything else is refused (422 Confirmation Mismatch) and nothing is deleted'),
+  reason: displayText(500).describe('Why (kept in the event log, shown to the source core in its 403)'),
+}).strict();
+
 export const LIFECYCLE_SCHEMAS = {
+  'POST /v1/admin/tenants/{tenantId}/delete': { body: DeleteTenantBody },
   'GET /v1/admin/tenants/{tenantId}/retention': { query: RetentionQuery },
   'PUT /v1/admin/tenants/{tenantId}/retention': { body: RetentionBody },
   'POST /v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete': { body: DeleteRecoveryPointBody },

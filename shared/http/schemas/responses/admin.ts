@@ -30,6 +30,8 @@ export const TenantSummary = z.strictObject({
   quotaBytes: z.number().int(), status: z.enum(['active', 'suspended']), createdAt: z.string(), updatedAt: z.string(), version: z.number().int(),
   retention: Retention.optional(),
   usage: Usage.optional(),
+  deleted: z.strictObject({ reason: z.string(), deletedAt: z.string() }).optional()
+    .describe('Deleted by the operator: writes refused, restores kept, every RP on its way through the recycle bin; a resume undoes it'),
 });
 export const TenantList = z.strictObject({ items: z.array(TenantSummary) });
 
@@ -85,6 +87,7 @@ export const UsageReport = z.strictObject({
 export const TenantStatus = z.strictObject({
   tenantId: z.string(), status: z.enum(['active', 'suspended']), quotaBytes: z.number().int(),
   suspendedReason: z.string().optional(), version: z.number().int().describe('The tenant stream version after the command'),
+  deletedAt: z.string().optional().describe('Set when the tenant was deleted (its RPs go to the recycle bin at the next retention run)'),
 });
 
 const GcCounters = z.record(z.string(), z.number()).describe('What the run marked, freed (freedBytes, freedPacks), repacked, kept; bytes are stored pack bytes');

@@ -19,6 +19,7 @@ export const RetentionReport = z.strictObject({
     locked: z.array(z.strictObject({ rpId: z.string(), until: z.string(), objects: z.number().int() }))
       .optional().describe("Kept RPs whose chain's packs and index parts this run locked longer (S3 Object Lock by retention class)"),
   })),
+  tenantDeletedAt: z.string().optional().describe('The tenant was deleted: every RP goes to the recycle bin, whatever the policy'),
 }).describe('A retention run (or, dryRun, what the next one would do)');
 
 export const RetentionView = z.strictObject({
