@@ -19,6 +19,10 @@ import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
 import { DeleteRecoveryPointBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
+import { listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
+import { listBin } from '../../shared/app/lifecycle/recycle-bin.js';
+import { verifyLog } from '../../shared/app/verify-log.js';
+import { NoQuery } from '../../shared/http/schemas/console.js';
 
 /** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention and RP deletion. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
@@ -122,5 +126,19 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const rpId = assertId('recovery point id', params['rpId']);
     const { confirmRpId, reason } = jsonBody(event, DeleteRecoveryPointBody);
     return reply(await deleteRecoveryPoint(deps, tenantId, rpId, { confirmRpId, note: reason }, caller.serial, actor));
+  },
+  'GET /v1/admin/tenants/{tenantId}/machines/{machineId}/recovery-points': async ({ event, params, reply }) => {
+    queryOf(event, NoQuery);
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const machineId = assertId('machine id', params['machineId']);
+    return reply({ items: await listRecoveryPoints(deps, tenantId, machineId) });
+  },
+  'GET /v1/admin/tenants/{tenantId}/recycle-bin': async ({ event, params, reply }) => {
+    queryOf(event, NoQuery);
+    return reply({ items: await listBin(deps, assertId('tenant id', params['tenantId'])) });
+  },
+  'GET /v1/admin/log-verification': async ({ event, reply }) => {
+    queryOf(event, NoQuery);
+    return reply(await verifyLog(deps.events));
   },
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CONSOLE_SCHEMAS } from './console.js';
 import { LIFECYCLE_SCHEMAS } from './lifecycle.js';
 import { REPLICATION_SCHEMAS } from './replication.js';
 import { VerificationReportBody, VerifyStepBody } from './verification.js';
@@ -23,5 +24,6 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/tenants/{tenantId}/verification-reports': { body: VerificationReportBody },
   ...REPLICATION_SCHEMAS,
   ...LIFECYCLE_SCHEMAS,
+  ...CONSOLE_SCHEMAS,
 };
 
