@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 
 export const CONSOLE_DIR = 'console-assets';
@@ -55,4 +56,12 @@ export async function buildConsole(root, outRoot) {
   writeFileSync(join(out, 'index.html'), html);
   writeFileSync(join(out, 'manifest.json'), JSON.stringify({ script, style }, null, 2));
   return [...files, 'index.html'];
+}
+
+// `node scripts/build-console.mjs OUT`: the console alone, into OUT/console-assets (the browser tests build their own).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const outRoot = process.argv[2];
+  if (!outRoot) throw new Error('usage: node scripts/build-console.mjs OUT_DIR');
+  const files = await buildConsole(fileURLToPath(new URL('..', import.meta.url)), outRoot);
+  process.stdout.write(`${join(outRoot, CONSOLE_DIR)}: ${files.join(' ')}\n`);
 }

@@ -2,14 +2,23 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+const DAY = 86_400;
+/** [start of the first of the last `days` UTC days, end of today] in Unix seconds. */
+export function dayRange(days: number, now = Date.now()): [number, number] {
+  const today = Math.floor(now / 1000 / DAY) * DAY;
+  return [today - (days - 1) * DAY - DAY / 2, today + DAY / 2];
+}
+
 export interface Series { label: string; values: Array<number | null>; color: string; bars?: boolean }
 
 /**
  * A uPlot chart: `x` in Unix seconds (time) or 0..n-1 with `categories` (one label per index).
  * The figures are also given as a table for screen readers (`summary`).
  */
-export function Chart({ title, x, series, categories, yFormat, height = 220 }: {
+export function Chart({ title, x, series, categories, yFormat, height = 220, days }: {
   title: string; x: number[]; series: Series[]; categories?: string[]; yFormat?: (v: number) => string; height?: number;
+  /** Time charts: the x axis spans these last days (to today), whatever the data holds. */
+  days?: number;
 }) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -18,9 +27,14 @@ export function Chart({ title, x, series, categories, yFormat, height = 220 }: {
     const bars = uPlot.paths.bars?.({ size: [0.6, 60] });
     const opts: uPlot.Options = {
       width: Math.max(280, host.clientWidth || 560), height,
-      scales: { x: { time: !categories } },
+      scales: {
+        x: categories
+          ? { time: false, range: () => [-0.5, Math.max(categories.length, 1) - 0.5] }
+          : { time: true, ...(days ? { range: () => dayRange(days) } : {}) },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       axes: [
-        categories ? { values: (_u, ticks) => ticks.map((t) => categories[t] ?? '') } : {},
+        categories ? { values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? categories[t] ?? '' : '')), incrs: [1] } : {},
         { values: (_u, ticks) => ticks.map((t) => (yFormat ? yFormat(t) : String(t))), size: 80 },
       ],
       series: [{}, ...series.map((s) => ({

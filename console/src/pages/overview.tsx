@@ -64,9 +64,9 @@ export function OverviewPage() {
                 x={d.usage.tenants.map((_, i) => i)} yFormat={bytes}
                 series={[{ label: 'Used', values: d.usage.tenants.map((t) => t.storedBytes), color: '#1d5fbf', bars: true },
                   { label: 'Quota', values: d.usage.tenants.map((t) => t.quotaBytes), color: '#b3261e' }]} />
-              <Chart title="Recovery points received per day" x={d.ingest.map((i) => day0(i.day))}
+              <Chart days={30} title="Recovery points received per day (last 30 days)" x={d.ingest.map((i) => day0(i.day))}
                 series={[{ label: 'RPs', values: d.ingest.map((i) => i.rps), color: '#2e7d32', bars: true }]} />
-              <Chart title="Bytes ingested per day" x={d.ingest.map((i) => day0(i.day))} yFormat={bytes}
+              <Chart days={30} title="Bytes ingested per day (last 30 days)" x={d.ingest.map((i) => day0(i.day))} yFormat={bytes}
                 series={[{ label: 'Bytes added', values: d.ingest.map((i) => i.bytes), color: '#6a1b9a', bars: true }]} />
             </div>
             {d.logCapped && <p class="muted">The charts of RPs and bytes cover the first events of the log only (it is longer than the console reads at once).</p>}

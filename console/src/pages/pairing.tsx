@@ -9,7 +9,7 @@ import { useLoad } from '../use-load.js';
 const TONE: Record<PairingRequest['status'], Tone> = { pending: 'warn', approved: 'ok', rejected: 'bad', ignored: 'off', failed: 'bad' };
 
 const APPROVE_FIELDS: Field[] = [
-  { name: 'quotaGiB', label: 'Quota (GiB)', type: 'number', required: true, value: '100', min: 1, step: 'any' },
+  { name: 'quotaGiB', label: 'Quota (GiB)', type: 'number', required: true, value: '100', min: 0.001, step: 'any' },
   { name: 'customerId', label: 'Customer id (optional)' },
   ...KEEP_RULES.map((k) => ({ name: `keep-${k}`, label: `Keep ${k} (optional)`, type: 'number' as const, min: 0 })),
   { name: 'binDays', label: 'Recycle bin days (optional)', type: 'number', min: 1 },

@@ -46,7 +46,7 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
                 : <Action id="resume" label="Resume" title={`Resume ${t.name}`} stream={stream} onDone={reload}
                   confirm="Accept this tenant's replication again?" run={() => resume(tenantId)} />}
               <Action id="quota" label="Change quota" title={`Quota of ${t.name}`} stream={stream} onDone={reload}
-                confirm="The new quota applies to the next upload." fields={[{ name: 'quotaGiB', label: 'Quota (GiB)', type: 'number', required: true, min: 1, step: 'any', value: String(+(t.quotaBytes / GIB).toFixed(2)) }]}
+                confirm="The new quota applies to the next upload." fields={[{ name: 'quotaGiB', label: 'Quota (GiB)', type: 'number', required: true, min: 0.001, step: 'any', value: String(+(t.quotaBytes / GIB).toFixed(2)) }]}
                 run={(v) => changeQuota(tenantId, v['quotaGiB'] ?? '')} />
               <button type="button" data-action="export-tenant" onClick={() => use.data && download(`drcore-usage-${tenantId}.csv`, usageCsv(use.data, new Map([[tenantId, t.name]])))}>Export usage (CSV)</button>
             </div>
@@ -55,7 +55,7 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
             <h2>Usage</h2>
             <ErrorBox error={use.error} what="load the usage" />
             {use.data && (
-              <Chart title={`Stored bytes per day, ${t.name}`} x={use.data.days.map((d) => day0(d.day))} yFormat={bytes}
+              <Chart days={30} title={`Stored bytes per day, ${t.name} (last 30 days)`} x={use.data.days.map((d) => day0(d.day))} yFormat={bytes}
                 series={[{ label: 'Stored', values: use.data.days.map((d) => d.storedBytes), color: '#1d5fbf' },
                   { label: 'Quota', values: use.data.days.map((d) => d.quotaBytes), color: '#b3261e' }]} />
             )}
@@ -103,7 +103,7 @@ function MachineRps({ tenantId, m, onDone }: { tenantId: string; m: Machine; onD
   const rps = useLoad(() => (open ? recoveryPoints(tenantId, m.machineId) : Promise.resolve(undefined)), [open, tenantId, m.machineId]);
   return (
     <article class="machine" aria-labelledby={`m-${m.machineId}`}>
-      <h3 id={`m-${m.machineId}`}>{m.name} <span class="muted">{m.machineId}</span></h3>
+      <h3 id={`m-${m.machineId}`}>{m.name}{m.name !== m.machineId && <span class="muted"> {m.machineId}</span>}</h3>
       <p>{m.volumes.map((v) => `${v.name} (${bytes(v.sizeBytes)})`).join(', ')}; {m.rpCount} RPs, {bytes(m.storedBytes)} stored; latest {m.latestRp ? `${m.latestRp.kind} ${when(m.latestRp.committedAt)}` : '—'}</p>
       <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? 'Hide' : 'Show'} recovery points</button>
       <ErrorBox error={rps.error} what="list the recovery points" />
