@@ -11,7 +11,7 @@ export async function readLog(maxPages = MAX_LOG_PAGES): Promise<{ events: Store
   for (let page = 0; page < maxPages; page++) {
     const p = await getJson<EventPage>(`/v1/admin/events?limit=1000${after ? `&after=${enc(after)}` : ''}`);
     events.push(...p.items);
-    if (!p.next || p.items.length === 0) return { events, capped: false };
+    if (!p.next || p.items.length < 1000) return { events, capped: false };
     after = p.next;
   }
   return { events, capped: true };

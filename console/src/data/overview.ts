@@ -21,28 +21,33 @@ export interface Overview {
   ingest: Array<{ day: string; rps: number; bytes: number }>;
   logCapped: boolean;
   failures: StoredEvent[];
-  seedImports: unknown[] | undefined;
-  replication: unknown[] | undefined;
+}
+
+/** The panels of features other issues add: undefined while this core has no such route. */
+export async function loadFuture(): Promise<{ seedImports: unknown[] | undefined; replication: unknown[] | undefined }> {
+  const [seeds, replication] = await Promise.all([
+    optionalJson<{ items: unknown[] }>(FUTURE.seedImports),
+    optionalJson<{ items: unknown[] }>(FUTURE.replication),
+  ]);
+  return { seedImports: seeds?.items, replication: replication?.items };
 }
 
 /** Everything the overview shows, read from the admin API (nothing made up). */
 export async function loadOverview(): Promise<Overview> {
   const w = usageWindow();
-  const [pending, all, tenants, usage, deadLetters, log, seeds, replication] = await Promise.all([
+  const [pending, all, tenants, usage, deadLetters, log] = await Promise.all([
     getJson<{ items: PairingRequest[] }>('/v1/admin/pairing-requests?status=pending'),
     getJson<{ items: PairingRequest[] }>('/v1/admin/pairing-requests?status=failed'),
     getJson<{ items: Tenant[] }>('/v1/admin/tenants'),
     getJson<UsageReport>(`/v1/admin/usage?from=${w.from}&to=${w.to}`),
     getJson<{ items: DeadLetter[] }>('/v1/admin/projection-dead-letters'),
     readLog(),
-    optionalJson<{ items: unknown[] }>(FUTURE.seedImports),
-    optionalJson<{ items: unknown[] }>(FUTURE.replication),
   ]);
   const details = await Promise.all(tenants.items.map((t) => getJson<TenantDetail>(`/v1/admin/tenants/${encodeURIComponent(t.tenantId)}`)));
   const failures = log.events.filter((e) => FAILURE_EVENTS.has(e.type));
   return {
     pending: pending.items, failedPairings: all.items, tenants: tenants.items, usage, details, deadLetters: deadLetters.items,
-    ingest: ingestByDay(log.events), logCapped: log.capped, failures, seedImports: seeds?.items, replication: replication?.items,
+    ingest: ingestByDay(log.events), logCapped: log.capped, failures,
   };
 }
 

@@ -1,6 +1,6 @@
 import { Chart } from '../components/chart.js';
 import { ErrorBox, Loading, NotAvailable, Pill } from '../components/status.js';
-import { loadOverview, NEAR_QUOTA } from '../data/overview.js';
+import { loadFuture, loadOverview, NEAR_QUOTA } from '../data/overview.js';
 import { bytes, day, pct, when } from '../format.js';
 import { useLoad } from '../use-load.js';
 
@@ -8,6 +8,7 @@ const day0 = (d: string) => Date.parse(`${d}T00:00:00Z`) / 1000;
 
 export function OverviewPage() {
   const o = useLoad(loadOverview);
+  const future = useLoad(loadFuture);
   const d = o.data;
   const tight = d ? d.usage.tenants.filter((t) => t.quotaBytes > 0 && t.storedBytes / t.quotaBytes >= NEAR_QUOTA) : [];
   const verifyProblems = d ? d.details.filter((t) => t.verification.damaged > 0 || t.verification.broken > 0) : [];
@@ -54,9 +55,10 @@ export function OverviewPage() {
             )}
 
             <h2>Machines and replication</h2>
-            {d.replication === undefined ? <NotAvailable what="Machines past their RPO and replication lag" /> : <p>{d.replication.length} machines reported.</p>}
+            <ErrorBox error={future.error} what="ask for replication and seed-import status" />
+            {future.data && (future.data.replication === undefined ? <NotAvailable what="Machines past their RPO and replication lag" /> : <p>{future.data.replication.length} machines reported.</p>)}
             <h2>Seed imports</h2>
-            {d.seedImports === undefined ? <NotAvailable what="Seed imports in progress" /> : <p>{d.seedImports.length} seed imports.</p>}
+            {future.data && (future.data.seedImports === undefined ? <NotAvailable what="Seed imports in progress" /> : <p>{future.data.seedImports.length} seed imports.</p>)}
 
             <h2>Charts</h2>
             <div class="charts">
