@@ -12,6 +12,8 @@ export function OverviewPage() {
   const d = o.data;
   const tight = d ? d.usage.tenants.filter((t) => t.quotaBytes > 0 && t.storedBytes / t.quotaBytes >= NEAR_QUOTA) : [];
   const verifyProblems = d ? d.details.filter((t) => t.verification.damaged > 0 || t.verification.broken > 0) : [];
+  // Verify failures have a card of their own; these are the other jobs' failures and the dead letters.
+  const failedJobs = d ? d.deadLetters.length + d.failedPairings.length + d.failures.filter((e) => e.type === 'VerificationReportFailed' || e.type === 'CertificateRenewalFailed').length : 0;
   const names = d ? new Map(d.tenants.map((t) => [t.tenantId, t.name])) : new Map<string, string>();
   return (
     <section aria-labelledby="overview-h">
@@ -30,7 +32,7 @@ export function OverviewPage() {
               <div class="card"><span class="card-label">Near or over quota</span><span class={`badge ${tight.length ? 'badge-warn' : ''}`}>{tight.length}</span></div>
               <div class="card"><span class="card-label">Verify failures</span><span class={`badge ${verifyProblems.length ? 'badge-bad' : ''}`}>{verifyProblems.length}</span></div>
               <a class="card" href="#/jobs"><span class="card-label">Failed jobs / dead letters</span>
-                <span class={`badge ${d.deadLetters.length + d.failedPairings.length ? 'badge-bad' : ''}`}>{d.deadLetters.length + d.failedPairings.length}</span></a>
+                <span class={`badge ${failedJobs ? 'badge-bad' : ''}`} data-testid="failed-jobs">{failedJobs}</span></a>
             </div>
 
             <h2>Tenants near or over quota</h2>
