@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -174,8 +175,26 @@ describe('admin console in Chromium over mutual TLS', () => {
     await quota.getByRole('button', { name: 'Close' }).click();
     await page.getByTestId('tenant-quota').getByText('5.12 MiB').waitFor();
 
+    // A byte flipped in the biggest stored pack, found by the verify job (the CLI): a verify failure to show.
+    const packs = join(t.dataDir, 'blobs', 'tenants', tenantId, 'packs');
+    const biggest = readdirSync(packs).map((f) => ({ f, size: statSync(join(packs, f)).size })).sort((a, b) => b.size - a.size)[0]!;
+    const fd = openSync(join(packs, biggest.f), 'r+');
+    try {
+      const b = Buffer.alloc(1);
+      readSync(fd, b, 0, 1, Math.floor(biggest.size / 2));
+      b[0] = (b[0] ?? 0) ^ 0x01;
+      writeSync(fd, b, 0, 1, Math.floor(biggest.size / 2));
+    } finally { closeSync(fd); }
+    const verified = await drcore(['admin', 'verify', '--tenant', tenantId, '--json', '--url', t.url, '--data', t.dataDir]);
+    assert.equal(verified.code, 1, `verify finds the damage: ${verified.stderr}`);
+    await eventually(async () => {
+      const d = await (await t.client('admin')).json<{ verification: { damaged: number } }>('GET', `/v1/admin/tenants/${tenantId}`);
+      return d.verification.damaged > 0 ? true : undefined;
+    }, 30_000, 'the damage in the read model');
+
     await open('');
     await page.getByRole('heading', { name: 'Charts' }).waitFor();
+    await page.getByRole('listitem').filter({ hasText: /Acme Core: .*damaged RPs/ }).waitFor();
     const tight = page.locator('table', { has: page.getByRole('columnheader', { name: 'Estimated full' }) });
     await tight.getByRole('row', { name: /Acme Core/ }).waitFor();
     await page.locator('.chart canvas').first().waitFor();
@@ -204,6 +223,8 @@ describe('admin console in Chromium over mutual TLS', () => {
 
     await open('jobs');
     await page.getByRole('heading', { name: 'Projection dead letters' }).waitFor();
+    await page.getByRole('row', { name: /^Verify \d+ [1-9]/ }).waitFor();
+    await page.getByRole('row', { name: /ChunkCorrupted/ }).waitFor();
     await screenshot(page, 'jobs');
     await noSeriousViolations('jobs');
 
