@@ -130,6 +130,13 @@ describe('admin console in Chromium over mutual TLS', () => {
 
     await card.getByRole('button', { name: 'Approve' }).click();
     const dialog = page.getByRole('dialog', { name: 'Approve Acme Core' });
+    // Refused first (a quota over 1 PiB): the core's error in words in the dialog, what was typed kept.
+    await dialog.getByLabel('Quota (GiB)').fill('2000000');
+    await dialog.getByRole('button', { name: 'Confirm: Approve' }).click();
+    const refusal = dialog.getByRole('alert');
+    await refusal.waitFor();
+    assert.match(await refusal.textContent() ?? '', /^4\d\d [A-Za-z ]+: .*quotaBytes/);
+    assert.equal(await dialog.getByLabel('Quota (GiB)').inputValue(), '2000000');
     await dialog.getByLabel('Quota (GiB)').fill('50');
     await dialog.getByLabel('Keep daily (optional)').fill('7');
     await dialog.getByRole('button', { name: 'Confirm: Approve' }).click();

@@ -29,11 +29,11 @@ describe('admin console assets', () => {
   after(() => rmSync(out, { recursive: true, force: true }));
 
   it('builds a page, one content-hashed script and one stylesheet, within 300 KB gzipped', (t) => {
-    const names = readdirSync(dir).filter((n) => n !== 'manifest.json').sort();
+    const names = readdirSync(dir).filter((n) => n !== 'manifest.json');
     assert.equal(names.length, 3, names.join(', '));
-    assert.match(names[0]!, /^app-[A-Z0-9]{8}\.css$/);
-    assert.match(names[1]!, /^app-[A-Z0-9]{8}\.js$/);
-    assert.equal(names[2], 'index.html');
+    assert.equal(names.filter((n) => /^app-[A-Z0-9]{8}\.css$/.test(n)).length, 1, names.join(', '));
+    assert.equal(names.filter((n) => /^app-[A-Z0-9]{8}\.js$/.test(n)).length, 1, names.join(', '));
+    assert.ok(names.includes('index.html'));
     const sizes = consoleAssetSizes(dir);
     t.diagnostic(`console assets: ${sizes.bytes} bytes raw, ${sizes.gzipBytes} bytes gzipped (budget ${CONSOLE_GZIP_BUDGET_BYTES})`);
     assert.ok(sizes.gzipBytes <= CONSOLE_GZIP_BUDGET_BYTES, `${sizes.gzipBytes} bytes gzipped`);

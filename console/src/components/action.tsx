@@ -32,9 +32,13 @@ export function Action({ label, title, confirm, fields = [], run, stream, danger
     setBusy(true);
     setError(undefined);
     try {
+      // The stream's version before the command: the first event after it is the one the command
+      // appended (a workflow reacting to it appends after it).
+      const before = await getJson<EventPage>(`/v1/admin/events?stream=${enc(stream)}`);
+      const version = before.items[before.items.length - 1]?.version ?? 0;
       const answer = await run(values);
-      const events = await getJson<EventPage>(`/v1/admin/events?stream=${enc(stream)}`);
-      setResult({ summary: summarize(answer), event: events.items[events.items.length - 1] });
+      const after = await getJson<EventPage>(`/v1/admin/events?stream=${enc(stream)}&after=${version}&limit=1`);
+      setResult({ summary: summarize(answer), event: after.items[0] });
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -55,10 +59,10 @@ export function Action({ label, title, confirm, fields = [], run, stream, danger
               <div class="field" key={f.name}>
                 <label for={`${base}-${f.name}`}>{f.label}</label>
                 {f.type === 'textarea'
-                  ? <textarea id={`${base}-${f.name}`} name={f.name} required={f.required} rows={3}>{f.value}</textarea>
+                  ? <textarea id={`${base}-${f.name}`} name={f.name} required={f.required} rows={3} defaultValue={f.value} />
                   : f.type === 'number'
-                    ? <input id={`${base}-${f.name}`} name={f.name} type="number" required={f.required} value={f.value} min={f.min} step={f.step} />
-                    : <input id={`${base}-${f.name}`} name={f.name} type="text" required={f.required} value={f.value} />}
+                    ? <input id={`${base}-${f.name}`} name={f.name} type="number" required={f.required} defaultValue={f.value} min={f.min} step={f.step} />
+                    : <input id={`${base}-${f.name}`} name={f.name} type="text" required={f.required} defaultValue={f.value} />}
                 {f.hint && <small>{f.hint}</small>}
               </div>
             ))}
@@ -72,6 +76,7 @@ export function Action({ label, title, confirm, fields = [], run, stream, danger
         {result && (
           <div class="result" role="status">
             <p><strong>Done.</strong> {result.summary}</p>
+            {!result.event && <p class="event-appended">No event was appended to <code>{stream}</code> (nothing changed).</p>}
             {result.event && (
               <p class="event-appended">Event appended: <code>{result.event.type}</code> on <code>{result.event.streamId}</code> v{result.event.version}, {when(result.event.at)}, by {result.event.actor}</p>
             )}
