@@ -63,6 +63,7 @@ export const serve = define({
       io.out(`  admin (CLI, PEM):    ${p.adminCert}  ${p.adminKey}`);
       io.out(`  admin (browser):     ${p.adminP12}  (password in ${p.adminP12Password})`);
       io.out(`  enrollment bundle:   ${p.enrollmentCert}  ${p.enrollmentKey}`);
+      io.out(`  admin console:       ${core.url}/admin  (import the admin PKCS#12 above into the browser)`);
       for (const r of core.reissued) {
         io.out(`  reissued:            the ${r.role} bundle: certificate ${r.revokedSerial} was revoked; new key and certificate ${r.serial} in the files above${r.role === 'admin' ? ' (new PKCS#12 password too)' : ''}`);
       }

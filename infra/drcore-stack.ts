@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../shared/http/routes.js';
+/** The admin console's built assets (scripts/build-console.mjs), carried by the whoami-api bundle (shared/http/console-assets.ts finds them there). */
+export const CONSOLE_BUNDLE_FOLDER = 'dist/console-assets';
 import type { DrcoreConfig } from './config.js';
 import { DrcoreApi } from './constructs/api.js';
 import { CaBootstrap } from './constructs/ca-bootstrap.js';
@@ -55,7 +57,7 @@ export class DrcoreStack extends Stack {
     const fn = (id: string, p: DrcoreFunctionProps) => new DrcoreFunction(this, id, p);
     const seconds = (s: number) => Duration.seconds(s);
     const handlers: Record<FunctionName, DrcoreFunction> = {
-      'whoami-api': fn('WhoamiApi', { name: 'whoami-api', description: 'drcore: whoami and the OpenAPI document', timeout: seconds(10), memorySize: 256 }),
+      'whoami-api': fn('WhoamiApi', { name: 'whoami-api', description: 'drcore: whoami, the OpenAPI document and the admin console', timeout: seconds(10), memorySize: 256, bundleFolders: [CONSOLE_BUNDLE_FOLDER] }),
       'pairing-api': fn('PairingApi', { name: 'pairing-api', description: 'drcore: pairing requests (enrollment role)', timeout: seconds(15) }),
       'admin-api': fn('AdminApi', { name: 'admin-api', description: 'drcore: the MSP admin API', timeout: seconds(29) }),
       'replication-api': fn('ReplicationApi', { name: 'replication-api', description: 'drcore: machines, recovery points, packs, chunks', timeout: seconds(29), memorySize: 1769 }),

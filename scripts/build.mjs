@@ -10,11 +10,14 @@
  * and `npm run bench`. The new tree is written next to dist/ and swapped in, so a drcore that is
  * running meanwhile never sees half a build. `--quiet`: no summary line.
  *
+ * The admin console (console/src) is bundled for the browser into dist/console-assets/ by the same run.
+ *
  * Lambda bundles are made by the CDK app (infra/constructs/drcore-function.ts), not here.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
+import { buildConsole } from './build-console.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = 'dist';
@@ -45,6 +48,8 @@ export async function build() {
     logLevel: 'warning',
     metafile: true,
   });
+  // The admin console's browser assets (scripts/build-console.mjs), into the same new tree.
+  await buildConsole(ROOT, next);
   rmSync(old, { recursive: true, force: true });
   if (existsSync(out)) renameSync(out, old);
   renameSync(next, out);

@@ -20,6 +20,10 @@ import { DeleteRecoveryPointBody, DeleteTenantBody, RetentionBody, RetentionQuer
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import { cancelGcRun, gcStatus, startGcRun } from '../../shared/app/lifecycle/gc/gc-service.js';
 import type { AppDeps } from '../../shared/app/deps.js';
+import { listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
+import { listBin } from '../../shared/app/lifecycle/recycle-bin.js';
+import { verifyLog } from '../../shared/app/verify-log.js';
+import { NoQuery } from '../../shared/http/schemas/console.js';
 
 /** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention, RP deletion and garbage collection. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
@@ -141,5 +145,19 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const tenantId = assertId('tenant id', params['tenantId']);
     const { runId, reason } = jsonBody(event, GcCancelBody);
     return reply(await cancelGcRun(deps, tenantId, runId, reason, actor));
+  },
+  'GET /v1/admin/tenants/{tenantId}/machines/{machineId}/recovery-points': async ({ event, params, reply }) => {
+    queryOf(event, NoQuery);
+    const tenantId = assertId('tenant id', params['tenantId']);
+    const machineId = assertId('machine id', params['machineId']);
+    return reply({ items: await listRecoveryPoints(deps, tenantId, machineId) });
+  },
+  'GET /v1/admin/tenants/{tenantId}/recycle-bin': async ({ event, params, reply }) => {
+    queryOf(event, NoQuery);
+    return reply({ items: await listBin(deps, assertId('tenant id', params['tenantId'])) });
+  },
+  'GET /v1/admin/log-verification': async ({ event, reply }) => {
+    queryOf(event, NoQuery);
+    return reply(await verifyLog(deps.events));
   },
 });

@@ -32,6 +32,20 @@ export interface DrcoreFunctionProps {
   /** MB; default 512. */
   readonly memorySize?: number;
   readonly logRetention?: RetentionDays;
+  /** Built folders of the checkout (relative to it) copied into the bundle under their base name, e.g. the admin console's `dist/console-assets`. */
+  readonly bundleFolders?: readonly string[];
+}
+
+/**
+ * The commands that copy `folders` (relative to the checkout) into a function's bundle, each
+ * under its base name; a folder that was not built fails the bundling with a word on how to build it.
+ */
+export function copyFoldersCommands(folders: readonly string[], inputDir: string, outputDir: string): string[] {
+  return folders.map((f) => {
+    const from = join(inputDir, f);
+    const name = f.split('/').filter(Boolean).pop()!;
+    return `test -d "${from}" || { echo "drcore: ${f} is missing: run npm run build before cdk synth/deploy" >&2; exit 1; }; cp -R "${from}" "${join(outputDir, name)}"`;
+  });
 }
 
 /**
@@ -91,6 +105,13 @@ export class DrcoreFunction extends Construct {
         bundleAwsSDK: true,
         forceDockerBundling: false,
         tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+        ...(props.bundleFolders?.length ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => copyFoldersCommands(props.bundleFolders ?? [], inputDir, outputDir),
+          },
+        } : {}),
       },
     });
     // The role must exist with its log permission before the function is created.

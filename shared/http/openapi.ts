@@ -64,7 +64,9 @@ export function responseSchemaName(schema: z.ZodType): string {
 function successResponses(r: RouteSpec): Record<string, unknown> {
   const content = r.response
     ? { 'application/json': { schema: { $ref: `#/components/schemas/${responseSchemaName(r.response)}` } } }
-    : { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
+    : r.media
+      ? { [r.media]: { schema: { type: 'string' } } }
+      : { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
   return Object.fromEntries(r.status.map((status) => [String(status), { description: SUCCESS[status] ?? 'Success', content }]));
 }
 

@@ -29,6 +29,8 @@ export interface RouteSpec {
   readonly status: readonly [SuccessStatus, ...SuccessStatus[]];
   /** The JSON body of a success; none for a binary response. */
   readonly response?: z.ZodType;
+  /** The media type (range) of a success that is neither JSON nor binary, e.g. the console's `text/html`. */
+  readonly media?: string;
   readonly errors?: readonly ErrorStatus[];
   /**
    * Request bodies over this many bytes get 413 before (or while) they are read by the local
@@ -82,6 +84,14 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete', fn: 'admin-api', roles: ['admin'], summary: 'Delete a recovery point into the recycle bin (its id typed again as the confirmation)', status: [200], response: R.RecoveryPoint, errors: [422] },
   { method: 'GET', path: '/v1/recycle-bin', fn: 'replication-api', roles: ['source-core'], summary: "The tenant's recycle bin", status: [200], response: R.RecycleBinList },
   { method: 'POST', path: '/v1/recycle-bin/{rpId}/restore', fn: 'replication-api', roles: ['source-core'], summary: 'Restore a recovery point from the recycle bin: a normal RP again', status: [200], response: R.RecoveryPoint, errors: [410] },
+  // The admin console (issue 14): its page and assets (shared/http/console-assets.ts), and the admin reads it needs.
+  { method: 'GET', path: '/admin', fn: 'whoami-api', roles: ['admin'], summary: 'The admin console (HTML; strict CSP)', status: [200], media: 'text/html' },
+  { method: 'GET', path: '/admin/assets/{asset}', fn: 'whoami-api', roles: ['admin'], summary: "An asset of the admin console (content-hashed script or stylesheet)", status: [200], media: 'text/*', errors: [404] },
+  { method: 'GET', path: '/apprecovery/admin', fn: 'whoami-api', roles: ['admin'], summary: 'The admin console, at the path of the seed product', status: [200], media: 'text/html' },
+  { method: 'GET', path: '/apprecovery/admin/assets/{asset}', fn: 'whoami-api', roles: ['admin'], summary: 'An asset of the admin console, under the seed product\'s path', status: [200], media: 'text/*', errors: [404] },
+  { method: 'GET', path: '/v1/admin/tenants/{tenantId}/machines/{machineId}/recovery-points', fn: 'admin-api', roles: ['admin'], summary: "A tenant machine's recovery points (the recycle bin's too), oldest first", status: [200], response: R.RecoveryPointList },
+  { method: 'GET', path: '/v1/admin/tenants/{tenantId}/recycle-bin', fn: 'admin-api', roles: ['admin'], summary: "A tenant's recycle bin", status: [200], response: R.RecycleBinList },
+  { method: 'GET', path: '/v1/admin/log-verification', fn: 'admin-api', roles: ['admin'], summary: "Every stream's hash chain of the event log, checked", status: [200], response: R.LogVerification },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

@@ -56,6 +56,12 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     assert.ok(declared.includes(res.status), `${key} answered ${res.status}; the route table declares ${declared.join(', ')}`);
     covered.add(key);
     const schema = (route as { response?: z.ZodType }).response;
+    if ('media' in route) {
+      const media = (route as { media: string }).media;
+      assert.ok(type.startsWith(media.replace(/\*$/, '')), `${key} answers ${type}, the document says ${media}`);
+      assert.ok(doc.paths[route.path]?.[route.method.toLowerCase()]?.responses[String(res.status)]?.content?.[media], `${key}: the document lists ${media}`);
+      return text as T;
+    }
     if ('binary' in route && !('response' in route)) {
       assert.match(type, /^application\/octet-stream/, key);
       return undefined as T;
@@ -163,6 +169,19 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     const enrollmentSerial = normalizeSerial(new X509Certificate(readFileSync(t.core.pki.enrollmentCert)).serialNumber);
     await call(admin, 'POST', `/v1/admin/certificates/${enrollmentSerial}/revoke`, { reason: 'rotated' }, 200);
 
+    // The admin console (issue 14) and the admin reads it added.
+    const page = await call<string>(admin, 'GET', '/admin', undefined, 200);
+    await call(admin, 'GET', '/apprecovery/admin', undefined, 200);
+    const script = /src="admin\/assets\/([^"]+)"/.exec(page)?.[1];
+    assert.ok(script, page);
+    await call(admin, 'GET', `/admin/assets/${script}`, undefined, 200);
+    await call(admin, 'GET', `/apprecovery/admin/assets/${script}`, undefined, 200);
+    const rps = await call<{ items: Array<{ rpId: string }> }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}/machines/m1/recovery-points`, undefined, 200);
+    assert.deepEqual(rps.items.map((r) => r.rpId), ['rp-1']);
+    await call(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}/recycle-bin`, undefined, 200);
+    const chains = await call<{ ok: boolean }>(admin, 'GET', '/v1/admin/log-verification', undefined, 200);
+    assert.equal(chains.ok, true);
+
     const missingRoutes = ROUTES.map((r) => `${r.method} ${r.path}`).filter((k) => !covered.has(k));
     assert.deepEqual(missingRoutes, [], 'every route was called in a success case');
   });
@@ -171,6 +190,10 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     await call(admin, 'GET', '/v1/pairing-requests/pr-nope', undefined, 404);
     await call(admin, 'POST', '/v1/admin/pairing-requests/pr-nope/approve', { quotaBytes: 'lots' }, 400);
     await call(admin, 'GET', '/v1/admin/tenants/t-nope', undefined, 404);
+    await call(admin, 'GET', '/admin/assets/nope.js', undefined, 404);
+    await call(admin, 'GET', '/admin/assets/index.html', undefined, 404);
+    await call(admin, 'GET', '/v1/admin/log-verification?x=1', undefined, 400);
+    await call(enrollment, 'GET', '/admin', undefined, 403);
     await call(admin, 'POST', '/v1/admin/certificates/00abcdef/revoke', { reason: 'x' }, 404);
     await call(admin, 'GET', '/v1/machines', undefined, 403);
   });

@@ -54,6 +54,10 @@ describe('logger context per invocation', () => {
         throw new Error(`boom ${n}`);
       },
       'GET /openapi.json': async () => json(200, {}),
+      'GET /admin': async () => json(200, {}),
+      'GET /admin/assets/{asset}': async () => json(200, {}),
+      'GET /apprecovery/admin': async () => json(200, {}),
+      'GET /apprecovery/admin/assets/{asset}': async () => json(200, {}),
     });
     const first = lambdaContext('whoami-api');
     const second = lambdaContext('whoami-api');

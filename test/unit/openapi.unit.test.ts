@@ -42,6 +42,8 @@ describe('OpenAPI document', () => {
           assert.deepEqual(content['application/json']?.schema, { $ref: `#/components/schemas/${name}` }, `${r.method} ${r.path} ${s}`);
           const { $schema: _s, ...expected } = z.toJSONSchema(r.response, { io: 'output' }) as Record<string, unknown>;
           assert.deepEqual(doc.components.schemas[name], expected, name);
+        } else if ('media' in r) {
+          assert.deepEqual(Object.keys(content), [r.media], `${r.method} ${r.path}: ${r.media}`);
         } else {
           assert.ok(content['application/octet-stream'], `${r.method} ${r.path}: binary`);
         }

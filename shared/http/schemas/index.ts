@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CONSOLE_SCHEMAS } from './console.js';
 import { LIFECYCLE_SCHEMAS } from './lifecycle.js';
 import { REPLICATION_SCHEMAS } from './replication.js';
 import { VerificationReportBody, VerifyStepBody } from './verification.js';
@@ -25,5 +26,6 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/tenants/{tenantId}/gc/cancel': { body: GcCancelBody },
   ...REPLICATION_SCHEMAS,
   ...LIFECYCLE_SCHEMAS,
+  ...CONSOLE_SCHEMAS,
 };
 
