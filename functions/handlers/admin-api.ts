@@ -18,6 +18,8 @@ import { changeRetention, getRetention } from '../../shared/app/lifecycle/retent
 import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
 import { DeleteRecoveryPointBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
+import { listSeedImports, requestSeedImport, seedImportStatus } from '../../shared/app/seed/seed-import-job.js';
+import { SeedImportBody, SeedImportListQuery } from '../../shared/http/schemas/seed.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 
 /** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention and RP deletion. */
@@ -123,4 +125,14 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     const { confirmRpId, reason } = jsonBody(event, DeleteRecoveryPointBody);
     return reply(await deleteRecoveryPoint(deps, tenantId, rpId, { confirmRpId, note: reason }, caller.serial, actor));
   },
+  'POST /v1/admin/seed-imports': async ({ event, actor, reply }) => {
+    const { tenantId, prefix } = jsonBody(event, SeedImportBody);
+    const view = await requestSeedImport(deps, { tenantId, from: prefix }, actor);
+    return reply(view, { headers: { location: `/v1/admin/seed-imports/${view.importId}` } });
+  },
+  'GET /v1/admin/seed-imports': async ({ event, reply }) => {
+    const { tenantId } = queryOf(event, SeedImportListQuery);
+    return reply({ items: await listSeedImports(deps, tenantId) });
+  },
+  'GET /v1/admin/seed-imports/{importId}': async ({ params, reply }) => reply(await seedImportStatus(deps, assertId('import id', params['importId']))),
 });

@@ -78,6 +78,9 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete', fn: 'admin-api', roles: ['admin'], summary: 'Delete a recovery point into the recycle bin (its id typed again as the confirmation)', status: [200], response: R.RecoveryPoint, errors: [422] },
   { method: 'GET', path: '/v1/recycle-bin', fn: 'replication-api', roles: ['source-core'], summary: "The tenant's recycle bin", status: [200], response: R.RecycleBinList },
   { method: 'POST', path: '/v1/recycle-bin/{rpId}/restore', fn: 'replication-api', roles: ['source-core'], summary: 'Restore a recovery point from the recycle bin: a normal RP again', status: [200], response: R.RecoveryPoint, errors: [410] },
+  { method: 'POST', path: '/v1/admin/seed-imports', fn: 'admin-api', roles: ['admin'], summary: 'Import a seed from the seed inbox for a tenant: a queued job (verify, store, commit)', status: [202], response: R.SeedImportView, errors: [422] },
+  { method: 'GET', path: '/v1/admin/seed-imports', fn: 'admin-api', roles: ['admin'], summary: 'Seed imports: status, progress and failures', status: [200], response: R.SeedImportList },
+  { method: 'GET', path: '/v1/admin/seed-imports/{importId}', fn: 'admin-api', roles: ['admin'], summary: 'One seed import: its status, progress and, when it failed, each bad file', status: [200], response: R.SeedImportView },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

@@ -1,0 +1,133 @@
+/**
+ * What a seed import checks before it stores anything (docs/seeding.md "Bad seeds"): the seed
+ * manifest (format, signature by a source-core certificate of this core for the tenant asked,
+ * wrapped to this core's CA, not imported before), each medium's label (the same medium set),
+ * and each file (present, its size, its SHA-256 as listed, it decrypts as this seed's file of
+ * that name, the pack inside is valid). Every problem names its file.
+ */
+import { createHash } from 'node:crypto';
+import type { SeedProblem } from '../../domain/seed-import.js';
+import { PackFormatError, verifyPack } from '../../format/pack.js';
+import {
+  certificateSha256, MEDIUM_FILE, MediumLabel, openSeedFile, SEED_MANIFEST_FILE, SeedFileError, SeedManifest, seedSignatureValid,
+  type SeedFile,
+} from '../../format/seed.js';
+import { identityFromCertificate, verifyIssuedBy } from '../../pki/identity.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import { NotFoundError } from '../../ports/errors.js';
+import { authorize } from '../authorize.js';
+import type { AppDeps } from '../deps.js';
+import { recoveryPointHandler } from '../handlers.js';
+
+/** OperationalStore: the seeds a tenant has imported, by seed id (replay detection). */
+export const importedSeedsCollection = (tenantId: string): string => `seeds/${tenantId}`;
+export interface ImportedSeed { seedId: string; importId: string; importedAt: string; rpIds: string[] }
+
+const MAX_PROBLEMS = 100;
+
+export interface ReadSeed { manifest?: SeedManifest; problems: SeedProblem[]; foreignFiles: Map<string, string> }
+
+async function readJson(inbox: BlobStore, key: string): Promise<unknown> {
+  return JSON.parse((await inbox.get(key)).toString('utf8')) as unknown;
+}
+
+/** The seed manifest under `prefix` (from its first medium), with the problems of the seed as a whole. */
+export async function readSeed(deps: AppDeps, inbox: BlobStore, tenantId: string, prefix: string): Promise<ReadSeed> {
+  const problems: SeedProblem[] = [];
+  const foreignFiles = new Map<string, string>();
+  const media = new Set<string>();
+  for await (const key of inbox.list(`${prefix}/`)) {
+    const rest = key.slice(prefix.length + 1);
+    const medium = rest.split('/')[0];
+    if (medium && /^medium-\d{2,3}$/.test(medium)) media.add(medium);
+  }
+  const names = [...media].sort();
+  let manifest: SeedManifest | undefined;
+  let manifestText = '';
+  for (const m of names) {
+    const file = `${m}/${SEED_MANIFEST_FILE}`;
+    let raw: unknown;
+    try { raw = await readJson(inbox, `${prefix}/${file}`); } catch (err) {
+      if (err instanceof NotFoundError) { problems.push({ file, problem: 'missing: every medium carries the seed manifest' }); continue; }
+      if (err instanceof SyntaxError) { problems.push({ file, problem: 'not JSON' }); continue; }
+      throw err;
+    }
+    const parsed = SeedManifest.safeParse(raw);
+    if (!parsed.success) { problems.push({ file, problem: `not a seed manifest: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim() }); continue; }
+    const text = JSON.stringify(parsed.data);
+    if (!manifest) { manifest = parsed.data; manifestText = text; } else if (text !== manifestText) {
+      problems.push({ file, problem: `another seed's manifest (seed ${parsed.data.seedId}, medium set ${parsed.data.mediumSetId}; ${names[0]} has seed ${manifest.seedId}, set ${manifest.mediumSetId})` });
+    }
+  }
+  if (!manifest) {
+    if (names.length === 0) problems.push({ file: `${prefix}/`, problem: 'no seed media (medium-NN folders) here' });
+    return { problems, foreignFiles };
+  }
+  const m = manifest;
+  const first = `${names[0]}/${SEED_MANIFEST_FILE}`;
+  if (!seedSignatureValid(m)) problems.push({ file: first, problem: 'the signature does not verify: the manifest was altered, or not signed by its source core' });
+  const at = new Date(m.createdAt);
+  if (!verifyIssuedBy(m.signer.certificatePem, await deps.ca.caCertificatePem(), at)) {
+    problems.push({ file: first, problem: 'signed by a certificate this core did not issue: a seed made for another core' });
+  } else {
+    const who = identityFromCertificate(m.signer.certificatePem);
+    const auth = await authorize(deps.events, m.signer.certificatePem, at);
+    if (!auth.allow) problems.push({ file: first, problem: `signed by a certificate this core does not accept: ${auth.reason}` });
+    if (who.role !== 'source-core' || who.tenantId !== m.tenantId) problems.push({ file: first, problem: `signed by a ${who.role} certificate of tenant ${who.tenantId ?? '(none)'}, not by a source core of tenant ${m.tenantId}` });
+  }
+  if (m.tenantId !== tenantId) problems.push({ file: first, problem: `a seed for tenant ${m.tenantId}, not ${tenantId}` });
+  const ours = certificateSha256(await deps.ca.caCertificatePem());
+  if (m.target.caSha256 !== ours) problems.push({ file: first, problem: `encrypted to another core (CA SHA-256 ${m.target.caSha256}; this core's is ${ours})` });
+  const imported = await deps.operational.get<ImportedSeed>(importedSeedsCollection(tenantId), m.seedId);
+  if (imported) problems.push({ file: first, problem: `a replayed seed: seed ${m.seedId} was imported before (import ${imported.importId} at ${imported.importedAt})` });
+  for (const rp of m.rps) {
+    const { state } = await recoveryPointHandler.load(deps, { tenantId, rpId: rp.rpId });
+    if (state.status === 'committed' && !imported) problems.push({ file: first, problem: `a replayed seed: recovery point ${rp.rpId} is already on this core` });
+  }
+  // Each medium's label: the media of one set; a medium of another set makes its files foreign.
+  for (const medium of m.media) {
+    if (!media.has(medium.name)) continue; // its files are reported missing one by one
+    let label: MediumLabel | undefined;
+    try {
+      const parsed = MediumLabel.safeParse(await readJson(inbox, `${prefix}/${medium.name}/${MEDIUM_FILE}`));
+      if (parsed.success) label = parsed.data;
+      else problems.push({ file: `${medium.name}/${MEDIUM_FILE}`, problem: 'not a medium label' });
+    } catch (err) {
+      if (!(err instanceof NotFoundError) && !(err instanceof SyntaxError)) throw err;
+      problems.push({ file: `${medium.name}/${MEDIUM_FILE}`, problem: err instanceof NotFoundError ? 'missing' : 'not JSON' });
+    }
+    if (label && (label.mediumSetId !== m.mediumSetId || label.seedId !== m.seedId)) {
+      for (const f of m.files.filter((x) => x.medium === medium.medium)) foreignFiles.set(f.path, `from another medium set (${medium.name} is medium ${label.medium} of set ${label.mediumSetId}, seed ${label.seedId}; this seed's set is ${m.mediumSetId})`);
+    }
+  }
+  return { manifest: m, problems: problems.slice(0, MAX_PROBLEMS), foreignFiles };
+}
+
+export type CheckedFile = { ok: true; pack: Buffer; packId: string; size: number } | { ok: false; problem: string };
+
+/** One seed file: there, its size and SHA-256 as listed, this seed's file of that name, a valid pack. */
+export async function checkSeedFile(inbox: BlobStore, prefix: string, m: SeedManifest, f: SeedFile, dataKey: Buffer, foreign?: string): Promise<CheckedFile> {
+  if (foreign) return { ok: false, problem: foreign };
+  const key = `${prefix}/${f.path}`;
+  const head = await inbox.head(key);
+  if (!head) return { ok: false, problem: 'missing' };
+  if (head.size !== f.size) return { ok: false, problem: head.size < f.size ? `truncated: ${head.size} of ${f.size} bytes` : `${head.size} bytes, the manifest says ${f.size}` };
+  let bytes: Buffer;
+  try { bytes = await inbox.get(key); } catch (err) {
+    if (err instanceof NotFoundError) return { ok: false, problem: 'missing' };
+    throw err;
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== f.sha256) return { ok: false, problem: `corrupt: its SHA-256 is ${sha}, the manifest says ${f.sha256}` };
+  let pack: Buffer;
+  try { pack = openSeedFile(bytes, dataKey, { seedId: m.seedId, mediumSetId: m.mediumSetId, path: f.path }); } catch (err) {
+    if (err instanceof SeedFileError) return { ok: false, problem: err.message };
+    throw err;
+  }
+  try {
+    return { ok: true, pack, packId: verifyPack(pack).id, size: bytes.length };
+  } catch (err) {
+    if (err instanceof PackFormatError) return { ok: false, problem: `the pack inside is not valid: ${err.detail}` };
+    throw err;
+  }
+}
