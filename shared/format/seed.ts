@@ -6,9 +6,11 @@
  *    network path would PUT), encrypted with AES-256-GCM under the seed's random data key, a fresh
  *    96-bit IV per file, the file's seed, medium set and path as additional data (a file moved to
  *    another name, medium set or seed does not decrypt);
- *  - `medium.json`: which medium of which set it is, and its files;
+ *  - `medium.json`: which medium of which set it is, and its files, each with its size and the
+ *    SHA-256 of its bytes as stored;
  *  - `seed.json`: the seed manifest, the same on every medium — tenant, machine, volumes, the RPs
- *    (their commit bodies), every file with its size and the SHA-256 of its bytes as stored, the
+ *    (their commit bodies), each medium with its file count, bytes and the SHA-256 of its file
+ *    list (so the manifest stays small whatever the seed's size, and covers every file), the
  *    data key wrapped with RSA-OAEP (SHA-256) to the target core's CA key, and a signature by the
  *    source core's certificate key over all of it.
  * Nothing readable of the data is on a medium: a chunk id or pack id appears only inside the
@@ -47,7 +49,11 @@ export const SeedFile = z.object({
   path: z.string().regex(SEED_FILE_PATH_PATTERN), medium: z.number().int().min(1).max(999), rpId: id,
   size: z.number().int().min(SEED_FILE_OVERHEAD), sha256: sha,
 }).strict();
-export const SeedMedium = z.object({ medium: z.number().int().min(1).max(999), name: z.string().regex(MEDIUM_NAME_PATTERN), files: z.number().int().min(0), bytes: z.number().int().min(0) }).strict();
+export const SeedMedium = z.object({
+  medium: z.number().int().min(1).max(999), name: z.string().regex(MEDIUM_NAME_PATTERN), files: z.number().int().min(0), bytes: z.number().int().min(0),
+  /** SHA-256 of the canonical JSON of the medium label's `files`: the signature covers every file through it. */
+  listSha256: sha,
+}).strict();
 
 export const SeedManifest = z.object({
   format: z.literal(SEED_FORMAT),
@@ -58,7 +64,6 @@ export const SeedManifest = z.object({
   target: z.object({ caSha256: sha }).strict(),
   key: z.object({ algorithm: z.literal('RSA-OAEP-256'), wrapped: b64 }).strict(),
   media: z.array(SeedMedium).min(1).max(999),
-  files: z.array(SeedFile),
   signer: z.object({ certificatePem: z.string().min(1).max(16_384) }).strict(),
   signature: b64,
 }).strict();
@@ -68,9 +73,12 @@ export type UnsignedSeedManifest = Omit<SeedManifest, 'signature'>;
 
 export const MediumLabel = z.object({
   format: z.literal(SEED_FORMAT), seedId: id, mediumSetId: id, medium: z.number().int().min(1).max(999), of: z.number().int().min(1).max(999),
-  files: z.array(z.string().regex(SEED_FILE_PATH_PATTERN)),
+  files: z.array(SeedFile),
 }).strict();
 export type MediumLabel = z.infer<typeof MediumLabel>;
+
+/** What a medium entry of the manifest pins its label's file list to. */
+export const fileListSha256 = (files: readonly SeedFile[]): string => createHash('sha256').update(canonicalJson(files)).digest('hex');
 
 /** JSON with object keys sorted at every level: what the signature covers. */
 export function canonicalJson(value: unknown): string {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { SeedProblem } from '../../domain/seed-import.js';
 import { PackFormatError, verifyPack } from '../../format/pack.js';
 import {
-  certificateSha256, MEDIUM_FILE, MediumLabel, openSeedFile, SEED_MANIFEST_FILE, SeedFileError, SeedManifest, seedSignatureValid,
+  certificateSha256, fileListSha256, MEDIUM_FILE, MediumLabel, openSeedFile, SEED_MANIFEST_FILE, SeedFileError, SeedManifest, seedSignatureValid,
   type SeedFile,
 } from '../../format/seed.js';
 import { identityFromCertificate, verifyIssuedBy } from '../../pki/identity.js';
@@ -25,7 +25,15 @@ export interface ImportedSeed { seedId: string; importId: string; importedAt: st
 
 const MAX_PROBLEMS = 100;
 
-export interface ReadSeed { manifest?: SeedManifest; problems: SeedProblem[]; foreignFiles: Map<string, string> }
+export interface ReadSeed {
+  manifest?: SeedManifest;
+  /** Of the seed as a whole (its manifest): the import fails at once. */
+  problems: SeedProblem[];
+  /** Of media (missing, another set, an altered file list): reported with the bad files. */
+  mediumProblems: SeedProblem[];
+  /** The files of the media whose labels check out, in medium order. */
+  files: SeedFile[];
+}
 
 async function readJson(inbox: BlobStore, key: string): Promise<unknown> {
   return JSON.parse((await inbox.get(key)).toString('utf8')) as unknown;
@@ -34,7 +42,6 @@ async function readJson(inbox: BlobStore, key: string): Promise<unknown> {
 /** The seed manifest under `prefix` (from its first medium), with the problems of the seed as a whole. */
 export async function readSeed(deps: AppDeps, inbox: BlobStore, tenantId: string, prefix: string): Promise<ReadSeed> {
   const problems: SeedProblem[] = [];
-  const foreignFiles = new Map<string, string>();
   const media = new Set<string>();
   for await (const key of inbox.list(`${prefix}/`)) {
     const rest = key.slice(prefix.length + 1);
@@ -61,7 +68,7 @@ export async function readSeed(deps: AppDeps, inbox: BlobStore, tenantId: string
   }
   if (!manifest) {
     if (names.length === 0) problems.push({ file: `${prefix}/`, problem: 'no seed media (medium-NN folders) here' });
-    return { problems, foreignFiles };
+    return { problems, mediumProblems: [], files: [] };
   }
   const m = manifest;
   const first = `${names[0]}/${SEED_MANIFEST_FILE}`;
@@ -84,30 +91,44 @@ export async function readSeed(deps: AppDeps, inbox: BlobStore, tenantId: string
     const { state } = await recoveryPointHandler.load(deps, { tenantId, rpId: rp.rpId });
     if (state.status === 'committed' && !imported) problems.push({ file: first, problem: `a replayed seed: recovery point ${rp.rpId} is already on this core` });
   }
-  // Each medium's label: the media of one set; a medium of another set makes its files foreign.
+  // Each medium's label and its file list (pinned by the signed manifest): the media of one set.
+  const files: SeedFile[] = [];
+  const mediumProblems: SeedProblem[] = [];
   for (const medium of m.media) {
-    if (!media.has(medium.name)) continue; // its files are reported missing one by one
+    if (!media.has(medium.name)) {
+      mediumProblems.push({ file: `${medium.name}/`, problem: `missing: medium ${medium.medium} of ${m.media.length} (${medium.files} files, ${medium.bytes} bytes) is not in the inbox` });
+      continue;
+    }
+    const labelFile = `${medium.name}/${MEDIUM_FILE}`;
     let label: MediumLabel | undefined;
     try {
-      const parsed = MediumLabel.safeParse(await readJson(inbox, `${prefix}/${medium.name}/${MEDIUM_FILE}`));
+      const parsed = MediumLabel.safeParse(await readJson(inbox, `${prefix}/${labelFile}`));
       if (parsed.success) label = parsed.data;
-      else problems.push({ file: `${medium.name}/${MEDIUM_FILE}`, problem: 'not a medium label' });
+      else mediumProblems.push({ file: labelFile, problem: 'not a medium label' });
     } catch (err) {
       if (!(err instanceof NotFoundError) && !(err instanceof SyntaxError)) throw err;
-      problems.push({ file: `${medium.name}/${MEDIUM_FILE}`, problem: err instanceof NotFoundError ? 'missing' : 'not JSON' });
+      mediumProblems.push({ file: labelFile, problem: err instanceof NotFoundError ? 'missing' : 'not JSON' });
     }
-    if (label && (label.mediumSetId !== m.mediumSetId || label.seedId !== m.seedId)) {
-      for (const f of m.files.filter((x) => x.medium === medium.medium)) foreignFiles.set(f.path, `from another medium set (${medium.name} is medium ${label.medium} of set ${label.mediumSetId}, seed ${label.seedId}; this seed's set is ${m.mediumSetId})`);
+    if (!label) continue;
+    if (label.mediumSetId !== m.mediumSetId || label.seedId !== m.seedId) {
+      const why = `from another medium set (${medium.name} is medium ${label.medium} of set ${label.mediumSetId}, seed ${label.seedId}; this seed's set is ${m.mediumSetId})`;
+      mediumProblems.push({ file: labelFile, problem: why });
+      for (const f of label.files) mediumProblems.push({ file: f.path, problem: why });
+      continue;
     }
+    if (label.medium !== medium.medium || fileListSha256(label.files) !== medium.listSha256 || label.files.some((f) => f.medium !== medium.medium || !f.path.startsWith(`${medium.name}/`))) {
+      mediumProblems.push({ file: labelFile, problem: 'its file list is not the one the signed seed manifest names (altered)' });
+      continue;
+    }
+    files.push(...label.files);
   }
-  return { manifest: m, problems: problems.slice(0, MAX_PROBLEMS), foreignFiles };
+  return { manifest: m, problems: problems.slice(0, MAX_PROBLEMS), mediumProblems: mediumProblems.slice(0, MAX_PROBLEMS), files };
 }
 
 export type CheckedFile = { ok: true; pack: Buffer; packId: string; size: number } | { ok: false; problem: string };
 
 /** One seed file: there, its size and SHA-256 as listed, this seed's file of that name, a valid pack. */
-export async function checkSeedFile(inbox: BlobStore, prefix: string, m: SeedManifest, f: SeedFile, dataKey: Buffer, foreign?: string): Promise<CheckedFile> {
-  if (foreign) return { ok: false, problem: foreign };
+export async function checkSeedFile(inbox: BlobStore, prefix: string, m: SeedManifest, f: SeedFile, dataKey: Buffer): Promise<CheckedFile> {
   const key = `${prefix}/${f.path}`;
   const head = await inbox.head(key);
   if (!head) return { ok: false, problem: 'missing' };

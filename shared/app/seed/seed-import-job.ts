@@ -14,7 +14,6 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { SeedImportPhase, SeedImportProgressedData, SeedImportState, SeedProblem } from '../../domain/seed-import.js';
-import type { SeedManifest } from '../../format/seed.js';
 import { SeedKeyRefusedError } from '../../ports/errors.js';
 import { assertId } from '../../ids.js';
 import type { AppDeps } from '../deps.js';
@@ -77,7 +76,6 @@ async function fail(deps: AppDeps, s: Running, actor: string, reason: string, pr
   return { done: true };
 }
 
-const sumSizes = (m: SeedManifest): number => m.files.reduce((n, f) => n + f.size, 0);
 
 /** One step of an import; `{ done: false }` when another step should follow. */
 export async function seedImportStep(deps: AppDeps, importId: string, options: { budgetMs?: number } = {}): Promise<{ done: boolean }> {
@@ -104,27 +102,30 @@ export async function seedImportStep(deps: AppDeps, importId: string, options: {
     await seedImportHandler(deps, importId, { type: 'RecordSeedImportProgress', data: { ...common, ...p } }, actor);
   };
   const out = (): boolean => Date.now() - started >= budget;
-  const bytesTotal = sumSizes(m);
+  const files = seed.files;
+  const bytesTotal = m.media.reduce((n, x) => n + x.bytes, 0);
+  const filesTotal = m.media.reduce((n, x) => n + x.files, 0);
   let phase: SeedImportPhase = last?.phase ?? 'verify';
   let cursor = last?.filesDone ?? 0;
   let bytesDone = last?.bytesDone ?? 0;
 
   if (phase === 'verify') {
-    const problems = [...(last?.problems ?? [])];
-    while (cursor < m.files.length && !out()) {
-      const f = m.files[cursor]!;
-      const r = await checkSeedFile(inbox, prefix, m, f, dataKey, seed.foreignFiles.get(f.path));
+    const problems = last ? [...(last.problems ?? [])] : [...seed.mediumProblems];
+    while (cursor < files.length && !out()) {
+      const f = files[cursor]!;
+      const r = await checkSeedFile(inbox, prefix, m, f, dataKey);
       if (!r.ok && problems.length < 100) problems.push({ file: f.path, problem: r.problem });
       cursor++;
       bytesDone += f.size;
     }
-    if (cursor < m.files.length) {
-      await progress({ phase, filesDone: cursor, filesTotal: m.files.length, bytesDone, bytesTotal, problems });
+    if (cursor < files.length) {
+      await progress({ phase, filesDone: cursor, filesTotal, bytesDone, bytesTotal, problems });
       return { done: false };
     }
+    if (problems.length === 0 && files.length !== filesTotal) problems.push({ file: `${prefix}/`, problem: `${files.length} files on the media, the manifest says ${filesTotal}` });
     if (problems.length > 0) return fail(deps, state, actor, `${problems.length} bad file(s) in the seed, nothing imported: ${problems.map((p) => p.file).slice(0, 5).join(', ')}`, problems, m.seedId);
     phase = 'store'; cursor = 0; bytesDone = 0;
-    await progress({ phase: 'verify', filesDone: m.files.length, filesTotal: m.files.length, bytesDone: bytesTotal, bytesTotal });
+    await progress({ phase: 'verify', filesDone: filesTotal, filesTotal, bytesDone: bytesTotal, bytesTotal });
     if (out()) return { done: false };
   }
 
@@ -134,20 +135,20 @@ export async function seedImportStep(deps: AppDeps, importId: string, options: {
         const { state: machine } = await machineHandler.load(deps, { tenantId, machineId: m.machineId });
         if (machine.status === 'none') await registerMachine(deps, tenantId, m.machineId, { volumes: m.volumes }, actor);
       }
-      while (cursor < m.files.length && !out()) {
-        const f = m.files[cursor]!;
+      while (cursor < files.length && !out()) {
+        const f = files[cursor]!;
         const r = await checkSeedFile(inbox, prefix, m, f, dataKey);
         if (!r.ok) return fail(deps, state, actor, `${f.path} changed in the inbox during the import: ${r.problem}`, [{ file: f.path, problem: r.problem }], m.seedId);
         await uploadPack(deps, tenantId, m.machineId, f.rpId, r.packId, r.pack, actor);
         cursor++;
         bytesDone += f.size;
       }
-      if (cursor < m.files.length) {
-        await progress({ phase, filesDone: cursor, filesTotal: m.files.length, bytesDone, bytesTotal });
+      if (cursor < files.length) {
+        await progress({ phase, filesDone: cursor, filesTotal, bytesDone, bytesTotal });
         return { done: false };
       }
       phase = 'commit'; cursor = 0;
-      await progress({ phase: 'store', filesDone: m.files.length, filesTotal: m.files.length, bytesDone: bytesTotal, bytesTotal });
+      await progress({ phase: 'store', filesDone: filesTotal, filesTotal, bytesDone: bytesTotal, bytesTotal });
     }
     let storedBytes = 0;
     for (const rp of m.rps) {
@@ -160,7 +161,7 @@ export async function seedImportStep(deps: AppDeps, importId: string, options: {
     await deps.operational.put(importedSeedsCollection(tenantId), m.seedId, imported);
     await seedImportHandler(deps, importId, {
       type: 'CompleteSeedImport',
-      data: { importId, tenantId, seedId: m.seedId, machineId: m.machineId, rpIds: imported.rpIds, files: m.files.length, bytes: bytesTotal, storedBytes },
+      data: { importId, tenantId, seedId: m.seedId, machineId: m.machineId, rpIds: imported.rpIds, files: filesTotal, bytes: bytesTotal, storedBytes },
     }, actor);
     return { done: true };
   } catch (err) {
