@@ -21,7 +21,7 @@ import { appendJournal, readJournal, type JournalEntry } from './seed-state.js';
 export const MEDIUM_RESERVE_BYTES = 256 * 1024;
 /** Bytes of a file's line in its medium label, at most. */
 const LABEL_BYTES_PER_FILE = 256;
-export const MIN_MEDIUM_BYTES = 16 * 1024 * 1024;
+export const MIN_MEDIUM_BYTES = 10_000_000;
 
 export interface SeedWriterOptions {
   readonly out: string;
@@ -51,7 +51,7 @@ export class SeedWriter {
   bytesWritten = 0;
 
   constructor(private readonly o: SeedWriterOptions) {
-    if (o.maxSize < MIN_MEDIUM_BYTES) throw new Error(`--max-size must be at least ${MIN_MEDIUM_BYTES} bytes (16M)`);
+    if (o.maxSize < MIN_MEDIUM_BYTES) throw new Error(`--max-size must be at least ${MIN_MEDIUM_BYTES} bytes (10M)`);
     mkdirSync(o.out, { recursive: true, mode: 0o700 });
     // A resume: the files the journal names and that are there whole.
     for (const e of readJournal(o.journal)) {
