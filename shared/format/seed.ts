@@ -109,6 +109,18 @@ export function seedSignatureValid(m: SeedManifest): boolean {
   }
 }
 
+/** The signer's certificate was issued by the CA `caPem` (name and signature) and both were valid at `at`. */
+export function signerIssuedBy(certPem: string, caPem: string, at: Date): boolean {
+  try {
+    const cert = new X509Certificate(certPem);
+    const ca = new X509Certificate(caPem);
+    const within = (c: X509Certificate): boolean => Date.parse(c.validFrom) <= at.getTime() && at.getTime() <= Date.parse(c.validTo);
+    return ca.ca && cert.checkIssued(ca) && cert.verify(ca.publicKey) && within(cert) && within(ca);
+  } catch {
+    return false;
+  }
+}
+
 /** SHA-256 (hex) of a certificate's DER: which core's CA a seed is wrapped to. */
 export function certificateSha256(certPem: string): string {
   return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');

@@ -42,7 +42,7 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   'confirmation-mismatch': { status: 422, title: 'Confirmation Mismatch' },
   'bin-period-over': { status: 410, title: 'Bin Period Over' },
   // Seed imports (docs/seeding.md): the server reads only from its seed inbox.
-  'outside-inbox': { status: 400, title: 'Outside Seed Inbox' },
+  'outside-seed-inbox': { status: 400, title: 'Outside Seed Inbox' },
   'no-seed': { status: 422, title: 'No Seed' },
 };
 

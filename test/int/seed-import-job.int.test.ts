@@ -107,7 +107,7 @@ describe('seed import job: resumable steps, feedback at each, usage as the netwo
     const count = async () => { let k = 0; for (let c: string | undefined, p; ; c = p.next) { p = await deps.events.readAll(c, 1000); k += p.events.length; if (!p.next || p.events.length === 0) return k; } };
     const n = await count();
     for (const from of ['../data', '/etc', join(dir, 'out'), 'a/../../b']) {
-      await assert.rejects(requestSeedImport(deps, { tenantId, from }, 'admin:test'), (e: unknown) => e instanceof DomainError && e.reason === 'outside-inbox', from);
+      await assert.rejects(requestSeedImport(deps, { tenantId, from }, 'admin:test'), (e: unknown) => e instanceof DomainError && e.reason === 'outside-seed-inbox', from);
     }
     await assert.rejects(requestSeedImport(deps, { tenantId, from: 'nothing-here' }, 'admin:test'), (e: unknown) => e instanceof DomainError && e.reason === 'no-seed');
     assert.equal(await count(), n);

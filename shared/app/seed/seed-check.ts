@@ -9,10 +9,9 @@ import { createHash } from 'node:crypto';
 import type { SeedProblem } from '../../domain/seed-import.js';
 import { PackFormatError, verifyPack } from '../../format/pack.js';
 import {
-  certificateSha256, fileListSha256, MEDIUM_FILE, MediumLabel, openSeedFile, SEED_MANIFEST_FILE, SeedFileError, SeedManifest, seedSignatureValid,
+  certificateSha256, fileListSha256, MEDIUM_FILE, MediumLabel, openSeedFile, SEED_MANIFEST_FILE, SeedFileError, SeedManifest, seedSignatureValid, signerIssuedBy,
   type SeedFile,
 } from '../../format/seed.js';
-import { identityFromCertificate, verifyIssuedBy } from '../../pki/identity.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import { NotFoundError } from '../../ports/errors.js';
 import { authorize } from '../authorize.js';
@@ -74,13 +73,13 @@ export async function readSeed(deps: AppDeps, inbox: BlobStore, tenantId: string
   const first = `${names[0]}/${SEED_MANIFEST_FILE}`;
   if (!seedSignatureValid(m)) problems.push({ file: first, problem: 'the signature does not verify: the manifest was altered, or not signed by its source core' });
   const at = new Date(m.createdAt);
-  if (!verifyIssuedBy(m.signer.certificatePem, await deps.ca.caCertificatePem(), at)) {
+  if (!signerIssuedBy(m.signer.certificatePem, await deps.ca.caCertificatePem(), at)) {
     problems.push({ file: first, problem: 'signed by a certificate this core did not issue: a seed made for another core' });
   } else {
-    const who = identityFromCertificate(m.signer.certificatePem);
+    // The certificate registry's rule, at the time the seed was made: registered, not revoked; its role and tenant.
     const auth = await authorize(deps.events, m.signer.certificatePem, at);
     if (!auth.allow) problems.push({ file: first, problem: `signed by a certificate this core does not accept: ${auth.reason}` });
-    if (who.role !== 'source-core' || who.tenantId !== m.tenantId) problems.push({ file: first, problem: `signed by a ${who.role} certificate of tenant ${who.tenantId ?? '(none)'}, not by a source core of tenant ${m.tenantId}` });
+    else if (auth.role !== 'source-core' || auth.tenantId !== m.tenantId) problems.push({ file: first, problem: `signed by a ${auth.role} certificate of tenant ${auth.tenantId ?? '(none)'}, not by a source core of tenant ${m.tenantId}` });
   }
   if (m.tenantId !== tenantId) problems.push({ file: first, problem: `a seed for tenant ${m.tenantId}, not ${tenantId}` });
   const ours = certificateSha256(await deps.ca.caCertificatePem());

@@ -19,12 +19,12 @@ export function seedInbox(deps: AppDeps): BlobStore {
 export function inboxPrefix(deps: AppDeps, from: string): string {
   let rel = from.trim().replace(/\/+$/, '');
   if (isAbsolute(rel)) {
-    if (!deps.seedInboxPath) throw new DomainError('invalid', `the seed folder ${from} is outside the seed inbox: name it relative to the inbox`, { reason: 'outside-inbox' });
+    if (!deps.seedInboxPath) throw new DomainError('invalid', `the seed folder ${from} is outside the seed inbox: name it relative to the inbox`, { reason: 'outside-seed-inbox' });
     const root = resolve(deps.seedInboxPath);
     const r = relative(root, resolve(rel));
-    if (r === '' || r.startsWith('..') || isAbsolute(r)) throw new DomainError('invalid', `the seed folder ${from} is outside the seed inbox ${root}: the server reads seeds only from there`, { reason: 'outside-inbox' });
+    if (r === '' || r.startsWith('..') || isAbsolute(r)) throw new DomainError('invalid', `the seed folder ${from} is outside the seed inbox ${root}: the server reads seeds only from there`, { reason: 'outside-seed-inbox' });
     rel = r.split(sep).join('/');
   }
-  if (!isValidBlobKey(rel)) throw new DomainError('invalid', `the seed folder ${JSON.stringify(from)} is not a folder inside the seed inbox (segments [A-Za-z0-9._-], no "..")`, { reason: 'outside-inbox' });
+  if (!isValidBlobKey(rel)) throw new DomainError('invalid', `the seed folder ${JSON.stringify(from)} is not a folder inside the seed inbox (segments [A-Za-z0-9._-], no "..")`, { reason: 'outside-seed-inbox' });
   return rel;
 }
