@@ -64,9 +64,10 @@ export async function seedImportStatus(deps: AppDeps, importId: string): Promise
 }
 
 /** Admin API: every import, newest first (projection). */
-export async function listSeedImports(deps: AppDeps, tenantId?: string): Promise<SeedImportSummary[]> {
+export async function listSeedImports(deps: AppDeps, tenantId?: string): Promise<Omit<SeedImportSummary, 'version'>[]> {
   const all = await deps.readModels.list<SeedImportSummary>(SEED_IMPORTS);
-  return all.filter((s) => tenantId === undefined || s.tenantId === tenantId).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  return all.filter((s) => tenantId === undefined || s.tenantId === tenantId).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))
+    .map(({ version: _version, ...s }) => s);
 }
 
 type Running = Extract<SeedImportState, { status: 'running' }>;
