@@ -14,7 +14,7 @@ import { SqsQueue } from '../adapters/aws/sqs-queue.js';
 import { SecretsManagerCertificateAuthority } from '../adapters/aws/secrets-certificate-authority.js';
 import { requiredEnv } from '../adapters/aws/clients.js';
 import { LocalNotifier } from '../adapters/local/file-notifier.js';
-import { ENV } from './env.js';
+import { ENV, SEED_INBOX_PREFIX } from './env.js';
 import { newId } from './new-id.js';
 import { lazy } from './lazy.js';
 import { logger } from './logger.js';
@@ -32,6 +32,8 @@ export const awsBlobStore = (): BlobStore => new S3BlobStore();
 export const awsCertificateAuthority = (): CertificateAuthority => new SecretsManagerCertificateAuthority();
 /** The event log's signed checkpoints: the Object Lock bucket (infra/constructs/log-anchor-bucket.ts). */
 export const awsLogAnchors = (): BlobStore => new S3BlobStore({ bucket: requiredEnv(ENV.logAnchorBucket) });
+/** Where seeds to import arrive (issue 12): the seed-inbox/ prefix of the data bucket (aws s3 sync, a Snowball or Data Transfer Terminal import). */
+export const awsSeedInbox = (): BlobStore => new S3BlobStore({ keyPrefix: SEED_INBOX_PREFIX });
 
 export const awsWorkflowQueue = (): Queue => {
   const dlq = process.env[ENV.workflowDlqUrl];
@@ -41,7 +43,7 @@ export const awsWorkflowQueue = (): Queue => {
 /** Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up). */
 export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => new LocalNotifier(deps.operational, (line) => logger.info(line));
 
-type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors';
+type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'seedInbox';
 
 /** The adapter factory of each port a function uses; a factory may use the other ports (the notifier, the read models). */
 export type AwsPorts = { readonly [K in Port]?: (deps: AppDeps) => AppDeps[K] };
@@ -65,6 +67,7 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   const notifier = port('notifier');
   const ca = port('ca');
   const logAnchors = ports.logAnchors ? port('logAnchors') : undefined;
+  const seedInbox = ports.seedInbox ? port('seedInbox') : undefined;
   const deps: AppDeps = {
     get events() { return events(); },
     get readModels() { return readModels(); },
@@ -78,5 +81,6 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   };
   // A getter, as the others (a spread would build the client now).
   if (logAnchors) Object.defineProperty(deps, 'logAnchors', { get: logAnchors, enumerable: true });
+  if (seedInbox) Object.defineProperty(deps, 'seedInbox', { get: seedInbox, enumerable: true });
   return deps;
 }
