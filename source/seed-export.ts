@@ -78,8 +78,14 @@ async function choosePlan(o: SeedExportOptions, dir: MachineStateDir, seeds: See
   if (state) {
     const seed = seeds.outstandingWith(state.lastRpId);
     if (seed) throw new Error(`seed ${seed.seedId} with recovery point ${state.lastRpId} is outstanding: import it at the target (or drop it with drcore source seed abandon ${seed.seedId}) before exporting another`);
-    if (o.recoveryPoint && (await o.recoveryPoint(o.machineId, state.lastRpId))) parent = state.lastRpId;
-    else o.log?.(`the target does not hold the last recovery point ${state.lastRpId} (or was not asked): the seed carries a base`);
+    let onTarget = false;
+    try {
+      onTarget = o.recoveryPoint !== undefined && (await o.recoveryPoint(o.machineId, state.lastRpId)) !== undefined;
+    } catch (err) {
+      o.log?.(`could not ask the target whether it holds ${state.lastRpId} (${(err as Error).message})`);
+    }
+    if (onTarget) parent = state.lastRpId;
+    else o.log?.(`the target does not hold the last recovery point ${state.lastRpId}, or could not be asked: the seed carries a base`);
   }
   const now = new Date();
   const plan: SeedExportPlan = {

@@ -8,7 +8,7 @@
  * writes only the chunks they do not hold.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePack } from '../shared/format/pack.js';
 import {
@@ -122,10 +122,5 @@ export class SeedWriter {
       writeFileSync(join(dir, `.${SEED_MANIFEST_FILE}.tmp`), text, { mode: 0o600 });
       renameSync(join(dir, `.${SEED_MANIFEST_FILE}.tmp`), join(dir, SEED_MANIFEST_FILE));
     }
-  }
-
-  /** Removes temporary files a crash left behind. */
-  static sweep(out: string, paths: readonly string[]): void {
-    for (const p of paths) rmSync(join(out, `${p}.tmp`), { force: true });
   }
 }

@@ -101,7 +101,14 @@ export const seedCommand = define({
 });
 
 async function listSeeds(values: { state?: string | undefined; target?: string | undefined; machine?: string | undefined; json?: boolean | undefined }, io: Io): Promise<number> {
-  const { api, client, dir } = sourceApi(values, 1);
+  // The records are local: listing works offline; the target is asked only whether outstanding seeds got imported.
+  let connected: ReturnType<typeof sourceApi> | undefined;
+  try { connected = sourceApi(values, 1); } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    io.err(`${err.message}: showing what this source core knows`);
+  }
+  const api = connected?.api;
+  const dir = connected?.dir ?? stateDir(values.state);
   try {
     const machines = values.machine ? [machineOf(values.machine)] : machinesIn(dir);
     const all: SeedRecord[] = [];
@@ -109,7 +116,7 @@ async function listSeeds(values: { state?: string | undefined; target?: string |
       const seeds = new SeedStateDir(new MachineStateDir(dir, m));
       for (const s of seeds.seeds()) {
         // An outstanding seed whose RPs the target holds now was imported: it is consumed.
-        if (s.status === 'outstanding') {
+        if (s.status === 'outstanding' && api) {
           try {
             const there = await Promise.all(s.rps.map((r) => api.recoveryPoint(m, r.rpId)));
             if (there.every((x) => x !== undefined)) { all.push(seeds.update(s.seedId, { status: 'consumed', consumedAt: new Date().toISOString() }) ?? s); continue; }
@@ -123,7 +130,7 @@ async function listSeeds(values: { state?: string | undefined; target?: string |
     if (values.json) io.out(JSON.stringify({ seeds: all }));
     else showSeeds(all, io);
     return 0;
-  } finally { client.close(); }
+  } finally { connected?.client.close(); }
 }
 
 function machinesIn(dir: string): string[] {
