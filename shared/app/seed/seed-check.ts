@@ -38,39 +38,65 @@ async function readJson(inbox: BlobStore, key: string): Promise<unknown> {
   return JSON.parse((await inbox.get(key)).toString('utf8')) as unknown;
 }
 
-/** The seed manifest under `prefix` (from its first medium), with the problems of the seed as a whole. */
+type ManifestRead = { manifest: SeedManifest } | { absent: true } | { problem: string };
+
+async function manifestOn(inbox: BlobStore, prefix: string, medium: string): Promise<ManifestRead> {
+  let raw: unknown;
+  try { raw = await readJson(inbox, `${prefix}/${medium}/${SEED_MANIFEST_FILE}`); } catch (err) {
+    if (err instanceof NotFoundError) return { absent: true };
+    if (err instanceof SyntaxError) return { problem: 'not JSON' };
+    throw err;
+  }
+  const parsed = SeedManifest.safeParse(raw);
+  if (!parsed.success) return { problem: `not a seed manifest: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim() };
+  return { manifest: parsed.data };
+}
+
+/**
+ * The seed manifest under `prefix` (from its first medium), with the problems of the seed as a
+ * whole and of its media. O(media) requests: medium-01's manifest (a listing only when there is
+ * none, stopping at the first medium that has one), then each medium's manifest and label.
+ */
 export async function readSeed(deps: AppDeps, inbox: BlobStore, tenantId: string, prefix: string): Promise<ReadSeed> {
   const problems: SeedProblem[] = [];
-  const media = new Set<string>();
-  for await (const key of inbox.list(`${prefix}/`)) {
-    const rest = key.slice(prefix.length + 1);
-    const medium = rest.split('/')[0];
-    if (medium && /^medium-\d{2,3}$/.test(medium)) media.add(medium);
-  }
-  const names = [...media].sort();
-  let manifest: SeedManifest | undefined;
-  let manifestText = '';
-  for (const m of names) {
-    const file = `${m}/${SEED_MANIFEST_FILE}`;
-    let raw: unknown;
-    try { raw = await readJson(inbox, `${prefix}/${file}`); } catch (err) {
-      if (err instanceof NotFoundError) { problems.push({ file, problem: 'missing: every medium carries the seed manifest' }); continue; }
-      if (err instanceof SyntaxError) { problems.push({ file, problem: 'not JSON' }); continue; }
-      throw err;
-    }
-    const parsed = SeedManifest.safeParse(raw);
-    if (!parsed.success) { problems.push({ file, problem: `not a seed manifest: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim() }); continue; }
-    const text = JSON.stringify(parsed.data);
-    if (!manifest) { manifest = parsed.data; manifestText = text; } else if (text !== manifestText) {
-      problems.push({ file, problem: `another seed's manifest (seed ${parsed.data.seedId}, medium set ${parsed.data.mediumSetId}; ${names[0]} has seed ${manifest.seedId}, set ${manifest.mediumSetId})` });
+  let firstName = 'medium-01';
+  let read = await manifestOn(inbox, prefix, firstName);
+  if ('absent' in read) {
+    for await (const key of inbox.list(`${prefix}/`)) {
+      const hit = /^(medium-\d{2,3})\/seed\.json$/.exec(key.slice(prefix.length + 1));
+      if (!hit) continue;
+      firstName = hit[1]!;
+      read = await manifestOn(inbox, prefix, firstName);
+      break;
     }
   }
-  if (!manifest) {
-    if (names.length === 0) problems.push({ file: `${prefix}/`, problem: 'no seed media (medium-NN folders) here' });
+  const first = `${firstName}/${SEED_MANIFEST_FILE}`;
+  if ('absent' in read) {
+    problems.push({ file: `${prefix}/`, problem: 'no seed here: no medium-NN folder with its seed.json' });
     return { problems, mediumProblems: [], files: [] };
   }
-  const m = manifest;
-  const first = `${names[0]}/${SEED_MANIFEST_FILE}`;
+  if ('problem' in read) {
+    problems.push({ file: first, problem: read.problem });
+    return { problems, mediumProblems: [], files: [] };
+  }
+  const m = read.manifest;
+  const manifestText = JSON.stringify(m);
+  /** The media whose folder is in the inbox (a medium with neither manifest nor label is missing). */
+  const media = new Set<string>([firstName]);
+  for (const medium of m.media) {
+    if (medium.name === firstName) continue;
+    const other = await manifestOn(inbox, prefix, medium.name);
+    const file = `${medium.name}/${SEED_MANIFEST_FILE}`;
+    if ('absent' in other) {
+      if (await inbox.head(`${prefix}/${medium.name}/${MEDIUM_FILE}`)) { media.add(medium.name); problems.push({ file, problem: 'missing: every medium carries the seed manifest' }); }
+      continue;
+    }
+    media.add(medium.name);
+    if ('problem' in other) problems.push({ file, problem: other.problem });
+    else if (JSON.stringify(other.manifest) !== manifestText) {
+      problems.push({ file, problem: `another seed's manifest (seed ${other.manifest.seedId}, medium set ${other.manifest.mediumSetId}; ${firstName} has seed ${m.seedId}, set ${m.mediumSetId})` });
+    }
+  }
   if (!seedSignatureValid(m)) problems.push({ file: first, problem: 'the signature does not verify: the manifest was altered, or not signed by its source core' });
   const at = new Date(m.createdAt);
   if (!signerIssuedBy(m.signer.certificatePem, await deps.ca.caCertificatePem(), at)) {

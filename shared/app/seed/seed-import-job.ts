@@ -23,7 +23,7 @@ import { commitRecoveryPoint } from '../replication/commit-service.js';
 import { machineHandler } from '../handlers.js';
 import { registerMachine } from '../replication/machine-service.js';
 import { uploadPack } from '../replication/pack-service.js';
-import { checkSeedFile, importedSeedsCollection, readSeed, type ImportedSeed } from './seed-check.js';
+import { checkSeedFile, importedSeedsCollection, readSeed, type ImportedSeed, type ReadSeed } from './seed-check.js';
 import { inboxPrefix, seedInbox } from './seed-inbox.js';
 
 export const SEED_ACTOR_PREFIX = 'system:seed-import';
@@ -39,9 +39,10 @@ export async function requestSeedImport(deps: AppDeps, input: { tenantId: string
   const { state } = await tenantHandler.load(deps, tenantId);
   if (state.status === 'none') throw new DomainError('not-found', `tenant ${tenantId} does not exist`);
   const inbox = seedInbox(deps);
-  let media = 0;
-  for await (const key of inbox.list(`${prefix}/`)) if (/\/medium-\d{2,3}\/seed\.json$/.test(key)) media++;
-  if (media === 0) throw new DomainError('invalid', `no seed in ${prefix}: expected medium-NN/seed.json below it in the seed inbox`, { reason: 'no-seed' });
+  // medium-01's manifest (one request); a seed whose first medium is elsewhere is found by listing (stopping at the first manifest).
+  let found = (await inbox.head(`${prefix}/medium-01/seed.json`)) !== undefined;
+  if (!found) for await (const key of inbox.list(`${prefix}/`)) if (/\/medium-\d{2,3}\/seed\.json$/.test(key)) { found = true; break; }
+  if (!found) throw new DomainError('invalid', `no seed in ${prefix}: expected medium-NN/seed.json below it in the seed inbox`, { reason: 'no-seed' });
   const importId = deps.newId('seed');
   await seedImportHandler(deps, importId, { type: 'RequestSeedImport', data: { importId, tenantId, prefix, requestedBy: actor } }, actor);
   return seedImportStatus(deps, importId);
@@ -72,6 +73,14 @@ export async function listSeedImports(deps: AppDeps, tenantId?: string): Promise
 
 type Running = Extract<SeedImportState, { status: 'running' }>;
 
+/** The last imports' seeds as read, per process (a few: one import usually runs at a time). */
+const readSeeds = new Map<string, ReadSeed>();
+function remember(importId: string, seed: ReadSeed): void {
+  readSeeds.delete(importId);
+  readSeeds.set(importId, seed);
+  while (readSeeds.size > 2) readSeeds.delete(readSeeds.keys().next().value as string);
+}
+
 async function fail(deps: AppDeps, s: Running, actor: string, reason: string, problems: SeedProblem[], seedId?: string): Promise<{ done: true }> {
   await seedImportHandler(deps, s.requested.importId, { type: 'FailSeedImport', data: { importId: s.requested.importId, tenantId: s.requested.tenantId, reason, problems, ...(seedId ? { seedId } : {}) } }, actor);
   return { done: true };
@@ -87,9 +96,12 @@ export async function seedImportStep(deps: AppDeps, importId: string, options: {
   const budget = options.budgetMs ?? SEED_STEP_BUDGET_MS;
   const { tenantId, prefix } = state.requested;
   const inbox = seedInbox(deps);
-  const seed = await readSeed(deps, inbox, tenantId, prefix);
-  const m = seed.manifest;
   const last = state.progress;
+  // The seed as its first step read and checked it: a warm worker reads the labels of a big seed once, and later steps work on what was verified.
+  const cached = last ? readSeeds.get(importId) : undefined;
+  const seed = cached ?? await readSeed(deps, inbox, tenantId, prefix);
+  if (!cached && seed.problems.length === 0) remember(importId, seed);
+  const m = seed.manifest;
   if (!m || (!last && seed.problems.length > 0)) return fail(deps, state, actor, `the seed in ${prefix} is refused: ${seed.problems[0]?.problem ?? 'no manifest'}`, seed.problems, m?.seedId);
   let dataKey: Buffer;
   try {
