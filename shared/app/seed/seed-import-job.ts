@@ -91,6 +91,8 @@ async function fail(deps: AppDeps, s: Running, actor: string, reason: string, pr
 export async function seedImportStep(deps: AppDeps, importId: string, options: { budgetMs?: number } = {}): Promise<{ done: boolean }> {
   const actor = `${SEED_ACTOR_PREFIX}:${importId}`;
   const { state } = await seedImportHandler.load(deps, assertId('import id', importId));
+  // A step of an import never asked for is a message for nothing: it is refused (the worker dead-letters it, visibly).
+  if (state.status === 'none') throw new DomainError('not-found', `no seed import ${importId}`);
   if (state.status !== 'running') return { done: true };
   const started = Date.now();
   const budget = options.budgetMs ?? SEED_STEP_BUDGET_MS;
