@@ -19,6 +19,7 @@ export const serve = define({
     'verify-every': { type: 'string', value: 'HOURS', description: 'Run the verify job (re-read and re-hash stored chunks) every HOURS, the first one HOURS after start; 0: never', default: '24' },
     'verify-older-than': { type: 'string', value: 'DAYS', description: 'The scheduled verify re-checks RPs not verified for DAYS (0: all of them every time)', default: '7' },
     'verify-rate': { type: 'string', value: 'SIZE', description: 'The scheduled verify reads at most SIZE per second (e.g. 64M)', default: '64M' },
+    'seed-inbox': { type: 'string', value: 'DIR', description: 'The seed inbox: the one directory seed imports read from (default DATA/seed-inbox)' },
     ...JSON_OUTPUT,
   },
   run: async ({ values }, io) => {
@@ -43,6 +44,7 @@ export const serve = define({
       core = await serveCore({
         dataDir: values.data, host: values.host, port, hostnames: values.hostname ?? [], schedules,
         ...(values['log-anchors'] !== undefined ? { logAnchors: values['log-anchors'] } : {}),
+        ...(values['seed-inbox'] !== undefined ? { seedInbox: values['seed-inbox'] } : {}),
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -77,6 +77,8 @@ export class DrcoreStack extends Stack {
     // Reads, and (the verify step of `drcore admin verify`) the damage records a verify finds, as reads do.
     readModels.bindRecordWriter(handlers['admin-api'], ['damaged/', 'relocated/']);
     data.bindIndexWriter(handlers['admin-api']);
+    // A seed import request checks its folder in the seed inbox (the worker runs the import).
+    data.bindSeedInboxReader(handlers['admin-api']);
 
     eventLog.bindWriter(handlers['replication-api']);
     // Reads, and writes of the data plane's own records only (upload records, damaged chunks, relocations).

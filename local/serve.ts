@@ -39,6 +39,8 @@ export interface ServeOptions {
   gatewayLimits?: Partial<GatewayLimits>;
   /** The signed checkpoints of the event log (default DATA/log-anchors; local adapters only). */
   logAnchors?: string;
+  /** The seed inbox directory: the one place seed imports read from (default DATA/seed-inbox; local adapters only). */
+  seedInbox?: string;
   /** The lifecycle's local schedules (log checkpoints, verify runs): none unless given (`drcore serve` gives them). */
   schedules?: LifecycleSchedules;
   /**
@@ -81,7 +83,10 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   process.env[ENV.adapters] = options.deps ? 'injected' : 'local';
   subjectAltNamesFor(options.hostnames); // a bad --hostname is refused before anything is written
   const lifecycleMs = lifecycleInterval(options); // so is a bad DRCORE_LIFECYCLE_INTERVAL_SECONDS
-  const base = options.deps ? options.deps(dataDir) : localDeps(dataDir, { ...(options.logAnchors !== undefined ? { logAnchors: resolve(options.logAnchors) } : {}) });
+  const base = options.deps ? options.deps(dataDir) : localDeps(dataDir, {
+    ...(options.logAnchors !== undefined ? { logAnchors: resolve(options.logAnchors) } : {}),
+    ...(options.seedInbox !== undefined ? { seedInbox: resolve(options.seedInbox) } : {}),
+  });
   // DRCORE_COUNT_REQUESTS=1 (npm run bench): ports and handlers counted, dumped on SIGUSR2.
   const metering = requestMetering(dataDir);
   const deps = metering.deps(base);

@@ -15,6 +15,7 @@ import type { RecoveryPointKind } from '../shared/http/schemas/replication.js';
 import type { RecoveryPoint, ReplicationApi } from './api.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { MachineStateDir, type RunPlan, type RunVolume } from './replication-state.js';
+import { SeedStateDir, type SeedRecord } from './seed-state.js';
 import { SignatureReader, SignatureWriter } from './signature-file.js';
 import { SIG_KEY_BYTES } from './signatures.js';
 import { Uploader } from './uploader.js';
@@ -43,6 +44,11 @@ export interface ReplicateResult {
   extents: { full: number; delta: number; zero: number; unchanged: number };
   /** How each volume was read: 'buffered' (disk image), 'direct' (O_DIRECT) or 'flushed' (block device, volume.ts). */
   reads: Record<string, ReadPath>;
+  /**
+   * The RP is an incremental on a seeded RP whose seed is still in transit: its packs are on the
+   * target, its commit waits for the seed's import (the next run commits it). Absent otherwise.
+   */
+  waitingForSeed?: string;
 }
 
 export function newRpId(now = new Date()): string {
@@ -74,15 +80,17 @@ async function plan(o: ReplicateOptions, dir: MachineStateDir, volumes: RunVolum
   }
   const state = dir.state();
   let parent: string | undefined;
+  let onServer = false;
   if (state) {
-    const onServer = await o.api.recoveryPoint(o.machineId, state.lastRpId);
-    if (onServer) parent = state.lastRpId;
+    onServer = (await o.api.recoveryPoint(o.machineId, state.lastRpId)) !== undefined;
+    const seed = seedOf(dir, state.lastRpId, onServer, log);
+    if (onServer || seed) parent = state.lastRpId;
     else {
       log(`the last recovery point ${state.lastRpId} is not on the target: sending a base`);
       dir.forgetState();
     }
   }
-  if (parent && (await o.api.damagedExtents(o.machineId, parent)).rebase) {
+  if (parent && onServer && (await o.api.damagedExtents(o.machineId, parent)).rebase) {
     log(`the target found the manifest of ${parent}'s chain damaged: sending a base`);
     parent = undefined;
   }
@@ -96,6 +104,31 @@ async function plan(o: ReplicateOptions, dir: MachineStateDir, volumes: RunVolum
 }
 
 /**
+ * Seeding (issue 12): the outstanding seed that carries `rpId` — marked consumed once the target
+ * holds the RP (its import is done); undefined when no outstanding seed carries it.
+ */
+function seedOf(dir: MachineStateDir, rpId: string, onServer: boolean, log: (line: string) => void): SeedRecord | undefined {
+  const seeds = new SeedStateDir(dir);
+  const seed = seeds.outstandingWith(rpId);
+  if (!seed) return undefined;
+  if (onServer) {
+    seeds.update(seed.seedId, { status: 'consumed', consumedAt: new Date().toISOString() });
+    log(`seed ${seed.seedId} is imported at the target: marked consumed`);
+    return undefined;
+  }
+  log(`recovery point ${rpId} is on seed ${seed.seedId}, in transit: this recovery point's commit waits for the seed's import at the target`);
+  return seed;
+}
+
+/** Whether the parent of a plan is on the target yet (a seeded parent may not be). */
+async function parentOnTarget(o: ReplicateOptions, dir: MachineStateDir, p: RunPlan): Promise<boolean> {
+  if (!p.parentRpId) return true;
+  const onServer = (await o.api.recoveryPoint(o.machineId, p.parentRpId)) !== undefined;
+  seedOf(dir, p.parentRpId, onServer, () => {});
+  return onServer;
+}
+
+/**
  * Healing (issue 11 item 3): the extents of the parent whose chunks the target found damaged
  * (its verify job, or a read) are sent whole in this incremental, whatever their signatures
  * say, so the new RP does not need the damaged chunks; an unchanged extent re-sent is the same
@@ -104,6 +137,7 @@ async function plan(o: ReplicateOptions, dir: MachineStateDir, volumes: RunVolum
 async function damagedToResend(o: ReplicateOptions, p: RunPlan): Promise<Map<string, Set<number>>> {
   const out = new Map<string, Set<number>>();
   if (p.kind !== 'incremental' || !p.parentRpId) return out;
+  if ((await o.api.recoveryPoint(o.machineId, p.parentRpId)) === undefined) return out; // a seeded parent in transit: nothing of it stored yet
   const damage = await o.api.damagedExtents(o.machineId, p.parentRpId);
   for (const e of damage.extents) (out.get(e.volume) ?? out.set(e.volume, new Set()).get(e.volume)!).add(e.index);
   if (damage.extents.length > 0) o.log?.(`the target found ${damage.extents.length} extent(s) of ${p.parentRpId} damaged: sending them whole`);
@@ -122,6 +156,11 @@ function chooseReadPath(v: RunVolume, log: ((line: string) => void) | undefined)
   }
 }
 
+const commitBody = (p: RunPlan, manifest: string) => ({
+  kind: p.kind, ...(p.parentRpId ? { parentRpId: p.parentRpId } : {}), manifest,
+  volumes: p.volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes })), createdAt: p.createdAt,
+});
+
 export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
   const started = performance.now();
   const g = o.geometry ?? DEFAULT_GEOMETRY;
@@ -138,6 +177,17 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
   if (chosen.committed) {
     dir.adopt(p, chosen.committed.committedAt);
     o.log?.(`recovery point ${p.rpId} had been committed before the interruption; recorded it`);
+    return { ...result, recovered: true, seconds: (performance.now() - started) / 1000 };
+  }
+  if (p.manifest && p.waitingForSeed) {
+    // Everything was stored by an earlier run, which waited for the seed of its parent: commit it once the parent is there.
+    if (!(await parentOnTarget(o, dir, p))) {
+      o.log?.(`recovery point ${p.rpId} is stored on the target and waits for seed ${p.waitingForSeed} (its parent ${p.parentRpId}) to be imported; run again after the import, or drop the seed with drcore source seed abandon ${p.waitingForSeed}`);
+      return { ...result, waitingForSeed: p.waitingForSeed, seconds: (performance.now() - started) / 1000 };
+    }
+    const rp = await o.api.commit(o.machineId, p.rpId, commitBody(p, p.manifest));
+    dir.adopt(p, rp.committedAt);
+    o.log?.(`seed ${p.waitingForSeed} is imported: committed recovery point ${p.rpId}, stored while the seed was in transit`);
     return { ...result, recovered: true, seconds: (performance.now() - started) / 1000 };
   }
 
@@ -194,11 +244,16 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
     result.packs = stats.packsSent;
     result.chunksSent = stats.chunksSent;
     dir.saveRun({ ...p, manifest: manifestId });
-    const rp = await o.api.commit(o.machineId, p.rpId, {
-      kind: p.kind, ...(p.parentRpId ? { parentRpId: p.parentRpId } : {}), manifest: manifestId,
-      volumes: volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes })), createdAt: p.createdAt,
-    });
-    dir.adopt(p, rp.committedAt);
+    if (!(await parentOnTarget(o, dir, p))) {
+      const seed = p.parentRpId ? new SeedStateDir(dir).outstandingWith(p.parentRpId) : undefined;
+      if (!seed) throw new Error(`the parent ${p.parentRpId} of recovery point ${p.rpId} is no longer on the target`);
+      dir.saveRun({ ...p, manifest: manifestId, waitingForSeed: seed.seedId });
+      o.log?.(`recovery point ${p.rpId} is stored on the target; its commit waits for seed ${seed.seedId} (with its parent ${p.parentRpId}) to be imported — run again after the import`);
+      result.waitingForSeed = seed.seedId;
+    } else {
+      const rp = await o.api.commit(o.machineId, p.rpId, commitBody(p, manifestId));
+      dir.adopt(p, rp.committedAt);
+    }
   } catch (err) {
     await uploader.abort();
     throw err;

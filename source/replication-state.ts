@@ -34,6 +34,8 @@ export interface RunPlan {
   readonly volumes: readonly RunVolume[];
   /** Set once everything is uploaded and the commit is about to be sent. */
   readonly manifest?: string;
+  /** Everything is uploaded; the commit waits for this seed (with the parent) to be imported at the target (issue 12). */
+  readonly waitingForSeed?: string;
 }
 
 function writeJsonAtomic(dir: string, name: string, value: unknown): void {

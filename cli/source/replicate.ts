@@ -35,11 +35,16 @@ export const replicateCommand = define({
         progress: (p) => bar.update({ label: values.machine, done: p.done, total: p.total, note: `sent ${humanBytes(p.sent)}` }),
       });
       bar.done();
-      const summary = { rpId: r.rpId, kind: r.kind, bytesRead: r.bytesRead, bytesSent: r.bytesSent, bytesChanged: r.bytesChanged, seconds: Number(r.seconds.toFixed(3)), reads: r.reads };
+      const summary = {
+        rpId: r.rpId, kind: r.kind, bytesRead: r.bytesRead, bytesSent: r.bytesSent, bytesChanged: r.bytesChanged, seconds: Number(r.seconds.toFixed(3)), reads: r.reads,
+        ...(r.waitingForSeed ? { waitingForSeed: r.waitingForSeed } : {}),
+      };
       if (values.json) io.out(JSON.stringify(summary));
       else {
         const rate = r.seconds > 0 ? humanBytes(r.bytesRead / r.seconds) : '-';
-        io.out(`${r.recovered ? 'Recorded' : 'Committed'} ${r.kind} recovery point ${r.rpId} of ${values.machine}`);
+        io.out(r.waitingForSeed
+          ? `Stored ${r.kind} recovery point ${r.rpId} of ${values.machine} on the target; it is committed once seed ${r.waitingForSeed} (with its parent) is imported — run again then`
+          : `${r.recovered ? 'Recorded' : 'Committed'} ${r.kind} recovery point ${r.rpId} of ${values.machine}`);
         io.out(`  read ${humanBytes(r.bytesRead)} in ${r.seconds.toFixed(1)} s (${rate}/s); changed ${humanBytes(r.bytesChanged)}; sent ${humanBytes(r.bytesSent)} in ${r.packs} packs`);
         const how: Record<ReadPath, string> = { buffered: 'buffered (disk image)', direct: 'from the device with O_DIRECT', flushed: 'after flushing its buffer cache' };
         for (const [name, path] of Object.entries(r.reads)) io.out(`  read ${name} ${how[path]}`);

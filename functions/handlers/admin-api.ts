@@ -19,6 +19,8 @@ import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
 import { DeleteRecoveryPointBody, DeleteTenantBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import { cancelGcRun, gcStatus, startGcRun } from '../../shared/app/lifecycle/gc/gc-service.js';
+import { listSeedImports, requestSeedImport, seedImportStatus } from '../../shared/app/seed/seed-import-job.js';
+import { SeedImportBody, SeedImportListQuery } from '../../shared/http/schemas/seed.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { listRecoveryPoints } from '../../shared/app/replication/recovery-point-views.js';
 import { listBin } from '../../shared/app/lifecycle/recycle-bin.js';
@@ -160,4 +162,14 @@ export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
     queryOf(event, NoQuery);
     return reply(await verifyLog(deps.events));
   },
+  'POST /v1/admin/seed-imports': async ({ event, actor, reply }) => {
+    const { tenantId, prefix } = jsonBody(event, SeedImportBody);
+    const view = await requestSeedImport(deps, { tenantId, from: prefix }, actor);
+    return reply(view, { headers: { location: `/v1/admin/seed-imports/${view.importId}` } });
+  },
+  'GET /v1/admin/seed-imports': async ({ event, reply }) => {
+    const { tenantId } = queryOf(event, SeedImportListQuery);
+    return reply({ items: await listSeedImports(deps, tenantId) });
+  },
+  'GET /v1/admin/seed-imports/{importId}': async ({ params, reply }) => reply(await seedImportStatus(deps, assertId('import id', params['importId']))),
 });

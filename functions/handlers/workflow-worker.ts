@@ -7,6 +7,8 @@ import { runPairingWorkflow } from '../../shared/app/workflows/pairing-workflow.
 import { runRenewalWorkflow } from '../../shared/app/workflows/renewal-workflow.js';
 import { runGcWorkflow } from '../../shared/app/lifecycle/gc/gc-workflow.js';
 import { PermanentWorkflowError, RetryLaterError } from '../../shared/app/workflows/permanent-failure.js';
+import { isSeedImportMessage, SeedImportMessage } from '../../shared/app/workflows/seed-import-messages.js';
+import { runSeedImportWorkflow } from '../../shared/app/workflows/seed-import-workflow.js';
 import { QUEUES } from '../../shared/ports/queue.js';
 import { lambdaHandler } from '../../shared/runtime/lambda-handler.js';
 import { logger } from '../../shared/runtime/logger.js';
@@ -26,6 +28,7 @@ export const makeHandler = (deps: AppDeps) => lambdaHandler(middy<SQSEvent, SQSB
     try {
       const body: unknown = JSON.parse(record.body);
       if (isLifecycleMessage(body)) await runLifecycleWorkflow(deps, LifecycleMessage.parse(body));
+      else if (isSeedImportMessage(body)) await runSeedImportWorkflow(deps, SeedImportMessage.parse(body));
       else {
         const message = WorkflowMessage.parse(body);
         if (message.type === 'CertificateRenewalRequested') await runRenewalWorkflow(deps, message);

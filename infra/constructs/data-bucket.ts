@@ -2,9 +2,12 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type Bucket, type CfnBucket, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/runtime/env.js';
+import { ENV, SEED_INBOX_PREFIX } from '../../shared/runtime/env.js';
 import type { DrcoreFunction } from './drcore-function.js';
 import { secureBucket } from './secure-bucket.js';
+
+/** Days a seed stays in the seed inbox (issue 12): a forgotten one is not kept forever. */
+export const SEED_INBOX_DAYS = 60;
 
 export interface DataBucketProps {
   readonly accessLogs: Bucket;
@@ -32,6 +35,8 @@ export class DataBucket extends Construct {
       ...(lock !== undefined ? { objectLockEnabled: true, objectLockDefaultRetention: ObjectLockRetention.governance(Duration.days(lock)) } : {}),
       lifecycleRules: [
         { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        // Seeds wait in the inbox until imported (their packs are then under tenants/): a forgotten one does not stay forever.
+        { id: 'expire-seed-inbox', prefix: SEED_INBOX_PREFIX, expiration: Duration.days(SEED_INBOX_DAYS) },
       ],
     });
   }
@@ -73,6 +78,24 @@ export class DataBucket extends Construct {
     Validations.of(f.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/tenants/*/rps/*]`,
       reason: 'The storage migration writes RP index parts under tenants/<tenantId>/rps/<rpId>/index/, made at run time: put and delete of those keys only.',
+    });
+  }
+
+  /**
+   * The seed import's request (admin-api, `POST /v1/admin/seed-imports`): list and read the
+   * seed inbox (`seed-inbox/…`, issue 12) only, to check a folder holds a seed before the job is
+   * queued. The workflow worker, which runs the import, reads it with its read-write grant.
+   */
+  bindSeedInboxReader(f: DrcoreFunction): void {
+    f.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${SEED_INBOX_PREFIX}*`)] }));
+    f.role.addToPrincipalPolicy(new PolicyStatement({
+      actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${SEED_INBOX_PREFIX}*`] } },
+    }));
+    f.addEnvironment(ENV.dataBucket, this.bucket.bucketName);
+    const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${SEED_INBOX_PREFIX}*]`,
+      reason: 'Seed folders in the seed inbox are named by the operator at run time: get of objects under seed-inbox/ only.',
     });
   }
 

@@ -28,6 +28,14 @@ export interface AppDeps {
   readonly logAnchors?: BlobStore;
   /** S3 Object Lock on the data bucket (issue 11 item 4); absent where objects cannot be locked (the local runtime). */
   readonly objectLocks?: ObjectLocks;
+  /**
+   * Where seeds to import arrive (issue 12, docs/seeding.md): local, the configured inbox
+   * directory (`drcore serve --seed-inbox`, default DATA/seed-inbox); AWS, the seed-inbox prefix
+   * of the data bucket. Only the runtimes that import seeds have it (serve, the workflow worker,
+   * the admin API to check a request). `seedInboxPath`: the inbox's directory, locally.
+   */
+  readonly seedInbox?: BlobStore;
+  readonly seedInboxPath?: string;
   readonly clock: () => Date;
   /** A new random id, [A-Za-z0-9._-]. */
   readonly newId: (prefix: string) => string;

@@ -15,6 +15,7 @@ import { stateFromLast, storageDecider } from '../domain/storage.js';
 import { tenantDecider } from '../domain/tenant.js';
 import { verificationDecider } from '../domain/verification.js';
 import { verificationReportDecider } from '../domain/verification-report.js';
+import { seedImportDecider } from '../domain/seed-import.js';
 import { commandHandler } from './command-handler.js';
 
 export interface MachineKey { readonly tenantId: string; readonly machineId: string }
@@ -36,3 +37,4 @@ export const renewalHandler = commandHandler(renewalDecider, (k: RenewalKey) => 
 export const verificationHandler = commandHandler(verificationDecider, (k: RecoveryPointKey) => streams.verification(k.tenantId, k.rpId));
 export interface ReportKey { readonly tenantId: string; readonly reportId: string }
 export const verificationReportHandler = commandHandler(verificationReportDecider, (k: ReportKey) => streams.report(k.tenantId, k.reportId));
+export const seedImportHandler = commandHandler(seedImportDecider, (importId: string) => streams.seed(importId));

@@ -25,7 +25,10 @@ export const CSR_REFUSAL_REASONS = ['csr-key-not-accepted', 'csr-signature-algor
  */
 export const LIFECYCLE_REFUSAL_REASONS = ['confirmation-mismatch', 'bin-period-over'] as const;
 
-export const DOMAIN_ERROR_REASONS = [...REPLICATION_REFUSAL_REASONS, ...STORAGE_FAULT_REASONS, ...CSR_REFUSAL_REASONS, ...LIFECYCLE_REFUSAL_REASONS] as const;
+/** Refusals of a seed import request (docs/seeding.md): a folder outside the server's seed inbox, no seed there. */
+export const SEED_REFUSAL_REASONS = ['outside-seed-inbox', 'no-seed'] as const;
+
+export const DOMAIN_ERROR_REASONS = [...REPLICATION_REFUSAL_REASONS, ...STORAGE_FAULT_REASONS, ...CSR_REFUSAL_REASONS, ...LIFECYCLE_REFUSAL_REASONS, ...SEED_REFUSAL_REASONS] as const;
 export type DomainErrorReason = (typeof DOMAIN_ERROR_REASONS)[number];
 
 export interface DomainErrorOptions {

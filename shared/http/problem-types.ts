@@ -41,6 +41,9 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   // The lifecycle (docs/lifecycle.md): a deletion's typed confirmation that is not the RP's id; an RP gone from the recycle bin.
   'confirmation-mismatch': { status: 422, title: 'Confirmation Mismatch' },
   'bin-period-over': { status: 410, title: 'Bin Period Over' },
+  // Seed imports (docs/seeding.md): the server reads only from its seed inbox.
+  'outside-seed-inbox': { status: 400, title: 'Outside Seed Inbox' },
+  'no-seed': { status: 422, title: 'No Seed' },
 };
 
 export function domainProblem(error: DomainError): HttpProblem {

@@ -92,6 +92,9 @@ const TABLE = [
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}/machines/{machineId}/recovery-points', fn: 'admin-api', roles: ['admin'], summary: "A tenant machine's recovery points (the recycle bin's too), oldest first", status: [200], response: R.RecoveryPointList },
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}/recycle-bin', fn: 'admin-api', roles: ['admin'], summary: "A tenant's recycle bin", status: [200], response: R.RecycleBinList },
   { method: 'GET', path: '/v1/admin/log-verification', fn: 'admin-api', roles: ['admin'], summary: "Every stream's hash chain of the event log, checked", status: [200], response: R.LogVerification },
+  { method: 'POST', path: '/v1/admin/seed-imports', fn: 'admin-api', roles: ['admin'], summary: 'Import a seed from the seed inbox for a tenant: a queued job (verify, store, commit)', status: [202], response: R.SeedImportView, errors: [422] },
+  { method: 'GET', path: '/v1/admin/seed-imports', fn: 'admin-api', roles: ['admin'], summary: 'Seed imports: status, progress and failures', status: [200], response: R.SeedImportList },
+  { method: 'GET', path: '/v1/admin/seed-imports/{importId}', fn: 'admin-api', roles: ['admin'], summary: 'One seed import: its status, progress and, when it failed, each bad file', status: [200], response: R.SeedImportView },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

@@ -63,4 +63,11 @@ export interface CertificateAuthority {
    * CA key. Errors are the CA's own (e.g. UnavailableError: its key could not be read).
    */
   signDocument(content: Uint8Array, options: { now: Date }): Promise<DocumentSignature>;
+  /**
+   * Unwraps a seed's data key (RSA-OAEP SHA-256 with the seed label, shared/format/seed.ts) with
+   * the CA key: the one private key of this core every paired source already holds the public
+   * half of (docs/seeding.md). Throws SeedKeyRefusedError (ports/errors.ts) when the key was not
+   * wrapped to this CA (permanent); any other error is the CA's own (UnavailableError: retry).
+   */
+  unwrapSeedKey(wrapped: Uint8Array): Promise<Buffer>;
 }

@@ -41,3 +41,6 @@ export class CertificateRefusedError extends PortError {
     super(`the certificate authority refused to sign: ${reason}`, options);
   }
 }
+
+/** The CA will not unwrap this seed key: it was not wrapped to this core's CA key (permanent). */
+export class SeedKeyRefusedError extends PortError {}

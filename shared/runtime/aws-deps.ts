@@ -16,7 +16,7 @@ import { SqsQueue } from '../adapters/aws/sqs-queue.js';
 import { SecretsManagerCertificateAuthority } from '../adapters/aws/secrets-certificate-authority.js';
 import { requiredEnv } from '../adapters/aws/clients.js';
 import { LocalNotifier } from '../adapters/local/file-notifier.js';
-import { ENV } from './env.js';
+import { ENV, SEED_INBOX_PREFIX } from './env.js';
 import { newId } from './new-id.js';
 import { lazy } from './lazy.js';
 import { logger } from './logger.js';
@@ -36,6 +36,8 @@ export const awsCertificateAuthority = (): CertificateAuthority => new SecretsMa
 export const awsLogAnchors = (): BlobStore => new S3BlobStore({ bucket: requiredEnv(ENV.logAnchorBucket) });
 /** Object Lock on the data bucket, in the mode the stack set (DRCORE_OBJECT_LOCK_MODE; the port is absent without it). */
 export const awsObjectLocks = (): ObjectLocks => new S3ObjectLocks({ mode: process.env[ENV.objectLockMode] === 'COMPLIANCE' ? 'COMPLIANCE' : 'GOVERNANCE' });
+/** Where seeds to import arrive (issue 12): the seed-inbox/ prefix of the data bucket (aws s3 sync, a Snowball or Data Transfer Terminal import). */
+export const awsSeedInbox = (): BlobStore => new S3BlobStore({ keyPrefix: SEED_INBOX_PREFIX });
 
 export const awsWorkflowQueue = (): Queue => {
   const dlq = process.env[ENV.workflowDlqUrl];
@@ -45,7 +47,7 @@ export const awsWorkflowQueue = (): Queue => {
 /** Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up). */
 export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => new LocalNotifier(deps.operational, (line) => logger.info(line));
 
-type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks';
+type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks' | 'seedInbox';
 
 /** The adapter factory of each port a function uses; a factory may use the other ports (the notifier, the read models). */
 export type AwsPorts = { readonly [K in Port]?: (deps: AppDeps) => AppDeps[K] };
@@ -70,6 +72,7 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   const ca = port('ca');
   const logAnchors = ports.logAnchors ? port('logAnchors') : undefined;
   const objectLocks = ports.objectLocks ? port('objectLocks') : undefined;
+  const seedInbox = ports.seedInbox ? port('seedInbox') : undefined;
   const deps: AppDeps = {
     get events() { return events(); },
     get readModels() { return readModels(); },
@@ -84,5 +87,6 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   // A getter, as the others (a spread would build the client now).
   if (logAnchors) Object.defineProperty(deps, 'logAnchors', { get: logAnchors, enumerable: true });
   if (objectLocks && process.env[ENV.objectLockMode]) Object.defineProperty(deps, 'objectLocks', { get: objectLocks, enumerable: true });
+  if (seedInbox) Object.defineProperty(deps, 'seedInbox', { get: seedInbox, enumerable: true });
   return deps;
 }

@@ -18,3 +18,6 @@ export const ENV = {
   pairingRateLimit: 'DRCORE_PAIRING_RATE_LIMIT', // optional: "<requests>/<seconds>" per enrollment certificate (default "10/3600")
   lifecycleInterval: 'DRCORE_LIFECYCLE_INTERVAL_SECONDS', // local, optional: seconds between retention runs of `drcore serve` (default 3600; 0: none)
 } as const;
+
+/** The seed inbox in the data bucket (issue 12, docs/seeding.md): seeds land under seed-inbox/<folder>/medium-NN/…. */
+export const SEED_INBOX_PREFIX = 'seed-inbox/';

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppDeps } from '../app/deps.js';
 import { FileBlobStore } from '../adapters/local/file-blob-store.js';
 import { FileCertificateAuthority } from '../adapters/local/file-certificate-authority.js';
@@ -26,7 +26,8 @@ export function localOperationalStore(dataDir: string): SqliteOperationalStore {
 }
 
 /** The embedded adapters over one data dir (DESIGN §2); the log's checkpoints in `logAnchors` (default DATA/log-anchors). */
-export function localDeps(dataDir: string, options: { logAnchors?: string } = {}): AppDeps {
+export function localDeps(dataDir: string, options: { logAnchors?: string; seedInbox?: string } = {}): AppDeps {
+  const seedInboxPath = resolve(options.seedInbox ?? join(dataDir, 'seed-inbox'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const operational = localOperationalStore(dataDir);
   const readModels = SqliteReadModels.open(join(dataDir, 'read-models.db'));
@@ -43,5 +44,7 @@ export function localDeps(dataDir: string, options: { logAnchors?: string } = {}
     clock: () => new Date(),
     newId,
     logAnchors: new FileBlobStore(options.logAnchors ?? join(dataDir, 'log-anchors')),
+    seedInbox: new FileBlobStore(seedInboxPath),
+    seedInboxPath,
   };
 }

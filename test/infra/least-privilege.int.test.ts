@@ -110,9 +110,10 @@ describe('least privilege: per concern', () => {
     assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/damaged/*', '_ops/relocated/*'] } }]);
   });
 
-  it('admin-api reaches the data bucket only for the storage migration: get objects, put/delete RP index parts', () => {
+  it('admin-api reaches the data bucket only for the storage migration (get objects, put/delete RP index parts) and a seed import request (list and get the seed inbox)', () => {
     const s3 = grants['admin-api'].filter((g) => g.actions.some((a) => a.startsWith('s3:')));
-    assert.deepEqual(s3.map((g) => g.actions.sort()), [['s3:GetObject'], ['s3:DeleteObject', 's3:PutObject']]);
+    assert.deepEqual(s3.map((g) => g.actions.sort()), [['s3:GetObject'], ['s3:DeleteObject', 's3:PutObject'], ['s3:GetObject'], ['s3:ListBucket']]);
+    assert.deepEqual(s3[3]!.conditions, { StringLike: { 's3:prefix': ['seed-inbox/*'] } }, 'its listing is the seed inbox only');
     for (const g of s3) assert.ok(g.resources.some((r) => r.startsWith('DataBucket')), JSON.stringify(g.resources));
     assert.ok(JSON.stringify(json).includes('/tenants/*/rps/*'), 'the put/delete grant names the index keys only');
   });

@@ -76,7 +76,7 @@ describe('the anchored event log', () => {
   it('no new event, no new checkpoint', async () => {
     const store = SqliteEventStore.open(file);
     try {
-      const ca = { caCertificatePem: async () => caPem, signCsr: async () => { throw new Error('unused'); }, signDocument: async () => { throw new Error('nothing to sign'); } };
+      const ca = { caCertificatePem: async () => caPem, signCsr: async () => { throw new Error('unused'); }, signDocument: async () => { throw new Error('nothing to sign'); }, unwrapSeedKey: async () => { throw new Error('unused'); } };
       assert.equal(await writeLogCheckpoint({ events: store, ca, clock: () => new Date() }, new FileBlobStore(anchorsDir)), undefined);
     } finally { await store.close(); }
   });

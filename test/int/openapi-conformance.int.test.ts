@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { ApiClient, type Response } from '../../cli/http-client.js';
 import { normalizeSerial } from '../../shared/pki/ca.js';
@@ -181,6 +182,15 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     await call(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}/recycle-bin`, undefined, 200);
     const chains = await call<{ ok: boolean }>(admin, 'GET', '/v1/admin/log-verification', undefined, 200);
     assert.equal(chains.ok, true);
+    // A seed import: the request is queued (202); the worker refuses this empty manifest, and the status says why.
+    mkdirSync(join(t.dataDir, 'seed-inbox', 'conformance', 'medium-01'), { recursive: true });
+    writeFileSync(join(t.dataDir, 'seed-inbox', 'conformance', 'medium-01', 'seed.json'), '{}');
+    const seedImport = await call<{ importId: string }>(admin, 'POST', '/v1/admin/seed-imports', { tenantId: approved.tenantId, prefix: 'conformance' }, 202);
+    await eventually(async () => {
+      const r = await call<{ status: string }>(admin, 'GET', `/v1/admin/seed-imports/${seedImport.importId}`, undefined, 200);
+      return r.status === 'failed' ? true : undefined;
+    }, 15_000, 'the seed import refused');
+    await call(admin, 'GET', '/v1/admin/seed-imports', undefined, 200);
 
     const missingRoutes = ROUTES.map((r) => `${r.method} ${r.path}`).filter((k) => !covered.has(k));
     assert.deepEqual(missingRoutes, [], 'every route was called in a success case');
@@ -194,6 +204,8 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     await call(admin, 'GET', '/admin/assets/index.html', undefined, 404);
     await call(admin, 'GET', '/v1/admin/log-verification?x=1', undefined, 400);
     await call(enrollment, 'GET', '/admin', undefined, 403);
+    await call(admin, 'POST', '/v1/admin/seed-imports', { tenantId: 't-nope', prefix: '../outside' }, 400);
+    await call(admin, 'GET', '/v1/admin/seed-imports/seed-nope', undefined, 404);
     await call(admin, 'POST', '/v1/admin/certificates/00abcdef/revoke', { reason: 'x' }, 404);
     await call(admin, 'GET', '/v1/machines', undefined, 403);
   });

@@ -123,6 +123,7 @@ describe('Lambda handlers on AWS-shaped events', () => {
         return signCsr(realCa, csrPem, { ...options, role });
       },
       signDocument: async () => { throw new Error('not used by the pairing workflow'); },
+      unwrapSeedKey: async () => { throw new Error('not used by the pairing workflow'); },
     };
     const { events, blobs, queue, readModels, operational, notifier, clock, newId } = deps;
     const overStubCa = makeWorker({ events, blobs, queue, readModels, operational, notifier, clock, newId, ca });

@@ -3,7 +3,8 @@
  * behind the conditional-write shim, local-aws-sqs), with the clock the test gives: the lifecycle
  * tests run the same jobs on them (issue 11: "on the AWS adapters, the same jobs run against the
  * emulators"). dynalite has no TransactWriteItems: the event store runs 'emulated-sequential'.
- * A second bucket holds the log anchors. (A support module, no tests.)
+ * A second bucket holds the log anchors; the seed inbox is the data bucket's seed-inbox/ prefix, as
+ * deployed. (A support module, no tests.)
  */
 import { join } from 'node:path';
 import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
@@ -18,6 +19,7 @@ import type { AppDeps } from '../../shared/app/deps.js';
 import { QUEUES } from '../../shared/ports/queue.js';
 import { lazy } from '../../shared/runtime/lazy.js';
 import { newId } from '../../shared/runtime/new-id.js';
+import { SEED_INBOX_PREFIX } from '../../shared/runtime/env.js';
 import { awsClients, createBucket, createEventTable, createQueues, createReadModelTable, startEmulators, startS3ConditionalWriteShim } from './emulators.js';
 import type { HarnessAdapters } from './replication-api-harness.js';
 
@@ -44,6 +46,7 @@ export async function awsHarnessAdapters(clock: () => Date = () => new Date()): 
         clock,
         newId,
         logAnchors: new S3BlobStore({ client: s3, bucket: anchorBucket }),
+        seedInbox: new S3BlobStore({ client: s3, bucket, keyPrefix: SEED_INBOX_PREFIX }),
       };
     },
     async close() {

@@ -337,7 +337,7 @@ describe('countingOperationalStore', () => {
 describe('countingDeps', () => {
   it('wraps every port over one counter and reads the CA only when it is used', async () => {
     let caReads = 0;
-    const ca = { caCertificatePem: async () => 'PEM', signCsr: failing(new Error('no')), signDocument: failing(new Error('no')) };
+    const ca = { caCertificatePem: async () => 'PEM', signCsr: failing(new Error('no')), signDocument: failing(new Error('no')), unwrapSeedKey: failing(new Error('no')) };
     const inner = {
       events: { capabilities: { globalOrder: true }, append: async () => [], readStream: async () => [], readLast: async () => undefined, readAll: async () => ({ events: [], next: undefined }) },
       blobs: { put: async () => ({ created: true }), get: async () => Buffer.alloc(0), getRange: async () => Buffer.alloc(0), head: async () => undefined, delete: async () => undefined, list: async function* list() { /* none */ }, listPage: async () => ({ objects: [], next: undefined }) },

@@ -39,6 +39,8 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
   'csr-signature-algorithm-not-accepted': ['invalid', 400, 'CSR Signature Algorithm Not Accepted'],
   'confirmation-mismatch': ['invalid', 422, 'Confirmation Mismatch'],
   'bin-period-over': ['not-found', 410, 'Bin Period Over'],
+  'outside-seed-inbox': ['invalid', 400, 'Outside Seed Inbox'],
+  'no-seed': ['invalid', 422, 'No Seed'],
 };
 
 /** The replication refusals the protocol document names with their status. */

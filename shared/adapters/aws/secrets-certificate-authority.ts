@@ -8,6 +8,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { loadCa, type Ca } from '../../pki/ca.js';
 import { signOrRefuse } from '../sign-or-refuse.js';
 import { signDocument } from '../../pki/document-signature.js';
+import { unwrapSeedKeyWith } from '../../pki/seed-key.js';
 import type { CertificateAuthority, CertRole, DocumentSignature, IssuedCertificate } from '../../ports/certificate-authority.js';
 import { PortError } from '../../ports/errors.js';
 import { ENV } from '../../runtime/env.js';
@@ -71,7 +72,11 @@ export class SecretsManagerCertificateAuthority implements CertificateAuthority 
   /** Signs the core's own document with the CA key (reports, log checkpoints). */
   async signDocument(content: Uint8Array, options: { now: Date }): Promise<DocumentSignature> {
     return signDocument(await this.ca(), content, options.now);
+  }  /** Unwraps a seed's data key with the CA key (RSA-OAEP); SeedKeyRefusedError when it is wrapped to another key. */
+  async unwrapSeedKey(wrapped: Uint8Array): Promise<Buffer> {
+    return unwrapSeedKeyWith((await this.ca()).privateKeyPem, wrapped);
   }
+
 
 
   private ca(): Promise<Ca> {

@@ -25,6 +25,7 @@ export function countingCertificateAuthority(inner: CertificateAuthority, counte
     caCertificatePem: () => countCall(counter, 'ca', 'caCertificatePem', () => inner.caCertificatePem(), () => ({})),
     signCsr: (csrPem, role, options) => countCall(counter, 'ca', 'signCsr', () => inner.signCsr(csrPem, role, options), () => ({})),
     signDocument: (content, options) => countCall(counter, 'ca', 'signDocument', () => inner.signDocument(content, options), () => ({})),
+    unwrapSeedKey: (wrapped) => countCall(counter, 'ca', 'unwrapSeedKey', () => inner.unwrapSeedKey(wrapped), () => ({})),
   };
 }
 
@@ -41,5 +42,7 @@ export function countingDeps(inner: AppDeps, counter: RequestCounter): AppDeps {
     clock: inner.clock,
     newId: inner.newId,
     ...(inner.logAnchors ? { logAnchors: countingBlobStore(inner.logAnchors, counter) } : {}),
+    ...(inner.seedInbox ? { seedInbox: countingBlobStore(inner.seedInbox, counter) } : {}),
+    ...(inner.seedInboxPath !== undefined ? { seedInboxPath: inner.seedInboxPath } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadCa, type Ca } from '../../pki/ca.js';
 import { signOrRefuse } from '../sign-or-refuse.js';
 import { signDocument } from '../../pki/document-signature.js';
+import { unwrapSeedKeyWith } from '../../pki/seed-key.js';
 import type { CertificateAuthority, CertRole, DocumentSignature, IssuedCertificate } from '../../ports/certificate-authority.js';
 
 export const CA_CERT_FILE = 'ca.pem';
@@ -38,6 +39,10 @@ export class FileCertificateAuthority implements CertificateAuthority {
   /** Signs the core's own document with the CA key (reports, log checkpoints). */
   async signDocument(content: Uint8Array, options: { now: Date }): Promise<DocumentSignature> {
     return signDocument(this.#ca, content, options.now);
+  }  /** Unwraps a seed's data key with the CA key (RSA-OAEP); SeedKeyRefusedError when it is wrapped to another key. */
+  async unwrapSeedKey(wrapped: Uint8Array): Promise<Buffer> {
+    return unwrapSeedKeyWith(this.#ca.privateKeyPem, wrapped);
   }
+
 
 }

@@ -13,6 +13,8 @@ import { projectRecoveryPoint } from './recovery-points.js';
 import { projectUsageDaily } from './usage-daily.js';
 import { projectVerification } from './verifications.js';
 import { projectChunkIntegrity } from './damaged-chunks.js';
+import { projectSeedImport } from './seed-imports.js';
+import type { SeedImportMessage } from '../workflows/seed-import-messages.js';
 
 export type Projection = (rm: ReadModels, event: StoredEvent) => Promise<void>;
 
@@ -26,11 +28,12 @@ const PROJECTIONS: Partial<Record<StreamKind, Projection[]>> = {
   storage: [projectUsageDaily],
   verification: [projectVerification],
   chunk: [projectChunkIntegrity],
+  seed: [projectSeedImport],
 };
 
 
 /** The outbox: committed events that start a workflow step. */
-function workflowMessageFor(event: StoredEvent): WorkflowMessage | LifecycleMessage | undefined {
+function workflowMessageFor(event: StoredEvent): WorkflowMessage | LifecycleMessage | SeedImportMessage | undefined {
   const data = event.data as { requestId?: string; tenantId?: string; reportId?: string };
   switch (event.type) {
     case 'PairingRequested': return { type: 'PairingRequested', requestId: data.requestId ?? '' };
@@ -42,6 +45,8 @@ function workflowMessageFor(event: StoredEvent): WorkflowMessage | LifecycleMess
     }
     // The worker is the one holder of the CA key: it signs the report.
     case 'VerificationReportRequested': return { type: 'SignVerificationReport', tenantId: data.tenantId ?? '', reportId: data.reportId ?? '' };
+    // A seed import runs on the worker, in steps (shared/app/seed/seed-import-job.ts).
+    case 'SeedImportRequested': return { type: 'SeedImportStep', importId: (event.data as { importId?: string }).importId ?? '' };
     default: return undefined;
   }
 }

@@ -4,3 +4,4 @@ export { RecycleBinList, RetentionView } from './lifecycle.js';
 export { MachineList, MachineView, Missing, PackReceipt, RecoveryPoint, RecoveryPointList, RenewalView, UploadList } from './replication.js';
 export { DamagedExtents, VerificationReportStatus, VerifyStatus, VerifyStep } from './verification.js';
 export { LogVerification } from './console.js';
+export { SeedImportList, SeedImportView } from './seed.js';
