@@ -19,9 +19,11 @@ import { deleteRecoveryPoint } from '../../shared/app/lifecycle/recycle-bin.js';
 import { DeleteRecoveryPointBody, RetentionBody, RetentionQuery } from '../../shared/http/schemas/lifecycle.js';
 import { assertId, assertStreamId } from '../../shared/ids.js';
 import type { AppDeps } from '../../shared/app/deps.js';
+import { replicationControlRoutes } from './replication-control-routes.js';
 
 /** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention and RP deletion. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
+  ...replicationControlRoutes(deps),
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
     return reply({ items: await listPairingRequests(deps, status) });

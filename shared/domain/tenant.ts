@@ -1,13 +1,21 @@
 import { assertNever, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
 import { checkRetention, KEEP_ALL, type RetentionSettings } from './retention-policy.js';
+import { checkLeaseEnd, checkPauseReason, checkRpoTarget } from './replication-control.js';
 
 /** Tenant aggregate — stream `tenant:<tenantId>`: an approved customer with a quota and a retention. */
 export interface TenantCreatedData {
   tenantId: string; name: string; email: string; customerId?: string; quotaBytes: number; pairingRequestId: string; coreId: string;
   /** Set at approval (retention-policy.ts); absent on tenants approved before retention existed: they keep every RP. */
   retention?: RetentionSettings;
+  /** The RPO target in seconds (replication-control.ts); absent: none set. */
+  rpoTargetSeconds?: number;
+  /** The lease's end (ISO time): after it writes are refused, reads keep working. */
+  leaseEndsAt?: string;
 }
+export interface TenantReplicationPausedData { tenantId: string; reason: string; adminSerial: string }
+export interface TenantLeaseChangedData { tenantId: string; leaseEndsAt: string | null; adminSerial: string }
+export interface TenantRpoTargetChangedData { tenantId: string; rpoTargetSeconds: number | null; adminSerial: string }
 export interface TenantRetentionChangedData { tenantId: string; retention: RetentionSettings; adminSerial: string }
 
 export type TenantCommand =
@@ -15,18 +23,28 @@ export type TenantCommand =
   | { type: 'ChangeQuota'; data: { tenantId: string; quotaBytes: number; adminSerial: string } }
   | { type: 'SuspendTenant'; data: { tenantId: string; reason: string; adminSerial: string } }
   | { type: 'ResumeTenant'; data: { tenantId: string; adminSerial: string } }
-  | { type: 'ChangeRetention'; data: TenantRetentionChangedData };
+  | { type: 'ChangeRetention'; data: TenantRetentionChangedData }
+  | { type: 'PauseReplication'; data: TenantReplicationPausedData }
+  | { type: 'ResumeReplication'; data: { tenantId: string; adminSerial: string } }
+  | { type: 'ChangeLease'; data: TenantLeaseChangedData }
+  | { type: 'ChangeRpoTarget'; data: TenantRpoTargetChangedData };
 
 export type TenantEvent =
   | { type: 'TenantCreated'; data: TenantCreatedData }
   | { type: 'TenantQuotaChanged'; data: { tenantId: string; quotaBytes: number; adminSerial: string } }
   | { type: 'TenantSuspended'; data: { tenantId: string; reason: string; adminSerial: string } }
   | { type: 'TenantResumed'; data: { tenantId: string; adminSerial: string } }
-  | { type: 'TenantRetentionChanged'; data: TenantRetentionChangedData };
+  | { type: 'TenantRetentionChanged'; data: TenantRetentionChangedData }
+  | { type: 'TenantReplicationPaused'; data: TenantReplicationPausedData }
+  | { type: 'TenantReplicationResumed'; data: { tenantId: string; adminSerial: string } }
+  | { type: 'TenantLeaseChanged'; data: TenantLeaseChangedData }
+  | { type: 'TenantRpoTargetChanged'; data: TenantRpoTargetChangedData };
 
 export type TenantState =
   | { status: 'none' }
-  | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; retention: RetentionSettings; suspendedReason?: string };
+  | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; retention: RetentionSettings; suspendedReason?: string;
+      /** Incoming replication paused by the operator (423 to the source, which waits): the reason. */
+      pausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number };
 
 const sameRetention = (a: RetentionSettings, b: RetentionSettings): boolean => JSON.stringify(checkRetention(a)) === JSON.stringify(checkRetention(b));
 
@@ -49,6 +67,8 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       }
       positiveQuota(command.data.quotaBytes);
       if (command.data.retention) checkRetention(command.data.retention);
+      if (command.data.rpoTargetSeconds !== undefined) checkRpoTarget(command.data.rpoTargetSeconds);
+      if (command.data.leaseEndsAt !== undefined) checkLeaseEnd(command.data.leaseEndsAt);
       return [{ type: 'TenantCreated', data: command.data }];
     case 'ChangeQuota':
       existing(state, command.data.tenantId);
@@ -70,6 +90,29 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       if (sameRetention(s.retention, retention)) return [];
       return [{ type: 'TenantRetentionChanged', data: { ...command.data, retention } }];
     }
+    case 'PauseReplication': {
+      const s = existing(state, command.data.tenantId);
+      const reason = checkPauseReason(command.data.reason);
+      if (s.pausedReason !== undefined) throw new DomainError('conflict', `replication of tenant ${command.data.tenantId} is already paused (${s.pausedReason})`);
+      return [{ type: 'TenantReplicationPaused', data: { ...command.data, reason } }];
+    }
+    case 'ResumeReplication': {
+      const s = existing(state, command.data.tenantId);
+      if (s.pausedReason === undefined) throw new DomainError('conflict', `replication of tenant ${command.data.tenantId} is not paused`);
+      return [{ type: 'TenantReplicationResumed', data: command.data }];
+    }
+    case 'ChangeLease': {
+      const s = existing(state, command.data.tenantId);
+      if (command.data.leaseEndsAt !== null) checkLeaseEnd(command.data.leaseEndsAt);
+      if ((s.leaseEndsAt ?? null) === command.data.leaseEndsAt) return [];
+      return [{ type: 'TenantLeaseChanged', data: command.data }];
+    }
+    case 'ChangeRpoTarget': {
+      const s = existing(state, command.data.tenantId);
+      if (command.data.rpoTargetSeconds !== null) checkRpoTarget(command.data.rpoTargetSeconds);
+      if ((s.rpoTargetSeconds ?? null) === command.data.rpoTargetSeconds) return [];
+      return [{ type: 'TenantRpoTargetChanged', data: command.data }];
+    }
     default:
       return assertNever(command);
   }
@@ -78,7 +121,11 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
 export function evolve(state: TenantState, event: TenantEvent): TenantState {
   switch (event.type) {
     case 'TenantCreated':
-      return { status: 'active', tenant: event.data, quotaBytes: event.data.quotaBytes, retention: event.data.retention ?? KEEP_ALL };
+      return {
+        status: 'active', tenant: event.data, quotaBytes: event.data.quotaBytes, retention: event.data.retention ?? KEEP_ALL,
+        ...(event.data.leaseEndsAt !== undefined ? { leaseEndsAt: event.data.leaseEndsAt } : {}),
+        ...(event.data.rpoTargetSeconds !== undefined ? { rpoTargetSeconds: event.data.rpoTargetSeconds } : {}),
+      };
     case 'TenantQuotaChanged':
       return state.status === 'none' ? state : { ...state, quotaBytes: event.data.quotaBytes };
     case 'TenantSuspended':
@@ -90,6 +137,23 @@ export function evolve(state: TenantState, event: TenantEvent): TenantState {
     }
     case 'TenantRetentionChanged':
       return state.status === 'none' ? state : { ...state, retention: event.data.retention };
+    case 'TenantReplicationPaused':
+      return state.status === 'none' ? state : { ...state, pausedReason: event.data.reason };
+    case 'TenantReplicationResumed': {
+      if (state.status === 'none') return state;
+      const { pausedReason: _reason, ...rest } = state;
+      return rest;
+    }
+    case 'TenantLeaseChanged': {
+      if (state.status === 'none') return state;
+      const { leaseEndsAt: _end, ...rest } = state;
+      return event.data.leaseEndsAt === null ? rest : { ...rest, leaseEndsAt: event.data.leaseEndsAt };
+    }
+    case 'TenantRpoTargetChanged': {
+      if (state.status === 'none') return state;
+      const { rpoTargetSeconds: _rpo, ...rest } = state;
+      return event.data.rpoTargetSeconds === null ? rest : { ...rest, rpoTargetSeconds: event.data.rpoTargetSeconds };
+    }
     default:
       return assertNever(event);
   }

@@ -15,7 +15,7 @@ export type FunctionName = 'pairing-api' | 'admin-api' | 'replication-api' | 'wh
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type SuccessStatus = 200 | 201 | 202 | 204;
 /** Refusals a route declares beyond those its shape implies (shared/http/openapi.ts errorStatuses). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 502;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 502;
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -62,13 +62,13 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/verification', fn: 'admin-api', roles: ['admin'], summary: 'One step of a verify run: re-read and re-hash the chunks of committed RPs', status: [200], response: R.VerifyStep, errors: [422] },
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/verification-reports', fn: 'admin-api', roles: ['admin'], summary: "Ask for a signed verification report of a tenant's RPs", status: [202], response: R.VerificationReportStatus },
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}/verification-reports/{reportId}', fn: 'admin-api', roles: ['admin'], summary: 'A verification report: pending, or the report with its signatures by the CA key', status: [200], response: R.VerificationReportStatus },
-  { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
+  { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422, 423] },
   { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points', status: [200], response: R.RecoveryPointList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}', fn: 'replication-api', roles: ['source-core'], summary: 'Recovery point detail', status: [200], response: R.RecoveryPoint },
-  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks', status: [200], response: R.Missing, errors: [422] },
-  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422] },
-  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422] },
+  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks', status: [200], response: R.Missing, errors: [422, 423] },
+  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422, 423] },
+  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422, 423] },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/uploads', fn: 'replication-api', roles: ['source-core'], summary: 'Packs uploaded under a recovery point so far (resume)', status: [200], response: R.UploadList },
   { method: 'GET', path: '/v1/verification', fn: 'replication-api', roles: ['source-core'], summary: "Verify states of the tenant's RPs, per machine, and its damaged chunks", status: [200], response: R.VerifyStatus },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/damaged-extents', fn: 'replication-api', roles: ['source-core'], summary: 'Extents of an RP whose restore needs a damaged chunk: the next incremental sends them whole', status: [200], response: R.DamagedExtents, errors: [409] },
@@ -78,6 +78,14 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/recovery-points/{rpId}/delete', fn: 'admin-api', roles: ['admin'], summary: 'Delete a recovery point into the recycle bin (its id typed again as the confirmation)', status: [200], response: R.RecoveryPoint, errors: [422] },
   { method: 'GET', path: '/v1/recycle-bin', fn: 'replication-api', roles: ['source-core'], summary: "The tenant's recycle bin", status: [200], response: R.RecycleBinList },
   { method: 'POST', path: '/v1/recycle-bin/{rpId}/restore', fn: 'replication-api', roles: ['source-core'], summary: 'Restore a recovery point from the recycle bin: a normal RP again', status: [200], response: R.RecoveryPoint, errors: [410] },
+  // The operator's control of incoming replication (issue 13).
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/replication/pause', fn: 'admin-api', roles: ['admin'], summary: "Pause a tenant's incoming replication with a reason (its source gets 423 and waits)", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/replication/resume', fn: 'admin-api', roles: ['admin'], summary: "Resume a tenant's incoming replication", status: [200], response: R.ReplicationControl },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/machines/{machineId}/replication/pause', fn: 'admin-api', roles: ['admin'], summary: "Pause one machine's incoming replication with a reason", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/machines/{machineId}/replication/resume', fn: 'admin-api', roles: ['admin'], summary: "Resume one machine's incoming replication", status: [200], response: R.ReplicationControl },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/lease', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's lease end: after it writes are refused, reads keep working", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/rpo', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's RPO target", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'GET', path: '/v1/admin/lag', fn: 'admin-api', roles: ['admin'], summary: 'Per machine: time since its last committed RP against its RPO target, and the compliance', status: [200], response: R.LagReport },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

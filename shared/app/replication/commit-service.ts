@@ -39,7 +39,7 @@ export async function commitRecoveryPoint(
   deps: AppDeps, tenantId: string, machineId: string, rpId: string, input: CommitInput, actor: string,
 ): Promise<{ view: RecoveryPointView; created: boolean }> {
   const tenant = await requireActiveTenant(deps, tenantId);
-  await requireMachine(deps, tenantId, machineId);
+  await requireMachine(deps, tenantId, machineId, true);
   const key = { tenantId, rpId };
   const content: RecoveryPointCommittedData = {
     tenantId, machineId, rpId, kind: input.kind, manifest: input.manifest, volumes: input.volumes,

@@ -71,7 +71,7 @@ export async function uploadPack(
 ): Promise<PackReceipt> {
   assertSha256(packId);
   const tenant = await requireActiveTenant(deps, tenantId);
-  await requireMachine(deps, tenantId, machineId);
+  await requireMachine(deps, tenantId, machineId, true);
   const pack = verifyUpload(bytes, packId);
   const meta = commandMeta(deps, actor);
   const receipt = (created: boolean): PackReceipt => ({ packId, chunks: pack.entries.length, bytes: bytes.length, created });
@@ -106,7 +106,7 @@ export async function missingChunks(deps: AppDeps, tenantId: string, machineId: 
   }
   const unique = [...new Set(chunkIds.map((id) => assertSha256(id)))];
   await requireActiveTenant(deps, tenantId);
-  await requireMachine(deps, tenantId, machineId);
+  await requireMachine(deps, tenantId, machineId, true);
   const wanted = new Set(unique);
   const present = new Set<string>();
   await forEachUploadRecord(deps, tenantId, rpId, (r) => { for (const { id } of decodeEntries(r)) if (wanted.has(id)) present.add(id); });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { LIFECYCLE_SCHEMAS } from './lifecycle.js';
 import { REPLICATION_SCHEMAS } from './replication.js';
+import { REPLICATION_CONTROL_SCHEMAS } from './replication-control.js';
 import { VerificationReportBody, VerifyStepBody } from './verification.js';
 import { ApproveBody, EmptyBody, EventsQuery, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
@@ -23,5 +24,6 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   'POST /v1/admin/tenants/{tenantId}/verification-reports': { body: VerificationReportBody },
   ...REPLICATION_SCHEMAS,
   ...LIFECYCLE_SCHEMAS,
+  ...REPLICATION_CONTROL_SCHEMAS,
 };
 

@@ -28,6 +28,9 @@ export const TenantSummary = z.strictObject({
   tenantId: z.string(), name: z.string(), email: z.string(), customerId: z.string().optional(), coreId: z.string(), pairingRequestId: z.string(),
   quotaBytes: z.number().int(), status: z.enum(['active', 'suspended']), createdAt: z.string(), updatedAt: z.string(), version: z.number().int(),
   retention: Retention.optional(),
+  replicationPausedReason: z.string().optional().describe('Incoming replication paused by the service provider: why (423 to its source core)'),
+  leaseEndsAt: z.string().optional().describe('The lease ends then: writes are refused after it, reads keep working'),
+  rpoTargetSeconds: z.number().int().optional().describe('The RPO target each machine is measured against'),
   usage: Usage.optional(),
 });
 export const TenantList = z.strictObject({ items: z.array(TenantSummary) });

@@ -3,3 +3,4 @@ export { EventList, OpenApiDocument, ProjectionDeadLetterList, Revocation, Stora
 export { RecycleBinList, RetentionView } from './lifecycle.js';
 export { MachineList, MachineView, Missing, PackReceipt, RecoveryPoint, RecoveryPointList, RenewalView, UploadList } from './replication.js';
 export { DamagedExtents, VerificationReportStatus, VerifyStatus, VerifyStep } from './verification.js';
+export { LagReport, ReplicationControl } from './replication-control.js';

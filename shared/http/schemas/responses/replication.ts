@@ -1,3 +1,4 @@
+import { RPO_COMPLIANCE } from '../../../domain/rpo-compliance.js';
 import { z } from 'zod';
 
 /** Response bodies of the replication routes (see ./pairing.ts; docs/replication-protocol.md). */
@@ -12,6 +13,8 @@ export const MachineSummary = z.strictObject({
   machineId: z.string(), name: z.string(), volumes: z.array(Volume), registeredAt: z.string(), updatedAt: z.string(),
   rpCount: z.number().int(), storedBytes: z.number().int(),
   latestRp: z.strictObject({ rpId: z.string(), kind, committedAt: z.string(), manifest: z.string() }).nullable(),
+  replicationPausedReason: z.string().optional().describe('Incoming replication of this machine paused by the service provider: why'),
+  rpoCompliance: z.enum(RPO_COMPLIANCE).optional().describe("The RPO job's last finding"),
 });
 export const MachineList = z.strictObject({ items: z.array(MachineSummary) });
 
