@@ -11,6 +11,7 @@ import { LifecycleSchedules } from './constructs/lifecycle-schedules.js';
 import { LogAnchorBucket } from './constructs/log-anchor-bucket.js';
 import { LifecycleSchedule } from './constructs/lifecycle-schedule.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { RpoAlarms } from './constructs/rpo-alarms.js';
 import { MtlsDomain } from './constructs/mtls-domain.js';
 import { OperatorTopic } from './constructs/operator-topic.js';
 import { ReadModels } from './constructs/read-models.js';
@@ -98,7 +99,8 @@ export class DrcoreStack extends Stack {
 
     // Retention: RP events, tenants and RP lists, roll-up packs and index parts, chunks a read finds corrupt, its cursor.
     eventLog.bindWriter(lifecycle);
-    readModels.bindRecordWriter(lifecycle, ['damaged/', 'relocated/', 'lifecycle']);
+    // …and the RPO job's notifications (issue 13).
+    readModels.bindRecordWriter(lifecycle, ['damaged/', 'relocated/', 'lifecycle', 'notifications']);
     data.bindReadWrite(lifecycle);
     new LifecycleSchedule(this, 'Schedule').bindTarget(lifecycle);
 
@@ -130,6 +132,7 @@ export class DrcoreStack extends Stack {
       streamConsumers: [projector],
       topic: operator.topic,
     });
+    new RpoAlarms(this, 'Rpo', { topic: operator.topic, tenants: config.rpoAlarmTenants });
 
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('ApiUrl', `https://${config.domainName}/`, 'The API: clients need a certificate from the core CA');
