@@ -49,6 +49,10 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       list: { summary: "List a machine's recovery points", load: async () => (await import('./source/restore.js')).listCommand },
       restore: { summary: 'Restore a recovery point to DIR/NAME.img, every chunk verified', load: async () => (await import('./source/restore.js')).restoreCommand },
       bin: { summary: 'The recycle bin on the target: list it, restore an RP from it', load: async () => (await import('./source/bin.js')).binCommand },
+      run: { summary: 'Run the source daemon: each machine on its schedule (--config FILE or flags)', load: async () => (await import('./source/run.js')).run },
+      pause: { summary: "Pause this source's replication of a machine, with a reason", load: async () => (await import('./source/daemon-control.js')).pause },
+      resume: { summary: "Resume this source's replication of a machine", load: async () => (await import('./source/daemon-control.js')).resume },
+      force: { summary: 'Replicate a machine now (the daemon starts it)', load: async () => (await import('./source/daemon-control.js')).force },
     },
   },
 };
