@@ -12,6 +12,7 @@
  */
 import type { ReplicationApi } from '../api.js';
 import { replicate, type ReplicateResult } from '../replicate.js';
+import { MachineStateDir } from '../replication-state.js';
 import type { DaemonConfig, MachineConfig } from './config.js';
 import { DaemonFiles, type DaemonStatus, type MachineStatus } from './daemon-files.js';
 import type { DaemonLog } from './log.js';
@@ -64,7 +65,15 @@ export class SourceDaemon {
 
   start(): void {
     this.o.log('info', 'source daemon started', { pid: process.pid, machines: this.o.config.machines.map((m) => m.id), maxConcurrentMachines: this.o.config.maxConcurrentMachines });
-    for (const m of this.o.config.machines) this.schedule(m);
+    for (const m of this.o.config.machines) {
+      this.schedule(m);
+      // A run cut short (crash, reboot, SIGKILL) left its plan: it goes on at once, where it stopped.
+      const pending = new MachineStateDir(this.o.stateDir, m.id).run();
+      if (pending) {
+        this.forced.add(m.id);
+        this.o.log('info', 'an interrupted run resumes now', { machineId: m.id, rpId: pending.rpId });
+      }
+    }
     this.save();
     this.tick();
   }

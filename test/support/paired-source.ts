@@ -30,7 +30,9 @@ export async function pairSource(t: TestCore, stateDir: string, name: string, ap
   writeFileSync(join(stateDir, 'key.pem'), identity.key, { mode: 0o600 });
   writeFileSync(join(stateDir, 'cert.pem'), identity.cert);
   writeFileSync(join(stateDir, 'ca.pem'), identity.ca);
-  writeFileSync(join(stateDir, 'pairing.json'), `${JSON.stringify({ target: t.url, requestId: created.id, coreId: name, coreName: name, email: `ops@${name}.example`, status: 'approved', tenantId: view.tenantId })}\n`);
+  writeFileSync(join(stateDir, 'pairing.json'), `${JSON.stringify({ target: t.url, requestId: created.id, coreId: name, coreName: name, email: `ops@${name}.example`,
+    enrollmentCert: t.core.pki.enrollmentCert, enrollmentKey: t.core.pki.enrollmentKey, ca: t.core.pki.caCert, status: 'approved', tenantId: view.tenantId,
+  })}\n`);
   return { tenantId: view.tenantId!, stateDir, identity };
 }
 
