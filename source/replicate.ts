@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_GEOMETRY, type Geometry } from '../shared/format/geometry.js';
 import { DEFAULT_ZSTD_LEVEL } from '../shared/format/codec.js';
 import type { RecoveryPointKind } from '../shared/http/schemas/replication.js';
+import type { RecoveryPointSnapshot } from '../shared/domain/recovery-point.js';
 import type { RecoveryPoint, ReplicationApi } from './api.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { MachineStateDir, type RunPlan, type RunVolume } from './replication-state.js';
@@ -33,6 +34,10 @@ export interface ReplicateOptions {
   readonly zstdLevel?: number;
   readonly log?: (line: string) => void;
   readonly progress?: (p: { done: number; total: number; sent: number }) => void;
+  /** How the volumes were made consistent (source/snapshot/): recorded with the RP. */
+  readonly snapshot?: RecoveryPointSnapshot;
+  /** Called right before the commit; throwing refuses it (an fsfreeze that outlasted its timeout: the RP would not be consistent). */
+  readonly beforeCommit?: () => void | Promise<void>;
 }
 
 export interface ReplicateResult {
@@ -193,10 +198,12 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
     result.bytesSent = stats.bytesSent;
     result.packs = stats.packsSent;
     result.chunksSent = stats.chunksSent;
+    await o.beforeCommit?.();
     dir.saveRun({ ...p, manifest: manifestId });
     const rp = await o.api.commit(o.machineId, p.rpId, {
       kind: p.kind, ...(p.parentRpId ? { parentRpId: p.parentRpId } : {}), manifest: manifestId,
       volumes: volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes })), createdAt: p.createdAt,
+      ...(o.snapshot ? { snapshot: o.snapshot } : {}),
     });
     dir.adopt(p, rp.committedAt);
   } catch (err) {

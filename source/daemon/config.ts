@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isValidId } from '../../shared/ids.js';
 import { parseSchedule, type Schedule } from './schedule.js';
+import { SNAPSHOT_METHODS } from '../../shared/domain/recovery-point.js';
+import type { ConsistencyOptions } from '../snapshot/consistent-replicate.js';
 
 const id = z.string().refine(isValidId, 'must match [A-Za-z0-9._-]{1,64}');
 
@@ -20,6 +22,10 @@ const MachineSpec = z.object({
   name: z.string().min(1).max(128).optional(),
   volumes: z.record(id, z.string().min(1)).refine((v) => Object.keys(v).length > 0, 'a machine needs at least one volume'),
   schedule: z.object({ every: z.string().optional(), at: z.array(z.string()).optional(), windows: z.array(z.string()).optional() }).strict(),
+  snapshot: z.object({
+    method: z.enum(SNAPSHOT_METHODS), preHook: z.string().min(1).optional(), postHook: z.string().min(1).optional(),
+    mounts: z.record(id, z.string().min(1)).optional(), freezeTimeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+  }).strict().optional(),
 }).strict();
 
 export const DaemonConfigFile = z.object({
@@ -30,7 +36,10 @@ export const DaemonConfigFile = z.object({
 }).strict();
 export type DaemonConfigFile = z.infer<typeof DaemonConfigFile>;
 
-export interface MachineConfig { readonly id: string; readonly name?: string; readonly volumes: { name: string; path: string }[]; readonly schedule: Schedule }
+export interface MachineConfig {
+  readonly id: string; readonly name?: string; readonly volumes: { name: string; path: string }[]; readonly schedule: Schedule;
+  readonly consistency: ConsistencyOptions;
+}
 export interface DaemonConfig {
   readonly maxConcurrentMachines: number;
   readonly parallel: number;
@@ -52,7 +61,12 @@ export function checkConfig(input: unknown): DaemonConfig {
     ids.add(m.id);
     let schedule: Schedule;
     try { schedule = parseSchedule(m.schedule); } catch (e) { throw new Error(`machines.${i}.schedule: ${(e as Error).message}`); }
-    return { id: m.id, ...(m.name ? { name: m.name } : {}), volumes: Object.entries(m.volumes).map(([name, path]) => ({ name, path })), schedule };
+    const s = m.snapshot;
+    const consistency: ConsistencyOptions = {
+      method: s?.method ?? 'none', ...(s?.preHook ? { preHook: s.preHook } : {}), ...(s?.postHook ? { postHook: s.postHook } : {}),
+      ...(s?.mounts ? { mounts: s.mounts } : {}), ...(s?.freezeTimeoutSeconds ? { freezeTimeoutMs: s.freezeTimeoutSeconds * 1000 } : {}),
+    };
+    return { id: m.id, ...(m.name ? { name: m.name } : {}), volumes: Object.entries(m.volumes).map(([name, path]) => ({ name, path })), schedule, consistency };
   });
   return { maxConcurrentMachines: c.maxConcurrentMachines ?? 1, parallel: c.parallel ?? 4, ...(c.threads ? { threads: c.threads } : {}), machines };
 }

@@ -13,6 +13,7 @@
 import type { ReplicationApi } from '../api.js';
 import { replicate, type ReplicateResult } from '../replicate.js';
 import { MachineStateDir } from '../replication-state.js';
+import { consistentReplicate } from '../snapshot/consistent-replicate.js';
 import type { DaemonConfig, MachineConfig } from './config.js';
 import { DaemonFiles, type DaemonStatus, type MachineStatus } from './daemon-files.js';
 import type { DaemonLog } from './log.js';
@@ -170,11 +171,11 @@ export class SourceDaemon {
       this.o.log('warn', 'the service provider paused replication: waiting', { machineId: m.id, reason });
       this.save();
     };
-    const run = (this.o.run ?? replicate)({
+    const run = consistentReplicate({
       api: this.o.api(m.id, onPaused), stateDir: this.o.stateDir, machineId: m.id, volumes: m.volumes, parallel: this.o.config.parallel,
       ...(this.o.config.threads ? { threads: this.o.config.threads } : {}),
       log: (line) => this.o.log('info', line, { machineId: m.id }),
-    }).then((r) => this.succeeded(m, r), (err: unknown) => this.failed(m, err)).finally(() => {
+    }, m.consistency, this.o.run ?? replicate).then((r) => this.succeeded(m, r), (err: unknown) => this.failed(m, err)).finally(() => {
       this.running.delete(m.id);
       this.save();
     });
