@@ -1,6 +1,7 @@
 import { isValidId } from '../../shared/ids.js';
 import { ProgressBar, humanBytes } from './progress.js';
 import { consistencyOf, SNAPSHOT_OPTIONS } from './snapshot-options.js';
+import { BANDWIDTH_OPTIONS, bandwidthOf } from './bandwidth-options.js';
 import { consistentReplicate } from '../../source/snapshot/consistent-replicate.js';
 import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../source/volume.js';
 import { UsageError } from '../args.js';
@@ -19,6 +20,7 @@ export const replicateCommand = define({
     ...PARALLEL,
     threads: { type: 'string', value: 'N', description: 'Worker threads for hashing and compression, 1..64 (default: from the CPU count)' },
     ...SNAPSHOT_OPTIONS,
+    ...BANDWIDTH_OPTIONS,
     ...SOURCE, ...JSON_OUTPUT,
   },
   run: async ({ values }, io) => {
@@ -29,7 +31,7 @@ export const replicateCommand = define({
     const consistency = consistencyOf(values);
     const parallel = parallelOf(values.parallel);
     const threads = values.threads === undefined ? undefined : parallelOf(values.threads);
-    const { api, client, dir } = sourceApi(values, parallel);
+    const { api, client, dir } = sourceApi(values, parallel, bandwidthOf(values));
     const bar = new ProgressBar(process.stderr);
     try {
       const r = await consistentReplicate({

@@ -14,11 +14,12 @@ import { UsageError } from '../args.js';
 import { define } from '../command.js';
 import { SOURCE } from '../options.js';
 import { sourceApi } from './connect.js';
+import { BANDWIDTH_OPTIONS } from './bandwidth-options.js';
 
-function configOf(values: { config?: string | undefined; machine?: string | undefined; volume?: string[] | undefined; every?: string | undefined; at?: string[] | undefined; window?: string[] | undefined; 'max-concurrent'?: string | undefined; parallel?: string | undefined }): DaemonConfig {
+function configOf(values: { bandwidth?: string | undefined; 'bandwidth-window'?: string[] | undefined; config?: string | undefined; machine?: string | undefined; volume?: string[] | undefined; every?: string | undefined; at?: string[] | undefined; window?: string[] | undefined; 'max-concurrent'?: string | undefined; parallel?: string | undefined }): DaemonConfig {
   try {
     if (values.config !== undefined) {
-      if (values.machine !== undefined || values.volume !== undefined) throw new UsageError('give --config FILE or --machine/--volume/--every, not both');
+      if (values.machine !== undefined || values.volume !== undefined || values.bandwidth !== undefined) throw new UsageError('give --config FILE or --machine/--volume/--every/--bandwidth, not both');
       return readConfig(values.config);
     }
     if (values.machine === undefined || !values.volume?.length) throw new UsageError('give --config FILE, or --machine ID --volume NAME=PATH with --every or --at');
@@ -26,6 +27,7 @@ function configOf(values: { config?: string | undefined; machine?: string | unde
     return checkConfig({
       ...(values['max-concurrent'] !== undefined ? { maxConcurrentMachines: Number(values['max-concurrent']) } : {}),
       ...(values.parallel !== undefined ? { parallel: Number(values.parallel) } : {}),
+      ...(values.bandwidth !== undefined || values['bandwidth-window'] ? { bandwidth: { ...(values.bandwidth ? { limit: values.bandwidth } : {}), ...(values['bandwidth-window'] ? { windows: values['bandwidth-window'] } : {}) } } : {}),
       machines: [{ id: values.machine, volumes, schedule: { ...(values.every ? { every: values.every } : {}), ...(values.at ? { at: values.at } : {}), ...(values.window ? { windows: values.window } : {}) } }],
     });
   } catch (e) {
@@ -49,6 +51,7 @@ export const run = define({
     window: { type: 'string', value: 'WINDOW', description: 'Start runs only inside it, e.g. "mon-fri 08:00-18:00" (repeatable)', multiple: true },
     'max-concurrent': { type: 'string', value: 'N', description: 'Machines replicated at once (default 1)' },
     parallel: { type: 'string', value: 'N', description: 'Parallel uploads per machine, 1..64 (default 4)' },
+    ...BANDWIDTH_OPTIONS,
     'stop-timeout': { type: 'string', value: 'SECONDS', description: 'On SIGTERM, wait this long for runs in progress (default 30)', default: '30' },
     ...SOURCE,
   },
@@ -56,11 +59,11 @@ export const run = define({
     const config = configOf(values);
     const grace = Number(values['stop-timeout']);
     if (!Number.isFinite(grace) || grace < 0) throw new UsageError(`--stop-timeout must be seconds ≥ 0, not ${values['stop-timeout']}`);
-    const { client, dir } = sourceApi(values, config.parallel * config.maxConcurrentMachines);
+    const { client, transport, dir } = sourceApi(values, config.parallel * config.maxConcurrentMachines, config.bandwidth);
     const log = daemonLog(process.stderr);
     const daemon = new SourceDaemon({
       config, stateDir: dir, log,
-      api: (_machineId, onPaused) => new ReplicationApi(client, { ...DEFAULT_RETRY, onPaused }),
+      api: (_machineId, onPaused) => new ReplicationApi(transport, { ...DEFAULT_RETRY, onPaused }),
     });
     const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string) => {

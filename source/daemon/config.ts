@@ -14,6 +14,7 @@ import { isValidId } from '../../shared/ids.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import { SNAPSHOT_METHODS } from '../../shared/domain/recovery-point.js';
 import type { ConsistencyOptions } from '../snapshot/consistent-replicate.js';
+import { parseBandwidth, type BandwidthLimit } from '../bandwidth/bandwidth-limit.js';
 
 const id = z.string().refine(isValidId, 'must match [A-Za-z0-9._-]{1,64}');
 
@@ -33,6 +34,8 @@ export const DaemonConfigFile = z.object({
   parallel: z.number().int().min(1).max(64).optional(),
   threads: z.number().int().min(1).max(64).optional(),
   machines: z.array(MachineSpec).min(1),
+  /** The source's upload limit: `limit` (default unlimited) and WINDOW=RATE entries. */
+  bandwidth: z.object({ limit: z.string().optional(), windows: z.array(z.string()).optional() }).strict().optional(),
 }).strict();
 export type DaemonConfigFile = z.infer<typeof DaemonConfigFile>;
 
@@ -45,6 +48,7 @@ export interface DaemonConfig {
   readonly parallel: number;
   readonly threads?: number;
   readonly machines: readonly MachineConfig[];
+  readonly bandwidth: BandwidthLimit;
 }
 
 /** The checked configuration, or an Error saying what is wrong (with its path in the file). */
@@ -68,7 +72,9 @@ export function checkConfig(input: unknown): DaemonConfig {
     };
     return { id: m.id, ...(m.name ? { name: m.name } : {}), volumes: Object.entries(m.volumes).map(([name, path]) => ({ name, path })), schedule, consistency };
   });
-  return { maxConcurrentMachines: c.maxConcurrentMachines ?? 1, parallel: c.parallel ?? 4, ...(c.threads ? { threads: c.threads } : {}), machines };
+  let bandwidth: BandwidthLimit;
+  try { bandwidth = parseBandwidth(c.bandwidth?.limit, c.bandwidth?.windows ?? []); } catch (e) { throw new Error(`bandwidth: ${(e as Error).message}`); }
+  return { bandwidth, maxConcurrentMachines: c.maxConcurrentMachines ?? 1, parallel: c.parallel ?? 4, ...(c.threads ? { threads: c.threads } : {}), machines };
 }
 
 export function readConfig(file: string): DaemonConfig {
