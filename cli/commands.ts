@@ -30,6 +30,7 @@ export const TOP: Readonly<Record<string, Entry | Group>> = {
       pause: { summary: "Pause a tenant's (or a machine's) incoming replication with a reason (the source waits)", load: async () => (await import('./admin/replication-control.js')).pause },
       lease: { summary: "Set or clear a tenant's lease end (writes refused after it, reads kept)", load: async () => (await import('./admin/replication-control.js')).lease },
       rpo: { summary: "Set a tenant's RPO target", load: async () => (await import('./admin/replication-control.js')).rpo },
+      bandwidth: { summary: "Set a tenant's upload limit (its source cores obey it)", load: async () => (await import('./admin/replication-control.js')).bandwidth },
       lag: { summary: 'Per machine: time since its last RP against the RPO target, and the compliance', load: async () => (await import('./admin/replication-control.js')).lag },
       quota: { summary: "Change a tenant's storage quota", load: async () => (await import('./admin/tenant-control.js')).quota },
       usage: { summary: 'Daily stored-bytes high-water marks per tenant, quotas, estimated-full dates; --csv for billing', load: async () => (await import('./admin/usage.js')).usage },

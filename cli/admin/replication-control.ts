@@ -13,6 +13,7 @@ import { formatDuration, parseDuration, parseLeaseEnd } from '../duration.js';
 import { ApiError, withHints } from '../http-client.js';
 import { ADMIN } from '../options.js';
 import { table } from '../table.js';
+import { parseRate } from '../../source/bandwidth/bandwidth-limit.js';
 import { withAdmin } from './connect.js';
 
 const HINTS = { 404: 'drcore admin tenants lists the tenants; drcore admin tenant ID its machines', 409: 'drcore admin lag shows what is paused' };
@@ -88,6 +89,23 @@ export const rpo = define({
     const target = positionals[1]!;
     const rpoTargetSeconds = target === 'none' ? null : parseDuration(target, 'an RPO target');
     show(await withHints(api.json<ReplicationControlView>('PUT', `/v1/admin/tenants/${enc(positionals[0]!)}/rpo`, { rpoTargetSeconds }), HINTS), io, values.json);
+    return 0;
+  }),
+});
+
+export const bandwidth = define({
+  name: 'admin bandwidth', args: 'TENANT RATE', required: ['TENANT', 'RATE'],
+  summary: "Set a tenant's upload limit (20Mbit, 5MiB per second; 'none' clears it): its source cores are told in every pack answer and obey.",
+  options: { ...ADMIN },
+  run: ({ values, positionals }, io) => withAdmin(values, async (api) => {
+    let bytesPerSecond: number | null;
+    try {
+      const rate = parseRate(positionals[1]!);
+      bytesPerSecond = rate === Infinity ? null : Math.round(rate);
+    } catch (e) { throw new UsageError((e as Error).message); }
+    const v = await withHints(api.json<ReplicationControlView>('PUT', `/v1/admin/tenants/${enc(positionals[0]!)}/bandwidth`, { bytesPerSecond }), HINTS);
+    if (values.json) io.out(JSON.stringify(v));
+    else io.out(`tenant ${v.tenantId}: upload limit ${v.bandwidthLimitBytesPerSecond ? `${(v.bandwidthLimitBytesPerSecond * 8 / 1e6).toFixed(1)} Mbit/s` : 'none'}`);
     return 0;
   }),
 });

@@ -6,10 +6,10 @@
 import type { RouteHandler } from '../../shared/http/api-handler.js';
 import { jsonBody, queryOf } from '../../shared/http/body.js';
 import { EmptyBody } from '../../shared/http/schemas/pairing.js';
-import { LagQuery, LeaseBody, PauseBody, RpoTargetBody } from '../../shared/http/schemas/replication-control.js';
+import { BandwidthBody, LagQuery, LeaseBody, PauseBody, RpoTargetBody } from '../../shared/http/schemas/replication-control.js';
 import { assertId } from '../../shared/ids.js';
 import {
-  changeLease, changeRpoTarget, pauseMachineReplication, pauseTenantReplication, resumeMachineReplication, resumeTenantReplication,
+  changeBandwidthLimit, changeLease, changeRpoTarget, pauseMachineReplication, pauseTenantReplication, resumeMachineReplication, resumeTenantReplication,
 } from '../../shared/app/replication-control-service.js';
 import { lagReport } from '../../shared/app/lifecycle/rpo-lag.js';
 import type { AppDeps } from '../../shared/app/deps.js';
@@ -24,8 +24,14 @@ export const replicationControlRoutes = (deps: AppDeps): {
   'POST /v1/admin/tenants/{tenantId}/machines/{machineId}/replication/resume': RouteHandler<'POST /v1/admin/tenants/{tenantId}/machines/{machineId}/replication/resume'>;
   'PUT /v1/admin/tenants/{tenantId}/lease': RouteHandler<'PUT /v1/admin/tenants/{tenantId}/lease'>;
   'PUT /v1/admin/tenants/{tenantId}/rpo': RouteHandler<'PUT /v1/admin/tenants/{tenantId}/rpo'>;
+  'PUT /v1/admin/tenants/{tenantId}/bandwidth': RouteHandler<'PUT /v1/admin/tenants/{tenantId}/bandwidth'>;
   'GET /v1/admin/lag': RouteHandler<'GET /v1/admin/lag'>;
 } => ({
+  'PUT /v1/admin/tenants/{tenantId}/bandwidth': async ({ event, params, caller, actor, reply }) => {
+    const tenantId = tenantOf(params);
+    const { bytesPerSecond } = jsonBody(event, BandwidthBody);
+    return reply(await changeBandwidthLimit(deps, tenantId, bytesPerSecond, caller.serial, actor));
+  },
   'POST /v1/admin/tenants/{tenantId}/replication/pause': async ({ event, params, caller, actor, reply }) => {
     const tenantId = tenantOf(params);
     const { reason } = jsonBody(event, PauseBody);

@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 import { machineHandler, tenantHandler } from './handlers.js';
 
 export interface ReplicationControlView {
-  tenantId: string; machineId?: string; paused: boolean; pausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number; version: number;
+  tenantId: string; machineId?: string; paused: boolean; pausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number; bandwidthLimitBytesPerSecond?: number; version: number;
 }
 
 type TenantCommand = Parameters<typeof tenantHandler>[2];
@@ -21,7 +21,8 @@ async function onTenant(deps: AppDeps, tenantId: string, command: TenantCommand,
   return {
     tenantId, paused: state.pausedReason !== undefined, ...(state.pausedReason !== undefined ? { pausedReason: state.pausedReason } : {}),
     ...(state.leaseEndsAt !== undefined ? { leaseEndsAt: state.leaseEndsAt } : {}),
-    ...(state.rpoTargetSeconds !== undefined ? { rpoTargetSeconds: state.rpoTargetSeconds } : {}), version,
+    ...(state.rpoTargetSeconds !== undefined ? { rpoTargetSeconds: state.rpoTargetSeconds } : {}),
+    ...(state.bandwidthLimitBytesPerSecond !== undefined ? { bandwidthLimitBytesPerSecond: state.bandwidthLimitBytesPerSecond } : {}), version,
   };
 }
 
@@ -48,3 +49,6 @@ export const changeLease = (deps: AppDeps, tenantId: string, leaseEndsAt: string
 
 export const changeRpoTarget = (deps: AppDeps, tenantId: string, rpoTargetSeconds: number | null, adminSerial: string, actor: string) =>
   onTenant(deps, tenantId, { type: 'ChangeRpoTarget', data: { tenantId, rpoTargetSeconds, adminSerial } }, actor);
+
+export const changeBandwidthLimit = (deps: AppDeps, tenantId: string, bytesPerSecond: number | null, adminSerial: string, actor: string) =>
+  onTenant(deps, tenantId, { type: 'ChangeBandwidthLimit', data: { tenantId, bytesPerSecond, adminSerial } }, actor);

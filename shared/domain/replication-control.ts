@@ -25,6 +25,12 @@ export function checkRpoTarget(seconds: number): void {
   }
 }
 
+/** A tenant's upload limit: 64 KiB/s (512 kbit) at least, whole bytes per second. */
+export const MIN_BANDWIDTH_LIMIT = 64 * 1024;
+export function checkBandwidthLimit(bytesPerSecond: number): void {
+  if (!Number.isSafeInteger(bytesPerSecond) || bytesPerSecond < MIN_BANDWIDTH_LIMIT) throw new DomainError('invalid', `a bandwidth limit is a whole number of bytes per second, at least ${MIN_BANDWIDTH_LIMIT}`);
+}
+
 /** A lease end is an ISO 8601 UTC time (as Date#toISOString writes it). */
 export function checkLeaseEnd(at: string): void {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(at) || Number.isNaN(Date.parse(at))) {

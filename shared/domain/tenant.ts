@@ -1,7 +1,7 @@
 import { assertNever, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
 import { checkRetention, KEEP_ALL, type RetentionSettings } from './retention-policy.js';
-import { checkLeaseEnd, checkPauseReason, checkRpoTarget } from './replication-control.js';
+import { checkBandwidthLimit, checkLeaseEnd, checkPauseReason, checkRpoTarget } from './replication-control.js';
 
 /** Tenant aggregate — stream `tenant:<tenantId>`: an approved customer with a quota and a retention. */
 export interface TenantCreatedData {
@@ -16,6 +16,8 @@ export interface TenantCreatedData {
 export interface TenantReplicationPausedData { tenantId: string; reason: string; adminSerial: string }
 export interface TenantLeaseChangedData { tenantId: string; leaseEndsAt: string | null; adminSerial: string }
 export interface TenantRpoTargetChangedData { tenantId: string; rpoTargetSeconds: number | null; adminSerial: string }
+/** The operator's upload limit for the tenant's source cores (told to them in an answer header); null: none. */
+export interface TenantBandwidthLimitChangedData { tenantId: string; bytesPerSecond: number | null; adminSerial: string }
 export interface TenantRetentionChangedData { tenantId: string; retention: RetentionSettings; adminSerial: string }
 
 export type TenantCommand =
@@ -27,7 +29,8 @@ export type TenantCommand =
   | { type: 'PauseReplication'; data: TenantReplicationPausedData }
   | { type: 'ResumeReplication'; data: { tenantId: string; adminSerial: string } }
   | { type: 'ChangeLease'; data: TenantLeaseChangedData }
-  | { type: 'ChangeRpoTarget'; data: TenantRpoTargetChangedData };
+  | { type: 'ChangeRpoTarget'; data: TenantRpoTargetChangedData }
+  | { type: 'ChangeBandwidthLimit'; data: TenantBandwidthLimitChangedData };
 
 export type TenantEvent =
   | { type: 'TenantCreated'; data: TenantCreatedData }
@@ -38,13 +41,14 @@ export type TenantEvent =
   | { type: 'TenantReplicationPaused'; data: TenantReplicationPausedData }
   | { type: 'TenantReplicationResumed'; data: { tenantId: string; adminSerial: string } }
   | { type: 'TenantLeaseChanged'; data: TenantLeaseChangedData }
-  | { type: 'TenantRpoTargetChanged'; data: TenantRpoTargetChangedData };
+  | { type: 'TenantRpoTargetChanged'; data: TenantRpoTargetChangedData }
+  | { type: 'TenantBandwidthLimitChanged'; data: TenantBandwidthLimitChangedData };
 
 export type TenantState =
   | { status: 'none' }
   | { status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; retention: RetentionSettings; suspendedReason?: string;
       /** Incoming replication paused by the operator (423 to the source, which waits): the reason. */
-      pausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number };
+      pausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number; bandwidthLimitBytesPerSecond?: number };
 
 const sameRetention = (a: RetentionSettings, b: RetentionSettings): boolean => JSON.stringify(checkRetention(a)) === JSON.stringify(checkRetention(b));
 
@@ -113,6 +117,12 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       if ((s.rpoTargetSeconds ?? null) === command.data.rpoTargetSeconds) return [];
       return [{ type: 'TenantRpoTargetChanged', data: command.data }];
     }
+    case 'ChangeBandwidthLimit': {
+      const s = existing(state, command.data.tenantId);
+      if (command.data.bytesPerSecond !== null) checkBandwidthLimit(command.data.bytesPerSecond);
+      if ((s.bandwidthLimitBytesPerSecond ?? null) === command.data.bytesPerSecond) return [];
+      return [{ type: 'TenantBandwidthLimitChanged', data: command.data }];
+    }
     default:
       return assertNever(command);
   }
@@ -153,6 +163,11 @@ export function evolve(state: TenantState, event: TenantEvent): TenantState {
       if (state.status === 'none') return state;
       const { rpoTargetSeconds: _rpo, ...rest } = state;
       return event.data.rpoTargetSeconds === null ? rest : { ...rest, rpoTargetSeconds: event.data.rpoTargetSeconds };
+    }
+    case 'TenantBandwidthLimitChanged': {
+      if (state.status === 'none') return state;
+      const { bandwidthLimitBytesPerSecond: _b, ...rest } = state;
+      return event.data.bytesPerSecond === null ? rest : { ...rest, bandwidthLimitBytesPerSecond: event.data.bytesPerSecond };
     }
     default:
       return assertNever(event);

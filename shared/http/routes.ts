@@ -85,6 +85,7 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/machines/{machineId}/replication/resume', fn: 'admin-api', roles: ['admin'], summary: "Resume one machine's incoming replication", status: [200], response: R.ReplicationControl },
   { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/lease', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's lease end: after it writes are refused, reads keep working", status: [200], response: R.ReplicationControl, errors: [422] },
   { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/rpo', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's RPO target", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/bandwidth', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's upload limit (its source cores are told in x-drcore-bandwidth-limit)", status: [200], response: R.ReplicationControl, errors: [422] },
   { method: 'GET', path: '/v1/admin/lag', fn: 'admin-api', roles: ['admin'], summary: 'Per machine: time since its last committed RP against its RPO target, and the compliance', status: [200], response: R.LagReport },
 ] as const satisfies readonly RouteSpec[];
 

@@ -21,10 +21,14 @@ const UNITS: Record<string, number> = {
 export function parseRate(text: string): number {
   const t = text.trim().toLowerCase().replace(/\/s$/, '');
   if (t === 'unlimited' || t === 'none') return Infinity;
+  if (/^\d+$/.test(t)) return checked(Number(t), text);
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/.exec(t);
   const unit = m ? UNITS[m[2]!] : undefined;
   if (!m || unit === undefined) throw new Error(`${JSON.stringify(text)} is not a rate like 20Mbit, 100Mbps, 5MiB or unlimited`);
-  const rate = Number(m[1]) * unit;
+  return checked(Number(m[1]) * unit, text);
+}
+
+function checked(rate: number, text: string): number {
   if (rate < 64 * 1024) throw new Error(`a bandwidth limit is at least 64 KiB/s (512 kbit), not ${JSON.stringify(text)}`);
   return rate;
 }

@@ -47,6 +47,21 @@ describe('replication control: machine pause, lease, RPO', () => {
     assert.deepEqual(types, ['MachineRegistered', 'MachineReplicationPaused', 'MachineReplicationResumed']);
   });
 
+  it("the operator's per-tenant bandwidth limit is told to the source on every pack answer (x-drcore-bandwidth-limit; 0: none)", async () => {
+    const t = h.tenantA;
+    assert.equal((await h.call(t, 'PUT', '/v1/machines/m-bw', {})).status, 201);
+    const set = await h.admin('PUT', `/v1/admin/tenants/${t}/bandwidth`, { bytesPerSecond: 1_250_000 });
+    assert.equal(set.json['bandwidthLimitBytesPerSecond'], 1_250_000, set.body.toString());
+    const [p1, p2] = packsOf(buildRp([makeVolume('sda', 2, 51)]).chunks.values(), 1);
+    const limited = await h.call(t, 'PUT', `/v1/machines/m-bw/recovery-points/rp-bw/packs/${p1!.id}`, p1!.bytes);
+    assert.deepEqual([limited.status, limited.headers['x-drcore-bandwidth-limit']], [201, '1250000']);
+    assert.equal((await h.admin('PUT', `/v1/admin/tenants/${t}/bandwidth`, { bytesPerSecond: null })).status, 200);
+    const free = await h.call(t, 'PUT', `/v1/machines/m-bw/recovery-points/rp-bw/packs/${p2!.id}`, p2!.bytes);
+    assert.equal(free.headers['x-drcore-bandwidth-limit'], '0');
+    const types = (await h.deps.events.readStream(streams.tenant(t))).map((e) => e.type);
+    assert.deepEqual(types.filter((ty) => ty === 'TenantBandwidthLimitChanged').length, 2);
+  });
+
   it('bad input is a 4xx problem and appends nothing', async () => {
     const t = h.tenantA;
     const size = await h.logSize();
@@ -58,6 +73,7 @@ describe('replication control: machine pause, lease, RPO', () => {
       ['POST', `/v1/admin/tenants/${t}/machines/m-none/replication/pause`, { reason: 'x' }, 404],
       ['PUT', `/v1/admin/tenants/${t}/lease`, { leaseEndsAt: 'next tuesday' }, 400],
       ['PUT', `/v1/admin/tenants/${t}/rpo`, { rpoTargetSeconds: 5 }, 400],
+      ['PUT', `/v1/admin/tenants/${t}/bandwidth`, { bytesPerSecond: 100 }, 400],
       ['GET', '/v1/admin/lag?tenant=../x', undefined, 400],
     ];
     for (const [method, path, body, status] of cases) {

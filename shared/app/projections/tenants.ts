@@ -9,7 +9,7 @@ export interface TenantSummary {
   quotaBytes: number; status: 'active' | 'suspended'; createdAt: string; updatedAt: string; version: number;
   retention?: RetentionSettings;
   /** Incoming replication paused by the operator, the lease's end, the RPO target (issue 13). */
-  replicationPausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number;
+  replicationPausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number; bandwidthLimitBytesPerSecond?: number;
   /** `storedBytes` of the RPs kept, `binBytes` of those in the recycle bin (issue 11 item 4). */
   usage?: { storedBytes: number; byMachine: Record<string, number>; binBytes?: number; binCount?: number };
 }
@@ -40,6 +40,7 @@ export async function projectTenant(rm: ReadModels, stored: StoredEvent): Promis
     case 'TenantReplicationResumed': if (doc) { const { replicationPausedReason: _r, ...rest } = doc; next = { ...rest, ...base }; } break;
     case 'TenantLeaseChanged': if (doc) { const { leaseEndsAt: _l, ...rest } = doc; next = { ...rest, ...(e.data.leaseEndsAt !== null ? { leaseEndsAt: e.data.leaseEndsAt } : {}), ...base }; } break;
     case 'TenantRpoTargetChanged': if (doc) { const { rpoTargetSeconds: _t, ...rest } = doc; next = { ...rest, ...(e.data.rpoTargetSeconds !== null ? { rpoTargetSeconds: e.data.rpoTargetSeconds } : {}), ...base }; } break;
+    case 'TenantBandwidthLimitChanged': if (doc) { const { bandwidthLimitBytesPerSecond: _b, ...rest } = doc; next = { ...rest, ...(e.data.bytesPerSecond !== null ? { bandwidthLimitBytesPerSecond: e.data.bytesPerSecond } : {}), ...base }; } break;
     default: { const never: never = e; throw new Error(`unknown tenant event ${JSON.stringify(never)}`); }
   }
   if (next) await rm.put(TENANTS, id, next);

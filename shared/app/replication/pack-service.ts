@@ -12,7 +12,7 @@ import { assertSha256 } from '../../ids.js';
 import { BlobConflictError, NotFoundError } from '../../ports/errors.js';
 import { commandMeta } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
-import { requireActiveTenant, requireMachine } from './access.js';
+import { requireActiveTenant, requireMachine, type ExistingTenant } from './access.js';
 import { damagedChunks, healFrom } from './damage.js';
 import { decodeEntries, encodeEntries, packKey } from './storage.js';
 import { chargePack, releasePack } from './storage-quota.js';
@@ -68,9 +68,12 @@ async function isCorruptCopy(deps: AppDeps, key: string, packId: string): Promis
  */
 export async function uploadPack(
   deps: AppDeps, tenantId: string, machineId: string, rpId: string, packId: string, bytes: Buffer, actor: string,
+  /** Told the tenant as loaded (the route answers its bandwidth limit from it, issue 13). */
+  onTenant?: (tenant: ExistingTenant) => void,
 ): Promise<PackReceipt> {
   assertSha256(packId);
   const tenant = await requireActiveTenant(deps, tenantId);
+  onTenant?.(tenant);
   await requireMachine(deps, tenantId, machineId, true);
   const pack = verifyUpload(bytes, packId);
   const meta = commandMeta(deps, actor);

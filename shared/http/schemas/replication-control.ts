@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { leaseEndsAt, rpoTargetSeconds } from './replication-control-fields.js';
+import { MIN_BANDWIDTH_LIMIT } from '../../domain/replication-control.js';
 import { displayText, EmptyBody } from './pairing.js';
 
 /** Request schemas of the operator's control of incoming replication (issue 13): pause, resume, lease, RPO target, lag. */
@@ -11,6 +12,9 @@ export const LeaseBody = z.object({
 export const RpoTargetBody = z.object({
   rpoTargetSeconds: rpoTargetSeconds.nullable().describe('The RPO target in seconds; null: none'),
 }).strict();
+export const BandwidthBody = z.object({
+  bytesPerSecond: z.number().int().min(MIN_BANDWIDTH_LIMIT).max(Number.MAX_SAFE_INTEGER).nullable().describe('The upload limit of the tenant\'s source cores, told to them in x-drcore-bandwidth-limit; null: none'),
+}).strict();
 export const LagQuery = z.object({ tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().describe('One tenant only') }).strict();
 
 export const REPLICATION_CONTROL_SCHEMAS = {
@@ -20,5 +24,6 @@ export const REPLICATION_CONTROL_SCHEMAS = {
   'POST /v1/admin/tenants/{tenantId}/machines/{machineId}/replication/resume': { body: EmptyBody },
   'PUT /v1/admin/tenants/{tenantId}/lease': { body: LeaseBody },
   'PUT /v1/admin/tenants/{tenantId}/rpo': { body: RpoTargetBody },
+  'PUT /v1/admin/tenants/{tenantId}/bandwidth': { body: BandwidthBody },
   'GET /v1/admin/lag': { query: LagQuery },
 } as const;

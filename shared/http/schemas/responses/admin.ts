@@ -31,6 +31,7 @@ export const TenantSummary = z.strictObject({
   replicationPausedReason: z.string().optional().describe('Incoming replication paused by the service provider: why (423 to its source core)'),
   leaseEndsAt: z.string().optional().describe('The lease ends then: writes are refused after it, reads keep working'),
   rpoTargetSeconds: z.number().int().optional().describe('The RPO target each machine is measured against'),
+  bandwidthLimitBytesPerSecond: z.number().int().optional().describe('The upload limit its source cores are told (x-drcore-bandwidth-limit)'),
   usage: Usage.optional(),
 });
 export const TenantList = z.strictObject({ items: z.array(TenantSummary) });

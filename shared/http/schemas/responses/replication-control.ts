@@ -5,7 +5,7 @@ import { RPO_COMPLIANCE } from '../../../domain/rpo-compliance.js';
 export const ReplicationControl = z.strictObject({
   tenantId: z.string(), machineId: z.string().optional(),
   paused: z.boolean(), pausedReason: z.string().optional(),
-  leaseEndsAt: z.string().optional(), rpoTargetSeconds: z.number().int().optional(),
+  leaseEndsAt: z.string().optional(), rpoTargetSeconds: z.number().int().optional(), bandwidthLimitBytesPerSecond: z.number().int().optional(),
   version: z.number().int().describe('The stream version after the command'),
 });
 
