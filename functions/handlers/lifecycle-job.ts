@@ -5,6 +5,7 @@ import { runRpoJob, type RpoJobResult } from '../../shared/app/lifecycle/rpo-job
 import type { AppDeps } from '../../shared/app/deps.js';
 import { lambdaHandler } from '../../shared/runtime/lambda-handler.js';
 import { logger } from '../../shared/runtime/logger.js';
+import { recordTenantMetric } from '../../shared/runtime/metrics.js';
 
 /** Time left to the function when a job stops taking new tenants (the one in hand finishes; the next run goes on). */
 export const STOP_MARGIN_MS = 120_000;
@@ -33,6 +34,7 @@ export const makeHandler = (deps: AppDeps) => lambdaHandler(async (event: unknow
     }
     case 'rpo': {
       const result = await runRpoJob(deps);
+      for (const [tenantId, n] of Object.entries(result.pastRpoByTenant)) recordTenantMetric('MachinesPastRpo', tenantId, n);
       logger.info('rpo job', { machines: result.machines, pastRpo: result.pastRpo, changed: result.changed.length, failed: result.failed.length });
       for (const f of result.failed) logger.error('recording a machine\'s RPO compliance failed; the next run tries again', f);
       return result;

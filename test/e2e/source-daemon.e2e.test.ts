@@ -1,9 +1,9 @@
 /**
  * Issue 13 "Done when": the source daemon (`drcore source run`, a spawned process) replicates a
  * machine on its schedule against a real core (mTLS, in this process) for several runs with real
- * changes between them, and each RP restores byte-identical. Its log is JSON off a terminal;
- * `drcore source status` shows the machine online while it runs and offline once SIGTERM stopped
- * it cleanly (exit 0). Killed with SIGKILL in the middle of a run, a restarted daemon resumes
+ * changes between them (made while the machine is paused on the source), and each RP restores
+ * byte-identical. Its log is JSON off a terminal; `drcore source status` shows the machine paused
+ * (yellow) while paused and offline (grey) once SIGTERM stopped it cleanly (exit 0). Killed with SIGKILL in the middle of a run, a restarted daemon resumes
  * that RP (same rpId, only what the target lacks) and commits it.
  */
 import assert from 'node:assert/strict';
@@ -66,18 +66,25 @@ describe('the source daemon against a real core', () => {
     running.push(d);
     const expected = new Map<string, Buffer>();
     const changedAt: number[] = [];
+    // The changes are made while the machine is paused on this source (`drcore source pause`), so
+    // that none lands in the middle of a run however slow the machine is; its next run starts on
+    // its schedule once resumed.
+    const count = (type: string) => files.readJournal().filter((e) => e.type === type && e.machineId === 'web-1');
     for (let n = 1; n <= 3; n++) {
-      const committed = await eventually(async () => {
-        const c = files.readJournal().filter((e) => e.type === 'RunCommitted');
-        return c.length >= n ? c[n - 1] : undefined;
-      }, 120_000, `run ${n} committed`);
+      await eventually(async () => (count('RunStarted').length >= n ? true : undefined), 120_000, `run ${n} started`);
+      if (n < 3) files.pause('web-1', 'test: changing the image between runs', new Date());
+      const committed = await eventually(async () => count('RunCommitted')[n - 1], 120_000, `run ${n} committed`);
       expected.set(String(committed['rpId']), readFileSync(img));
       if (n === 1) {
-        const s = await drcore(['source', 'status', '--state', src.stateDir, '--json']);
-        assert.equal(s.code, 0, s.stderr);
-        const view = (JSON.parse(s.stdout) as { daemon: { running: boolean; machines: { machineId: string; health: string; colour: string; lastRpId: string }[] } }).daemon;
+        const view = await eventually(async () => {
+          const s = await drcore(['source', 'status', '--state', src.stateDir, '--json']);
+          assert.equal(s.code, 0, s.stderr);
+          const v = (JSON.parse(s.stdout) as { daemon: { running: boolean; machines: { machineId: string; health: string; colour: string; detail: string; lastRpId: string }[] } }).daemon;
+          return v.machines[0]?.health === 'paused' ? v : undefined;
+        }, 30_000, 'the machine shown paused');
         assert.equal(view.running, true);
-        assert.deepEqual(view.machines.map((m) => [m.machineId, m.health, m.colour]), [['web-1', 'online', 'green']]);
+        assert.deepEqual(view.machines.map((m) => [m.machineId, m.health, m.colour, m.lastRpId]), [['web-1', 'paused', 'yellow', String(committed['rpId'])]]);
+        assert.match(view.machines[0]!.detail, /paused by this source: test: changing the image/);
       }
       if (n < 3) {
         // Real changes between runs: 64 KiB in two extents, 1 MiB at the end.
@@ -88,10 +95,12 @@ describe('the source daemon against a real core', () => {
           writeSync(fd, randomBytes(MiB), 0, MiB, 2 * 4 * MiB);
         } finally { closeSync(fd); }
         changedAt.push(Date.now());
+        files.resume('web-1', new Date());
       }
     }
-    const started = files.readJournal().filter((e) => e.type === 'RunStarted').map((e) => Date.parse(e.at));
-    assert.ok(started[1]! > changedAt[0]! && started[2]! > changedAt[1]!, 'each change was made before the next run started (not during a run)');
+    const started = count('RunStarted').map((e) => Date.parse(e.at));
+    assert.ok(started[1]! >= changedAt[0]! && started[2]! >= changedAt[1]!, 'each change was made before the next run started (not during a run)');
+    assert.ok(count('RunStarted').every((e) => e['forced'] === false), 'every run was a scheduled one');
 
     d.child.kill('SIGTERM');
     const exit = await d.exit;

@@ -3,15 +3,14 @@
  * lifecycle scheduler locally): each machine's lag against its tenant's RPO target (rpo-lag.ts).
  * A change of compliance is one event on the machine's stream (MachineRpoExceeded when it goes
  * past its target or further past it, MachineRpoRestored when it is back within), so a machine
- * stays past its RPO without a new event per run; each MachineRpoExceeded notifies the operator
- * (the local notifier, the SNS topic on AWS). On AWS each run also puts the per-tenant metric
- * `MachinesPastRpo` the CloudWatch alarms watch.
+ * stays past its RPO without a new event per run; each MachineRpoExceeded notifies the operator.
+ * Its report counts, per tenant, the machines past their RPO: on AWS the lifecycle function puts
+ * that as the metric `MachinesPastRpo` the CloudWatch alarms (operator topic) watch.
  */
 import type { MachineRpoData } from '../../domain/machine.js';
 import { commandMeta } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
 import { machineHandler } from '../handlers.js';
-import { recordTenantMetric } from '../../runtime/metrics.js';
 import { lagReport, type MachineLag } from './rpo-lag.js';
 
 export interface RpoJobResult {
@@ -21,6 +20,8 @@ export interface RpoJobResult {
   changed: { tenantId: string; machineId: string; compliance: MachineLag['compliance'] }[];
   /** Machines past their RPO after the run. */
   pastRpo: number;
+  /** Per tenant with an RPO target: its machines past it (the lifecycle function puts it as the metric MachinesPastRpo). */
+  pastRpoByTenant: Record<string, number>;
   failed: { tenantId: string; machineId: string; reason: string }[];
 }
 
@@ -29,7 +30,7 @@ const human = (s: number): string => (s >= 86_400 ? `${(s / 86_400).toFixed(1)} 
 export async function runRpoJob(deps: AppDeps, actor = 'system:rpo'): Promise<RpoJobResult> {
   const report = await lagReport(deps);
   const meta = commandMeta(deps, actor);
-  const result: RpoJobResult = { evaluatedAt: report.evaluatedAt, machines: report.items.length, changed: [], pastRpo: 0, failed: [] };
+  const result: RpoJobResult = { evaluatedAt: report.evaluatedAt, machines: report.items.length, changed: [], pastRpo: 0, pastRpoByTenant: {}, failed: [] };
   const pastByTenant = new Map<string, number>();
   for (const m of report.items) {
     if (m.compliance === null || m.rpoTargetSeconds === null) continue;
@@ -56,6 +57,6 @@ export async function runRpoJob(deps: AppDeps, actor = 'system:rpo'): Promise<Rp
       result.failed.push({ tenantId: m.tenantId, machineId: m.machineId, reason: (err as Error).message });
     }
   }
-  for (const [tenantId, n] of pastByTenant) recordTenantMetric('MachinesPastRpo', tenantId, n);
+  result.pastRpoByTenant = Object.fromEntries(pastByTenant);
   return result;
 }
