@@ -29,7 +29,7 @@ describe('source daemon control', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const runs: string[] = [];
-    let failNext = false;
+    let failNext: string | undefined;
     const pausedBy = new Map<string, (reason: string) => void>();
     let release: (() => void) | undefined;
     const config = checkConfig({
@@ -50,36 +50,36 @@ describe('source daemon control', () => {
         try {
           if (o.machineId === 'a' && runs.length === 3) await new Promise<void>((r) => { release = r; });
           else await new Promise((r) => setTimeout(r, 30));
-          if (failNext) { failNext = false; throw new Error('ENOENT: no such device /dev/vg0/db'); }
+          if (failNext === o.machineId) { failNext = undefined; throw new Error('ENOENT: no such device /dev/vg0/db'); }
           return result(`rp-${runs.length}`);
         } finally { inFlight--; }
       },
     });
     daemon.start();
     try {
-      await eventually(async () => (runs.length === 1 ? true : undefined), 5000, 'a ran');
+      await eventually(async () => (runs.length === 1 ? true : undefined), 15_000, 'a ran');
       await new Promise((r) => setTimeout(r, 200));
       assert.deepEqual(runs, ['a'], 'b is paused on this source: not run');
       assert.deepEqual(files.readStatus()!.machines['b']!.paused, { by: 'source', reason: 'disk swap' });
 
       files.resume('b', new Date());
-      await eventually(async () => (runs.length === 2 ? true : undefined), 5000, 'b ran once resumed');
+      await eventually(async () => (runs.length === 2 ? true : undefined), 15_000, 'b ran once resumed');
       assert.equal(runs[1], 'b');
 
       files.force('a', new Date());
-      await eventually(async () => (runs.length === 3 && release ? true : undefined), 5000, 'a forced');
+      await eventually(async () => (runs.length === 3 && release ? true : undefined), 15_000, 'a forced');
       pausedBy.get('a')!('storage maintenance');
       assert.deepEqual(files.readStatus()!.machines['a']!.paused, { by: 'target', reason: 'storage maintenance' });
       files.force('b', new Date());
       await new Promise((r) => setTimeout(r, 150));
       assert.equal(runs.length, 3, 'b waits: one machine at a time');
       release!();
-      await eventually(async () => (runs.length === 4 ? true : undefined), 5000, 'b after a');
+      await eventually(async () => (runs.length === 4 ? true : undefined), 15_000, 'b after a');
       assert.equal(maxInFlight, 1);
 
-      failNext = true;
+      failNext = 'a';
       files.force('a', new Date());
-      await eventually(async () => (files.readStatus()!.machines['a']!.state === 'error' ? true : undefined), 5000, 'a failed');
+      await eventually(async () => (files.readStatus()!.machines['a']!.state === 'error' ? true : undefined), 15_000, 'a failed');
       const a = files.readStatus()!.machines['a']!;
       assert.equal(a.consecutiveFailures, 1);
       assert.match(a.lastError!, /no such device/);
