@@ -7,7 +7,9 @@
  * phase (bench/restic.ts). The core counts every port call and handler
  * (DRCORE_COUNT_REQUESTS=1), read per phase, for the modeled AWS cost (bench/cost.ts).
  * Prints a table and the verdict on every goal. Then the garbage collection of a synthetic tenant
- * of 1,000,000 chunks (bench/gc.ts: time and peak RSS); `--gc-only` runs that alone.
+ * of 1,000,000 chunks (bench/gc.ts: time and peak RSS); `--gc-only` runs that alone. Then the
+ * bandwidth limit held on a throttled replication (bench/throttle.ts; `--throttle-only` runs just
+ * that, `--throttle RATE` sets it).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { printReport, type Phase, type PhaseKey, type Report } from './report.js
 import { gcBench, gcReport } from './gc.js';
 import { findRestic, ResticSide, type ResticRun } from './restic.js';
 import { storedBytesOf } from './stored-bytes.js';
+import { formatThrottle, throttlePhase } from './throttle.js';
 
 const run = promisify(execFile);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   const { values } = parse(process.argv.slice(2), {
     size: { type: 'string', default: '1GiB' }, parallel: { type: 'string', default: '4' }, keep: { type: 'boolean' }, 'no-restic': { type: 'boolean' },
     'gc-only': { type: 'boolean' }, 'gc-chunks': { type: 'string', default: '1000000' },
+    'throttle-only': { type: 'boolean' }, throttle: { type: 'string', default: '16MiB' }, 'throttle-size': { type: 'string', default: '160MiB' },
   });
   const gcChunks = Number(values['gc-chunks']);
   if (!Number.isSafeInteger(gcChunks) || gcChunks < 10_000) throw new Error('--gc-chunks is a whole number ≥ 10,000');
@@ -80,8 +84,9 @@ async function main(): Promise<void> {
   // The core counts its requests; the source CLI children ignore the variable.
   process.env[COUNT_REQUESTS_ENV] = '1';
   try {
-    log(`writing a ${formatBytes(size)} synthetic image to ${image}`);
-    const layout = writeImage(image, size);
+    const throttleOnly = values['throttle-only'] === true;
+    if (!throttleOnly) log(`writing a ${formatBytes(size)} synthetic image to ${image}`);
+    const layout = throttleOnly ? undefined : writeImage(image, size);
     core = await CoreProcess.start(join(dir, 'data'));
     const src = await core.pairSource(join(dir, 'source'), 'bench-source');
     const pki = core.pki;
@@ -90,6 +95,14 @@ async function main(): Promise<void> {
       clientCert: join(src.stateDir, 'cert.pem'), clientKey: join(src.stateDir, 'key.pem'),
     };
     const caKey = join(core.dataDir, 'pki/ca-key.pem');
+    const throttled = () => throttlePhase({ image: join(dir, 'throttle.img'), size: parseSize(values['throttle-size']), stateDir: src.stateDir, parallel, limitBytesPerSecond: parseSize(values.throttle) });
+    if (throttleOnly) {
+      log(`throttle only: a base at --bandwidth ${values.throttle}/s`);
+      const t = await throttled();
+      process.stdout.write(formatThrottle(t));
+      if (!t.held) process.exitCode = 1;
+      return;
+    }
     log(`core ${core.url} (pid ${core.pid}), source paired as tenant ${src.tenantId}; measuring the mTLS ceiling`);
     const ceiling = await measureCeiling({ ...tls, parallel, bytes: Math.min(size, 2 ** 30) });
     log(`ceiling ${ceiling.mbPerSec.toFixed(0)} MB/s`);
@@ -163,15 +176,19 @@ async function main(): Promise<void> {
       const { items } = await client.json<{ items: { machineId: string; storedBytes?: number }[] }>('GET', '/v1/machines');
       storedBytes = items.find((x) => x.machineId === 'bench')?.storedBytes ?? 0;
     } finally { client.close(); }
+    log(`throttled replication at ${values.throttle}/s`);
+    const throttle = await throttled();
     await core.stop();
     const report: Report = {
-      size, layout, parallel, ceiling, phases, storedBytes, blobBytes: bytesUnder(blobs), identical,
+      size, layout: layout!, parallel, ceiling, phases, storedBytes, blobBytes: bytesUnder(blobs), identical,
       stored: await storedBytesOf(core.dataDir), signatureBytes,
       restic: found.restic && restic
         ? { version: found.restic, transport: restic.transport, repoBytes: phases.at(-1)?.restic?.repoBytes ?? 0, cacheBytes: restic.cacheBytes() }
         : { why: found.why ?? 'restic did not run' },
     };
     printReport(report);
+    process.stdout.write(formatThrottle(throttle));
+    if (!throttle.held) process.exitCode = 1;
     if (!identical || phases.some((p) => p.restic?.identical === false)) process.exitCode = 1;
     await gcSection(dir);
   } finally {

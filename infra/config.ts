@@ -22,6 +22,8 @@ export interface DrcoreConfig {
   readonly logAnchorLockDays: number;
   /** Optional e-mail address subscribed to the alarm topic. */
   readonly alarmEmail: string | undefined;
+  /** Tenants with a CloudWatch alarm of their own on MachinesPastRpo (issue 13); every tenant is also under the all-tenants alarm. */
+  readonly rpoAlarmTenants: readonly string[];
   /** True when domain and certificate are the synth-only placeholders. */
   readonly placeholders: boolean;
 }
@@ -50,6 +52,14 @@ function int(node: Node, key: string, fallback: number, min: number, max: number
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`context ${key} must be an integer in [${min}, ${max}]`);
   return n;
+}
+
+/** A comma-separated list of tenant ids (context rpoAlarmTenants=t-1,t-2). */
+function tenantList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const id of ids) if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new Error(`context rpoAlarmTenants: ${JSON.stringify(id)} is not a tenant id`);
+  return [...new Set(ids)];
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -87,6 +97,7 @@ export function readConfig(node: Node): DrcoreConfig {
     objectLockDays: int(node, 'objectLockDays', 30, 1, 36500),
     logAnchorLockDays: int(node, 'logAnchorLockDays', 400, 1, 36500),
     alarmEmail,
+    rpoAlarmTenants: tenantList(str(node, 'rpoAlarmTenants')),
     placeholders: domain === undefined,
   };
 }

@@ -13,6 +13,7 @@ import { LifecycleSchedules } from './constructs/lifecycle-schedules.js';
 import { LogAnchorBucket } from './constructs/log-anchor-bucket.js';
 import { LifecycleSchedule } from './constructs/lifecycle-schedule.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { RpoAlarms } from './constructs/rpo-alarms.js';
 import { MtlsDomain } from './constructs/mtls-domain.js';
 import { OperatorTopic } from './constructs/operator-topic.js';
 import { ReadModels } from './constructs/read-models.js';
@@ -102,7 +103,8 @@ export class DrcoreStack extends Stack {
 
     // Retention: RP events, tenants and RP lists, roll-up packs and index parts, chunks a read finds corrupt, its cursor.
     eventLog.bindWriter(lifecycle);
-    readModels.bindRecordWriter(lifecycle, ['damaged/', 'relocated/', 'lifecycle', 'locks/']);
+    // …the RPO job's notifications (issue 13), and the object locks it extended (issue 11).
+    readModels.bindRecordWriter(lifecycle, ['damaged/', 'relocated/', 'lifecycle', 'notifications', 'locks/']);
     data.bindReadWrite(lifecycle);
     // With Object Lock on, retention locks each kept RP's data as long as its class keeps it.
     if (config.objectLock) data.bindLockExtender(lifecycle);
@@ -136,6 +138,7 @@ export class DrcoreStack extends Stack {
       streamConsumers: [projector],
       topic: operator.topic,
     });
+    new RpoAlarms(this, 'Rpo', { topic: operator.topic, tenants: config.rpoAlarmTenants });
 
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('ApiUrl', `https://${config.domainName}/`, 'The API: clients need a certificate from the core CA');

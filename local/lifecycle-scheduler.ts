@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { LifecycleJobEvent } from '../shared/app/lifecycle/jobs.js';
+import type { LifecycleJob, LifecycleJobEvent } from '../shared/app/lifecycle/jobs.js';
 import { logger } from '../shared/runtime/logger.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -15,6 +15,8 @@ export interface LifecycleSchedulerOptions {
   readonly firstAfterMs?: number;
   /** The run's budget, as a Lambda timeout (default 15 minutes). */
   readonly timeoutMs?: number;
+  /** The job each tick runs (default retention). */
+  readonly job?: LifecycleJob;
 }
 
 /**
@@ -28,7 +30,7 @@ export function startLifecycleScheduler(handler: LifecycleHandler, options: Life
   let current: Promise<void> = Promise.resolve();
   const tick = async (): Promise<void> => {
     try {
-      await handler({ job: 'retention' }, lambdaContext('lifecycle-job', options.timeoutMs ?? 15 * 60_000));
+      await handler({ job: options.job ?? 'retention' }, lambdaContext('lifecycle-job', options.timeoutMs ?? 15 * 60_000));
     } catch (error) {
       logger.error('lifecycle job failed; the next tick runs it again', { error: error as Error });
     }

@@ -16,7 +16,7 @@ import { startQueuePoller } from './queue-poller.js';
 import { startStreamDispatcher } from './stream-dispatcher.js';
 import { startLifecycleTimers, type LifecycleSchedules } from './lifecycle-timers.js';
 import { startLifecycleScheduler } from './lifecycle-scheduler.js';
-import { RETENTION_INTERVAL_MINUTES } from '../shared/app/lifecycle/jobs.js';
+import { RETENTION_INTERVAL_MINUTES, RPO_INTERVAL_MINUTES } from '../shared/app/lifecycle/jobs.js';
 import { requestMetering } from './request-metering.js';
 import { makeHandler as adminApi } from '../functions/handlers/admin-api.js';
 import { makeHandler as authorizer } from '../functions/handlers/authorizer.js';
@@ -49,6 +49,8 @@ export interface ServeOptions {
    * the deps clock, so a test injects time through `deps`.
    */
   lifecycleIntervalMs?: number;
+  /** Between two runs of the RPO job (issue 13); 0: never. Default RPO_INTERVAL_MINUTES, 0 when lifecycleIntervalMs is 0. */
+  rpoIntervalMs?: number;
 }
 
 function lifecycleInterval(options: ServeOptions): number {
@@ -68,7 +70,7 @@ export interface RunningCore {
   gateway: Server;
   /** Bootstrap bundles replaced at this start because the registry had revoked them. */
   reissued: readonly ReissuedBundle[];
-  /** Runs the lifecycle jobs once now (after a run in progress), as a tick of the schedule would. */
+  /** Runs the lifecycle jobs (retention, then RPO) once now (after a run in progress), as a tick of the schedule would. */
   runLifecycleJobs(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -121,10 +123,12 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const dispatcher = startStreamDispatcher(base.events, base.operational, metering.worker('projector', projector(deps)));
   const poller = startQueuePoller(base.queue, 'workflow', metering.worker('workflow-worker', workflowWorker(deps)));
   const timers = startLifecycleTimers(deps, options.schedules ?? {});
-  const scheduler = startLifecycleScheduler(metering.worker('lifecycle-job', lifecycleJob(deps)), { intervalMs: lifecycleMs });
+  const lifecycleFn = metering.worker('lifecycle-job', lifecycleJob(deps));
+  const scheduler = startLifecycleScheduler(lifecycleFn, { intervalMs: lifecycleMs });
+  const rpoScheduler = startLifecycleScheduler(lifecycleFn, { job: 'rpo', intervalMs: options.rpoIntervalMs ?? (lifecycleMs === 0 ? 0 : RPO_INTERVAL_MINUTES * 60_000) });
   const stopWorkers = async () => {
     metering.stop();
-    await scheduler.stop();
+    await Promise.all([scheduler.stop(), rpoScheduler.stop()]);
     await Promise.all([dispatcher.stop(), poller.stop(), timers.stop()]);
     await closeDeps();
   };
@@ -142,7 +146,7 @@ export async function serve(options: ServeOptions): Promise<RunningCore> {
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
     url: `https://${shownHost}:${port}`, port, pki, deps, gateway: server, reissued,
-    runLifecycleJobs: () => scheduler.runNow(),
+    runLifecycleJobs: async () => { await scheduler.runNow(); await rpoScheduler.runNow(); },
     stop: async () => {
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await stopWorkers();

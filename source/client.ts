@@ -44,6 +44,14 @@ export interface RetryPolicy {
   readonly random?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
+  /**
+   * 423 Replication Paused (the operator paused the tenant or the machine): the request is sent
+   * again after the answer's Retry-After (at most this long, default 30 s) plus jitter, for as
+   * long as the pause lasts, without counting as an attempt; nothing of it was stored.
+   */
+  readonly pausedPollMs?: number;
+  /** Told once per pause (the first 423 of a spell), with the operator's reason. */
+  readonly onPaused?: (reason: string, what: string) => void;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200 };
@@ -80,6 +88,7 @@ export class TargetClient {
 
   /** One request, retried per `retry` while it fails transiently; a status ≥ 400 throws. */
   async call(what: string, method: string, path: string, body?: Buffer, contentType?: string, retry = this.retry): Promise<HttpResponse> {
+    let paused = false;
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.http.send(method, path, body, contentType);
@@ -91,6 +100,13 @@ export class TargetClient {
         }
         return res;
       } catch (err) {
+        if (err instanceof ReplicationApiError && err.status === 423) {
+          if (!paused) retry.onPaused?.(String(err.problem['pausedReason'] ?? err.problem.detail ?? 'no reason given'), what);
+          paused = true;
+          attempt--;
+          await (retry.sleep ?? sleep)(pausedDelay(retry, err));
+          continue;
+        }
         if (!isTransient(err) || attempt >= retry.attempts) throw err;
         await (retry.sleep ?? sleep)(delay(retry, attempt, err));
       }
@@ -122,6 +138,14 @@ function delay(r: RetryPolicy, attempt: number, err: unknown): number {
     if (asked !== undefined) return Math.min(asked, r.maxRetryAfterMs ?? 60_000) + jitter;
   }
   return jitter;
+}
+
+/** The wait before asking again while paused: the Retry-After (capped by pausedPollMs), plus up to a tenth of it in jitter. */
+function pausedDelay(r: RetryPolicy, err: ReplicationApiError): number {
+  const cap = r.pausedPollMs ?? 30_000;
+  const asked = retryAfterMs(err.retryAfter, (r.now ?? Date.now)()) ?? cap;
+  const base = Math.min(asked, cap);
+  return base + (r.random ?? Math.random)() * base * 0.1;
 }
 
 function parseProblem(body: Buffer): Problem {

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_GEOMETRY, type Geometry } from '../shared/format/geometry.js';
 import { DEFAULT_ZSTD_LEVEL } from '../shared/format/codec.js';
 import type { RecoveryPointKind } from '../shared/http/schemas/replication.js';
+import type { RecoveryPointSnapshot } from '../shared/domain/recovery-point.js';
 import type { RecoveryPoint, ReplicationApi } from './api.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { MachineStateDir, type RunPlan, type RunVolume } from './replication-state.js';
@@ -34,6 +35,10 @@ export interface ReplicateOptions {
   readonly zstdLevel?: number;
   readonly log?: (line: string) => void;
   readonly progress?: (p: { done: number; total: number; sent: number }) => void;
+  /** How the volumes were made consistent (source/snapshot/): recorded with the RP. */
+  readonly snapshot?: RecoveryPointSnapshot;
+  /** Called right before the commit; throwing refuses it (an fsfreeze that outlasted its timeout: the RP would not be consistent). */
+  readonly beforeCommit?: () => void | Promise<void>;
 }
 
 export interface ReplicateResult {
@@ -156,9 +161,11 @@ function chooseReadPath(v: RunVolume, log: ((line: string) => void) | undefined)
   }
 }
 
-const commitBody = (p: RunPlan, manifest: string) => ({
+/** The commit body; `snapshot`: how this run made the volumes consistent (absent for an RP a run stored while a seed was in transit). */
+const commitBody = (p: RunPlan, manifest: string, snapshot?: RecoveryPointSnapshot) => ({
   kind: p.kind, ...(p.parentRpId ? { parentRpId: p.parentRpId } : {}), manifest,
   volumes: p.volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes })), createdAt: p.createdAt,
+  ...(snapshot ? { snapshot } : {}),
 });
 
 export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
@@ -243,6 +250,7 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
     result.bytesSent = stats.bytesSent;
     result.packs = stats.packsSent;
     result.chunksSent = stats.chunksSent;
+    await o.beforeCommit?.();
     dir.saveRun({ ...p, manifest: manifestId });
     if (!(await parentOnTarget(o, dir, p))) {
       const seed = p.parentRpId ? new SeedStateDir(dir).outstandingWith(p.parentRpId) : undefined;
@@ -251,7 +259,7 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicateResult> {
       o.log?.(`recovery point ${p.rpId} is stored on the target; its commit waits for seed ${seed.seedId} (with its parent ${p.parentRpId}) to be imported — run again after the import`);
       result.waitingForSeed = seed.seedId;
     } else {
-      const rp = await o.api.commit(o.machineId, p.rpId, commitBody(p, manifestId));
+      const rp = await o.api.commit(o.machineId, p.rpId, commitBody(p, manifestId, o.snapshot));
       dir.adopt(p, rp.committedAt);
     }
   } catch (err) {

@@ -6,6 +6,7 @@ import { withHints } from '../http-client.js';
 import { ADMIN } from '../options.js';
 import { withAdmin } from './connect.js';
 import { parseBinDays, parseKeep } from './retention.js';
+import { parseDuration, parseLeaseEnd } from '../duration.js';
 
 const HINTS = {
   404: 'drcore admin requests --status all lists the pairing requests',
@@ -34,6 +35,8 @@ export const approve = define({
     note: { type: 'string', value: 'TEXT', description: 'A note kept with the decision' },
     retention: { type: 'string', value: 'RULES', description: "The tenant's retention, e.g. keep-last=3,daily=2 (default: drcore's default policy; see drcore admin retention --help)" },
     'bin-days': { type: 'string', value: 'N', description: 'Days an expired or deleted RP stays in the recycle bin (default 14)' },
+    rpo: { type: 'string', value: 'TARGET', description: "The tenant's RPO target (15m, 4h, 1d): drcore admin lag measures its machines against it" },
+    lease: { type: 'string', value: 'WHEN', description: "The tenant's lease end (2027-06-30 or a UTC time): writes refused after it, reads kept" },
     ...ADMIN,
   },
   run: ({ values, positionals }, io) => decide(values, positionals[0]!, 'approve', {
@@ -45,6 +48,8 @@ export const approve = define({
         ...(values['bin-days'] !== undefined ? { binDays: parseBinDays(values['bin-days']) } : {}),
       },
     } : {}),
+    ...(values.rpo !== undefined ? { rpoTargetSeconds: parseDuration(values.rpo, 'an RPO target') } : {}),
+    ...(values.lease !== undefined ? { leaseEndsAt: parseLeaseEnd(values.lease) } : {}),
   }, io),
 });
 

@@ -26,12 +26,7 @@ export const suspend = define({
   run: ({ values, positionals }, io) => command(values, positionals[0]!, 'suspend', { reason: values.reason }, io),
 });
 
-export const resume = define({
-  name: 'admin resume', args: 'TENANT', required: ['TENANT'],
-  summary: 'Resume a suspended tenant: its replication is accepted again.',
-  options: { ...ADMIN },
-  run: ({ values, positionals }, io) => command(values, positionals[0]!, 'resume', {}, io),
-});
+// `admin resume` is in ./replication-control.ts: it lifts a pause of replication, else a suspension.
 
 export const quota = define({
   name: 'admin quota', args: 'TENANT SIZE', required: ['TENANT', 'SIZE'],

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { ReplicationApi } from '../../source/api.js';
 import { completeRenewal } from '../../source/renewal.js';
 import { HttpsTransport, readTlsIdentity } from '../../source/transport.js';
+import type { HttpTransport } from '../../source/client.js';
+import { unlimited, type BandwidthLimit } from '../../source/bandwidth/bandwidth-limit.js';
+import { ThrottledTransport } from '../../source/bandwidth/throttled-transport.js';
 import { CliError, UsageError } from '../args.js';
 import { readPairing, stateDir } from '../../source/pairing-state.js';
 
@@ -12,7 +15,7 @@ import { readPairing, stateDir } from '../../source/pairing-state.js';
  * unless --target overrides it. `parallel` keep-alive connections carry packs or chunks; two
  * more carry the small control requests (missing, commit) so they never queue behind a pack.
  */
-export function sourceApi(values: { state?: string | undefined; target?: string | undefined }, parallel: number): { api: ReplicationApi; client: HttpsTransport; dir: string } {
+export function sourceApi(values: { state?: string | undefined; target?: string | undefined }, parallel: number, bandwidth?: BandwidthLimit): { api: ReplicationApi; client: HttpsTransport; transport: HttpTransport; dir: string } {
   const dir = stateDir(values.state);
   completeRenewal(dir); // a renewal a crash cut in two: key.pem and cert.pem belong together again
   const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
@@ -22,7 +25,9 @@ export function sourceApi(values: { state?: string | undefined; target?: string 
   const target = values.target ?? readPairing(dir)?.target;
   if (!target) throw new CliError(`no target: ${join(dir, 'pairing.json')} is missing`, 'pass --target URL or set DRCORE_URL');
   const client = new HttpsTransport(target, readTlsIdentity(files), parallel + 2);
-  return { api: new ReplicationApi(client), client, dir };
+  // The upload stream under the bandwidth limit (the source's, lowered to the target's per-tenant limit).
+  const transport: HttpTransport = bandwidth && !unlimited(bandwidth) ? new ThrottledTransport(client, bandwidth) : client;
+  return { api: new ReplicationApi(transport), client, transport, dir };
 }
 
 /** --parallel N (1..64, default 4). */

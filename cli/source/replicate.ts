@@ -1,6 +1,8 @@
 import { isValidId } from '../../shared/ids.js';
 import { ProgressBar, humanBytes } from './progress.js';
-import { replicate } from '../../source/replicate.js';
+import { consistencyOf, SNAPSHOT_OPTIONS } from './snapshot-options.js';
+import { BANDWIDTH_OPTIONS, bandwidthOf } from './bandwidth-options.js';
+import { consistentReplicate } from '../../source/snapshot/consistent-replicate.js';
 import { parseVolumeSpec, type ReadPath, type VolumeSpec } from '../../source/volume.js';
 import { UsageError } from '../args.js';
 import { define } from '../command.js';
@@ -17,6 +19,8 @@ export const replicateCommand = define({
     volume: { type: 'string', value: 'NAME=PATH', description: 'A volume: its name and the image or device to read', multiple: true, required: true },
     ...PARALLEL,
     threads: { type: 'string', value: 'N', description: 'Worker threads for hashing and compression, 1..64 (default: from the CPU count)' },
+    ...SNAPSHOT_OPTIONS,
+    ...BANDWIDTH_OPTIONS,
     ...SOURCE, ...JSON_OUTPUT,
   },
   run: async ({ values }, io) => {
@@ -24,16 +28,17 @@ export const replicateCommand = define({
     if (!values.volume?.length) throw new UsageError('missing --volume NAME=PATH');
     let volumes: VolumeSpec[];
     try { volumes = values.volume.map(parseVolumeSpec); } catch (e) { throw new UsageError((e as Error).message); }
+    const consistency = consistencyOf(values);
     const parallel = parallelOf(values.parallel);
     const threads = values.threads === undefined ? undefined : parallelOf(values.threads);
-    const { api, client, dir } = sourceApi(values, parallel);
+    const { api, client, dir } = sourceApi(values, parallel, bandwidthOf(values));
     const bar = new ProgressBar(process.stderr);
     try {
-      const r = await replicate({
+      const r = await consistentReplicate({
         api, stateDir: dir, machineId: values.machine, volumes, parallel, ...(threads ? { threads } : {}),
         log: (line) => { bar.done(); io.err(line); },
         progress: (p) => bar.update({ label: values.machine, done: p.done, total: p.total, note: `sent ${humanBytes(p.sent)}` }),
-      });
+      }, consistency);
       bar.done();
       const summary = {
         rpId: r.rpId, kind: r.kind, bytesRead: r.bytesRead, bytesSent: r.bytesSent, bytesChanged: r.bytesChanged, seconds: Number(r.seconds.toFixed(3)), reads: r.reads,

@@ -9,6 +9,7 @@ import { JSON_OUTPUT, SOURCE } from '../options.js';
 import { table } from '../table.js';
 import { sourceApi } from './connect.js';
 import { printer, STATE, summary } from './pair.js';
+import { daemonView, showDaemon } from './daemon-status.js';
 
 /** Per machine, its RPs' verify states, and the damaged chunks with the RPs they break. */
 function showVerification(v: VerifyStatusAnswer, out: Io['out']): void {
@@ -30,7 +31,7 @@ function showVerification(v: VerifyStatusAnswer, out: Io['out']): void {
 
 export const status = define({
   name: 'source status',
-  summary: "Show the pairing request's status (stores the certificate once approved); once paired, each machine's recovery points with their verify states and damaged chunks.",
+  summary: "Show the pairing request's status (stores the certificate once approved); once paired, each machine's recovery points with their verify states and damaged chunks; the daemon's machines (state, last RP, lag, next run).",
   options: {
     wait: { type: 'boolean', description: 'Wait until approved (with the certificate), rejected, ignored or failed' },
     target: SOURCE.target,
@@ -51,7 +52,9 @@ export const status = define({
       try { verification = await api.verifyStatus(); } finally { client.close(); }
       if (!values.json) showVerification(verification, out);
     }
-    if (values.json) io.out(JSON.stringify({ ...summary(dir, readPairing(dir) ?? state, result), ...(verification ? { verification } : {}) }));
+    const daemon = daemonView(dir);
+    if (daemon && !values.json) showDaemon(daemon, out, process.stdout.isTTY === true);
+    if (values.json) io.out(JSON.stringify({ ...summary(dir, readPairing(dir) ?? state, result), ...(verification ? { verification } : {}), ...(daemon ? { daemon } : {}) }));
     return 0;
   },
 });

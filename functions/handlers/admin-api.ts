@@ -26,9 +26,11 @@ import { listRecoveryPoints } from '../../shared/app/replication/recovery-point-
 import { listBin } from '../../shared/app/lifecycle/recycle-bin.js';
 import { verifyLog } from '../../shared/app/verify-log.js';
 import { NoQuery } from '../../shared/http/schemas/console.js';
+import { replicationControlRoutes } from './replication-control-routes.js';
 
 /** The MSP's API: review and decide pairing requests, tenants, certificates, the event log, projection dead letters, the storage migration, verification, retention, RP deletion and garbage collection. */
 export const makeHandler = (deps: AppDeps) => apiHandler('admin-api', {
+  ...replicationControlRoutes(deps),
   'GET /v1/admin/pairing-requests': async ({ event, reply }) => {
     const { status = 'pending' } = queryOf(event, PairingListQuery);
     return reply({ items: await listPairingRequests(deps, status) });

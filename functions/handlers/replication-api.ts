@@ -104,12 +104,14 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const machineId = machineOf(ctx);
     const rpId = rpOf(ctx);
     const packId = assertSha256(ctx.params['packId']);
-    const receipt = await uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor);
+    let limit: number | undefined;
+    const receipt = await uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor, (t) => { limit = t.bandwidthLimitBytesPerSecond; });
     if (receipt.created) {
       recordMetric('PacksIngested');
       recordMetric('BytesIngested', receipt.bytes);
     }
-    return ctx.reply(receipt, { status: receipt.created ? 201 : 200 });
+    // The operator's per-tenant upload limit (issue 13), on every pack answer: 0 is none.
+    return ctx.reply(receipt, { status: receipt.created ? 201 : 200, headers: { 'x-drcore-bandwidth-limit': String(limit ?? 0) } });
   }),
   'POST /v1/machines/{machineId}/recovery-points/{rpId}/commit': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);

@@ -108,7 +108,8 @@ export function pairingView(state: Exclude<PairingState, { status: 'none' }>, ev
 
 export async function approvePairing(
   deps: AppDeps, requestId: string,
-  input: { quotaBytes: number; customerId?: string | undefined; note?: string | undefined; retention?: RetentionInput | undefined }, adminSerial: string, actor: string,
+  input: { quotaBytes: number; customerId?: string | undefined; note?: string | undefined; retention?: RetentionInput | undefined;
+    rpoTargetSeconds?: number | undefined; leaseEndsAt?: string | undefined }, adminSerial: string, actor: string,
 ): Promise<PairingView> {
   const tenantId = deps.newId('t');
   await pairingHandler(deps, requestId, {
@@ -117,6 +118,8 @@ export async function approvePairing(
       requestId, tenantId, quotaBytes: input.quotaBytes, adminSerial,
       ...(input.customerId ? { customerId: input.customerId } : {}), ...(input.note ? { note: input.note } : {}),
       ...(input.retention ? { retention: checkRetention(retentionOf(input.retention)) } : {}),
+      ...(input.rpoTargetSeconds !== undefined ? { rpoTargetSeconds: input.rpoTargetSeconds } : {}),
+      ...(input.leaseEndsAt !== undefined ? { leaseEndsAt: input.leaseEndsAt } : {}),
     },
   }, actor);
   return getPairing(deps, requestId);

@@ -1,6 +1,7 @@
 import { assertNever, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
 import { checkRetention, type RetentionSettings } from './retention-policy.js';
+import { checkLeaseEnd, checkRpoTarget } from './replication-control.js';
 
 /** Pairing request aggregate — stream `pairing:<requestId>` (DESIGN §1, §6). */
 export type PairingStatus = 'pending' | 'approved' | 'rejected' | 'ignored' | 'failed';
@@ -23,6 +24,8 @@ export interface PairingRequestedData {
 /** The approval: the tenant's quota and, optionally, its retention (else the workflow gives it DEFAULT_RETENTION). */
 export interface PairingApprovedData {
   requestId: string; tenantId: string; quotaBytes: number; customerId?: string; note?: string; adminSerial: string; retention?: RetentionSettings;
+  /** The tenant's RPO target and lease end (issue 13), optional. */
+  rpoTargetSeconds?: number; leaseEndsAt?: string;
 }
 
 export type PairingCommand =
@@ -52,6 +55,8 @@ export type PairingState =
       tenantId?: string;
       quotaBytes?: number;
       retention?: RetentionSettings;
+      rpoTargetSeconds?: number;
+      leaseEndsAt?: string;
       customerId?: string;
       reason?: string;
       certificate?: { serial: string; certificatePem: string; caCertificatePem: string };
@@ -84,6 +89,8 @@ export function decide(command: PairingCommand, state: PairingState): PairingEve
       if (!Number.isSafeInteger(command.data.quotaBytes) || command.data.quotaBytes <= 0) {
         throw new DomainError('invalid', 'quotaBytes must be a positive integer');
       }
+      if (command.data.rpoTargetSeconds !== undefined) checkRpoTarget(command.data.rpoTargetSeconds);
+      if (command.data.leaseEndsAt !== undefined) checkLeaseEnd(command.data.leaseEndsAt);
       return [{ type: 'PairingApproved', data: command.data.retention ? { ...command.data, retention: checkRetention(command.data.retention) } : command.data }];
     case 'RejectPairing':
       pendingOnly(state, command.data.requestId, 'reject');
@@ -126,6 +133,8 @@ export function evolve(state: PairingState, event: PairingEvent): PairingState {
       return state.status === 'none' ? state : {
         ...state, status: 'approved', tenantId: event.data.tenantId, quotaBytes: event.data.quotaBytes,
         ...(event.data.customerId ? { customerId: event.data.customerId } : {}), ...(event.data.retention ? { retention: event.data.retention } : {}),
+        ...(event.data.rpoTargetSeconds !== undefined ? { rpoTargetSeconds: event.data.rpoTargetSeconds } : {}),
+        ...(event.data.leaseEndsAt !== undefined ? { leaseEndsAt: event.data.leaseEndsAt } : {}),
       };
     case 'PairingRejected':
       return state.status === 'none' ? state : { ...state, status: 'rejected', reason: event.data.reason };

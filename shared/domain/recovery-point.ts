@@ -12,6 +12,10 @@ import { decideLifecycle, evolveLifecycle, isLifecycleCommand, type LifecycleCom
 export const RECOVERY_POINT_KINDS = ['base', 'incremental'] as const;
 export type RecoveryPointKind = (typeof RECOVERY_POINT_KINDS)[number];
 
+export const SNAPSHOT_METHODS = ['none', 'reflink', 'fsfreeze', 'lvm'] as const;
+export type SnapshotMethod = (typeof SNAPSHOT_METHODS)[number];
+export interface RecoveryPointSnapshot { method: SnapshotMethod; freezeMs: number }
+
 export interface RecoveryPointCommittedData {
   tenantId: string; machineId: string; rpId: string; kind: RecoveryPointKind; parentRpId?: string;
   /** Id (SHA-256) of the manifest root chunk. */
@@ -19,6 +23,8 @@ export interface RecoveryPointCommittedData {
   volumes: VolumeInfo[];
   /** When the source took it (informational, not compared for idempotency). */
   createdAt?: string;
+  /** How the source made it consistent (issue 13): the snapshot method, and how long applications or the filesystem were frozen (informational). */
+  snapshot?: RecoveryPointSnapshot;
   /** Chunks (data + manifest) the RP references, their stored bytes, and the bytes it adds to the tenant's usage. */
   chunkCount: number; referencedBytes: number; addedBytes: number;
   /**

@@ -1,13 +1,23 @@
 import { assertNever, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
 import { checkRetention, KEEP_ALL, type RetentionSettings } from './retention-policy.js';
+import { checkBandwidthLimit, checkLeaseEnd, checkPauseReason, checkRpoTarget } from './replication-control.js';
 
 /** Tenant aggregate — stream `tenant:<tenantId>`: an approved customer with a quota and a retention. */
 export interface TenantCreatedData {
   tenantId: string; name: string; email: string; customerId?: string; quotaBytes: number; pairingRequestId: string; coreId: string;
   /** Set at approval (retention-policy.ts); absent on tenants approved before retention existed: they keep every RP. */
   retention?: RetentionSettings;
+  /** The RPO target in seconds (replication-control.ts); absent: none set. */
+  rpoTargetSeconds?: number;
+  /** The lease's end (ISO time): after it writes are refused, reads keep working. */
+  leaseEndsAt?: string;
 }
+export interface TenantReplicationPausedData { tenantId: string; reason: string; adminSerial: string }
+export interface TenantLeaseChangedData { tenantId: string; leaseEndsAt: string | null; adminSerial: string }
+export interface TenantRpoTargetChangedData { tenantId: string; rpoTargetSeconds: number | null; adminSerial: string }
+/** The operator's upload limit for the tenant's source cores (told to them in an answer header); null: none. */
+export interface TenantBandwidthLimitChangedData { tenantId: string; bytesPerSecond: number | null; adminSerial: string }
 export interface TenantRetentionChangedData { tenantId: string; retention: RetentionSettings; adminSerial: string }
 /**
  * The operator deletes a tenant (issue 11 item 4): its id typed again as the confirmation. From
@@ -24,7 +34,12 @@ export type TenantCommand =
   | { type: 'SuspendTenant'; data: { tenantId: string; reason: string; adminSerial: string } }
   | { type: 'ResumeTenant'; data: { tenantId: string; adminSerial: string } }
   | { type: 'ChangeRetention'; data: TenantRetentionChangedData }
-  | { type: 'DeleteTenant'; data: TenantDeletedData & { confirmTenantId: string } };
+  | { type: 'DeleteTenant'; data: TenantDeletedData & { confirmTenantId: string } }
+  | { type: 'PauseReplication'; data: TenantReplicationPausedData }
+  | { type: 'ResumeReplication'; data: { tenantId: string; adminSerial: string } }
+  | { type: 'ChangeLease'; data: TenantLeaseChangedData }
+  | { type: 'ChangeRpoTarget'; data: TenantRpoTargetChangedData }
+  | { type: 'ChangeBandwidthLimit'; data: TenantBandwidthLimitChangedData };
 
 export type TenantEvent =
   | { type: 'TenantCreated'; data: TenantCreatedData }
@@ -32,7 +47,12 @@ export type TenantEvent =
   | { type: 'TenantSuspended'; data: { tenantId: string; reason: string; adminSerial: string } }
   | { type: 'TenantResumed'; data: { tenantId: string; adminSerial: string } }
   | { type: 'TenantRetentionChanged'; data: TenantRetentionChangedData }
-  | { type: 'TenantDeleted'; data: TenantDeletedData };
+  | { type: 'TenantDeleted'; data: TenantDeletedData }
+  | { type: 'TenantReplicationPaused'; data: TenantReplicationPausedData }
+  | { type: 'TenantReplicationResumed'; data: { tenantId: string; adminSerial: string } }
+  | { type: 'TenantLeaseChanged'; data: TenantLeaseChangedData }
+  | { type: 'TenantRpoTargetChanged'; data: TenantRpoTargetChangedData }
+  | { type: 'TenantBandwidthLimitChanged'; data: TenantBandwidthLimitChangedData };
 
 export type TenantState =
   | { status: 'none' }
@@ -40,6 +60,8 @@ export type TenantState =
     status: 'active' | 'suspended'; tenant: TenantCreatedData; quotaBytes: number; retention: RetentionSettings; suspendedReason?: string;
     /** Deleted by the operator (and not resumed since): suspended, its RPs on their way through the bin. */
     deleted?: { reason: string; deletedAt: string; adminSerial: string };
+    /** Incoming replication paused by the operator (423 to the source, which waits): the reason. */
+    pausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number; bandwidthLimitBytesPerSecond?: number;
   };
 
 /** The suspension reason a deleted tenant's source sees. */
@@ -66,6 +88,8 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       }
       positiveQuota(command.data.quotaBytes);
       if (command.data.retention) checkRetention(command.data.retention);
+      if (command.data.rpoTargetSeconds !== undefined) checkRpoTarget(command.data.rpoTargetSeconds);
+      if (command.data.leaseEndsAt !== undefined) checkLeaseEnd(command.data.leaseEndsAt);
       return [{ type: 'TenantCreated', data: command.data }];
     case 'ChangeQuota':
       existing(state, command.data.tenantId);
@@ -99,6 +123,35 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       if (Number.isNaN(Date.parse(d.deletedAt))) throw new DomainError('invalid', 'deletedAt must be an ISO 8601 time');
       return [{ type: 'TenantDeleted', data: d }];
     }
+    case 'PauseReplication': {
+      const s = existing(state, command.data.tenantId);
+      const reason = checkPauseReason(command.data.reason);
+      if (s.pausedReason !== undefined) throw new DomainError('conflict', `replication of tenant ${command.data.tenantId} is already paused (${s.pausedReason})`);
+      return [{ type: 'TenantReplicationPaused', data: { ...command.data, reason } }];
+    }
+    case 'ResumeReplication': {
+      const s = existing(state, command.data.tenantId);
+      if (s.pausedReason === undefined) throw new DomainError('conflict', `replication of tenant ${command.data.tenantId} is not paused`);
+      return [{ type: 'TenantReplicationResumed', data: command.data }];
+    }
+    case 'ChangeLease': {
+      const s = existing(state, command.data.tenantId);
+      if (command.data.leaseEndsAt !== null) checkLeaseEnd(command.data.leaseEndsAt);
+      if ((s.leaseEndsAt ?? null) === command.data.leaseEndsAt) return [];
+      return [{ type: 'TenantLeaseChanged', data: command.data }];
+    }
+    case 'ChangeRpoTarget': {
+      const s = existing(state, command.data.tenantId);
+      if (command.data.rpoTargetSeconds !== null) checkRpoTarget(command.data.rpoTargetSeconds);
+      if ((s.rpoTargetSeconds ?? null) === command.data.rpoTargetSeconds) return [];
+      return [{ type: 'TenantRpoTargetChanged', data: command.data }];
+    }
+    case 'ChangeBandwidthLimit': {
+      const s = existing(state, command.data.tenantId);
+      if (command.data.bytesPerSecond !== null) checkBandwidthLimit(command.data.bytesPerSecond);
+      if ((s.bandwidthLimitBytesPerSecond ?? null) === command.data.bytesPerSecond) return [];
+      return [{ type: 'TenantBandwidthLimitChanged', data: command.data }];
+    }
     default:
       return assertNever(command);
   }
@@ -107,7 +160,11 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
 export function evolve(state: TenantState, event: TenantEvent): TenantState {
   switch (event.type) {
     case 'TenantCreated':
-      return { status: 'active', tenant: event.data, quotaBytes: event.data.quotaBytes, retention: event.data.retention ?? KEEP_ALL };
+      return {
+        status: 'active', tenant: event.data, quotaBytes: event.data.quotaBytes, retention: event.data.retention ?? KEEP_ALL,
+        ...(event.data.leaseEndsAt !== undefined ? { leaseEndsAt: event.data.leaseEndsAt } : {}),
+        ...(event.data.rpoTargetSeconds !== undefined ? { rpoTargetSeconds: event.data.rpoTargetSeconds } : {}),
+      };
     case 'TenantQuotaChanged':
       return state.status === 'none' ? state : { ...state, quotaBytes: event.data.quotaBytes };
     case 'TenantSuspended':
@@ -124,6 +181,28 @@ export function evolve(state: TenantState, event: TenantEvent): TenantState {
     }
     case 'TenantRetentionChanged':
       return state.status === 'none' ? state : { ...state, retention: event.data.retention };
+    case 'TenantReplicationPaused':
+      return state.status === 'none' ? state : { ...state, pausedReason: event.data.reason };
+    case 'TenantReplicationResumed': {
+      if (state.status === 'none') return state;
+      const { pausedReason: _reason, ...rest } = state;
+      return rest;
+    }
+    case 'TenantLeaseChanged': {
+      if (state.status === 'none') return state;
+      const { leaseEndsAt: _end, ...rest } = state;
+      return event.data.leaseEndsAt === null ? rest : { ...rest, leaseEndsAt: event.data.leaseEndsAt };
+    }
+    case 'TenantRpoTargetChanged': {
+      if (state.status === 'none') return state;
+      const { rpoTargetSeconds: _rpo, ...rest } = state;
+      return event.data.rpoTargetSeconds === null ? rest : { ...rest, rpoTargetSeconds: event.data.rpoTargetSeconds };
+    }
+    case 'TenantBandwidthLimitChanged': {
+      if (state.status === 'none') return state;
+      const { bandwidthLimitBytesPerSecond: _b, ...rest } = state;
+      return event.data.bytesPerSecond === null ? rest : { ...rest, bandwidthLimitBytesPerSecond: event.data.bytesPerSecond };
+    }
     default:
       return assertNever(event);
   }

@@ -22,6 +22,7 @@ const REFUSAL: Record<ErrorStatus | '5XX', string> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content: refused by a rule of the domain; nothing changed',
+  423: 'Locked: replication is paused by the service provider (the reason is in the problem); retry after the Retry-After header',
   429: 'Too Many Requests: retry after the Retry-After header',
   502: 'Bad Gateway: the stored bytes failed verification; nothing was served, and the data now counts as missing (send it again)',
   '5XX': 'The core failed or a backing service is unavailable (retry)',

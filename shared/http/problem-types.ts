@@ -31,6 +31,9 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   'missing-chunks': { status: 422, title: 'Missing Chunks' },
   'tenant-suspended': { status: 403, title: 'Tenant Suspended' },
   'invalid-pack': { status: 422, title: 'Invalid Pack' },
+  // The operator's control of incoming replication (issue 13, replication/write-gate.ts): paused (the source waits), the lease over.
+  'replication-paused': { status: 423, title: 'Replication Paused', headers: ({ retryAfterSeconds }): Record<string, string> => (typeof retryAfterSeconds === 'number' ? { 'retry-after': String(retryAfterSeconds) } : {}) },
+  'lease-ended': { status: 403, title: 'Lease Ended' },
   // The stored bytes of a chunk do not hash to its id: the store gave back other bytes than it took.
   'stored-chunk-corrupt': { status: 502, title: 'Stored Chunk Corrupt' },
   // Data written in storage layout 1 before its migration: never misread, the operator migrates it.

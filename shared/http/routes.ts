@@ -15,7 +15,7 @@ export type FunctionName = 'pairing-api' | 'admin-api' | 'replication-api' | 'wh
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type SuccessStatus = 200 | 201 | 202 | 204;
 /** Refusals a route declares beyond those its shape implies (shared/http/openapi.ts errorStatuses). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 502;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 502;
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -67,13 +67,13 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/gc', fn: 'admin-api', roles: ['admin'], summary: "Start a garbage collection of the tenant's storage (its steps run on the workflow queue)", status: [202], response: R.GcStarted, errors: [404, 409] },
   { method: 'GET', path: '/v1/admin/tenants/{tenantId}/gc', fn: 'admin-api', roles: ['admin'], summary: 'The GC run under way, or what the last one freed', status: [200], response: R.GcStatus, errors: [404] },
   { method: 'POST', path: '/v1/admin/tenants/{tenantId}/gc/cancel', fn: 'admin-api', roles: ['admin'], summary: 'Cancel the GC run under way (the next run clears what it left)', status: [200], response: R.GcStatus, errors: [404, 409] },
-  { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422] },
+  { method: 'PUT', path: '/v1/machines/{machineId}', fn: 'replication-api', roles: ['source-core'], summary: 'Register a machine', status: [201, 200], response: R.MachineView, errors: [422, 423] },
   { method: 'GET', path: '/v1/machines', fn: 'replication-api', roles: ['source-core'], summary: 'List machines', status: [200], response: R.MachineList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points', fn: 'replication-api', roles: ['source-core'], summary: 'List recovery points', status: [200], response: R.RecoveryPointList },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}', fn: 'replication-api', roles: ['source-core'], summary: 'Recovery point detail', status: [200], response: R.RecoveryPoint },
-  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks', status: [200], response: R.Missing, errors: [422] },
-  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422, 429] },
-  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422] },
+  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/missing', fn: 'replication-api', roles: ['source-core'], summary: 'Which chunks the server lacks', status: [200], response: R.Missing, errors: [422, 423] },
+  { method: 'PUT', path: '/v1/machines/{machineId}/recovery-points/{rpId}/packs/{packId}', fn: 'replication-api', roles: ['source-core'], binary: true, maxBodyBytes: MAX_PACK_BYTES, summary: 'Upload a pack (≤ 4 MiB)', status: [201, 200], response: R.PackReceipt, errors: [422, 423, 429] },
+  { method: 'POST', path: '/v1/machines/{machineId}/recovery-points/{rpId}/commit', fn: 'replication-api', roles: ['source-core'], summary: 'Commit', status: [201, 200], response: R.RecoveryPoint, errors: [422, 423] },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/uploads', fn: 'replication-api', roles: ['source-core'], summary: 'Packs uploaded under a recovery point so far (resume)', status: [200], response: R.UploadList },
   { method: 'GET', path: '/v1/verification', fn: 'replication-api', roles: ['source-core'], summary: "Verify states of the tenant's RPs, per machine, and its damaged chunks", status: [200], response: R.VerifyStatus },
   { method: 'GET', path: '/v1/machines/{machineId}/recovery-points/{rpId}/damaged-extents', fn: 'replication-api', roles: ['source-core'], summary: 'Extents of an RP whose restore needs a damaged chunk: the next incremental sends them whole', status: [200], response: R.DamagedExtents, errors: [409] },
@@ -95,6 +95,15 @@ const TABLE = [
   { method: 'POST', path: '/v1/admin/seed-imports', fn: 'admin-api', roles: ['admin'], summary: 'Import a seed from the seed inbox for a tenant: a queued job (verify, store, commit)', status: [202], response: R.SeedImportView, errors: [422] },
   { method: 'GET', path: '/v1/admin/seed-imports', fn: 'admin-api', roles: ['admin'], summary: 'Seed imports: status, progress and failures', status: [200], response: R.SeedImportList },
   { method: 'GET', path: '/v1/admin/seed-imports/{importId}', fn: 'admin-api', roles: ['admin'], summary: 'One seed import: its status, progress and, when it failed, each bad file', status: [200], response: R.SeedImportView },
+  // The operator's control of incoming replication (issue 13).
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/replication/pause', fn: 'admin-api', roles: ['admin'], summary: "Pause a tenant's incoming replication with a reason (its source gets 423 and waits)", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/replication/resume', fn: 'admin-api', roles: ['admin'], summary: "Resume a tenant's incoming replication", status: [200], response: R.ReplicationControl },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/machines/{machineId}/replication/pause', fn: 'admin-api', roles: ['admin'], summary: "Pause one machine's incoming replication with a reason", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'POST', path: '/v1/admin/tenants/{tenantId}/machines/{machineId}/replication/resume', fn: 'admin-api', roles: ['admin'], summary: "Resume one machine's incoming replication", status: [200], response: R.ReplicationControl },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/lease', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's lease end: after it writes are refused, reads keep working", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/rpo', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's RPO target", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'PUT', path: '/v1/admin/tenants/{tenantId}/bandwidth', fn: 'admin-api', roles: ['admin'], summary: "Set or clear a tenant's upload limit (its source cores are told in x-drcore-bandwidth-limit)", status: [200], response: R.ReplicationControl, errors: [422] },
+  { method: 'GET', path: '/v1/admin/lag', fn: 'admin-api', roles: ['admin'], summary: 'Per machine: time since its last committed RP against its RPO target, and the compliance', status: [200], response: R.LagReport },
 ] as const satisfies readonly RouteSpec[];
 
 type WithBodyLimit<T extends readonly unknown[]> = { readonly [K in keyof T]: T[K] & { readonly maxBodyBytes: number } };

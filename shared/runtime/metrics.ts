@@ -16,6 +16,10 @@ const UNITS = {
   AuthorizerDenials: MetricUnit.Count,
 } as const;
 
+/** Per-tenant metrics (dimension `tenantId`), put by the RPO job (shared/app/lifecycle/rpo-job.ts): machines past their RPO target. */
+const TENANT_UNITS = { MachinesPastRpo: MetricUnit.Count } as const;
+export type TenantMetric = keyof typeof TENANT_UNITS;
+
 export type DrcoreMetric = keyof typeof UNITS;
 
 /**
@@ -32,6 +36,15 @@ export function recordMetric(name: DrcoreMetric, value = 1): void {
   if (!onLambda()) return;
   metrics ??= new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] || 'drcore' });
   metrics.addMetric(name, UNITS[name], value);
+}
+
+/** A metric with the tenant as its dimension (one EMF line of its own, so each tenant is its own series). */
+export function recordTenantMetric(name: TenantMetric, tenantId: string, value: number): void {
+  if (!onLambda()) return;
+  metrics ??= new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] || 'drcore' });
+  const single = metrics.singleMetric();
+  single.addDimension('tenantId', tenantId);
+  single.addMetric(name, TENANT_UNITS[name], value);
 }
 
 /** Runs one invocation, then publishes what it recorded as one EMF line (nothing if it recorded nothing). */

@@ -129,11 +129,11 @@ describe('least privilege: per concern', () => {
     assert.deepEqual(service('replication-api', 'secretsmanager'), []);
   });
 
-  it('lifecycle-job: event log read + append, read models read, its own records written (damaged chunks, its cursor, object locks), the data bucket — no queue, no secrets', () => {
+  it('lifecycle-job: event log read + append, read models read, its own records written (damaged chunks, its cursor, the RPO job\'s notifications, object locks), the data bucket — no queue, no secrets', () => {
     assert.deepEqual([...actionsOn('lifecycle-job', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
     assert.deepEqual([...actionsOn('lifecycle-job', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
     const writes = grants['lifecycle-job'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.some((a) => a === 'dynamodb:PutItem'));
-    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/damaged/*', '_ops/relocated/*', '_ops/lifecycle*', '_ops/locks/*'] } }]);
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/damaged/*', '_ops/relocated/*', '_ops/lifecycle*', '_ops/notifications*', '_ops/locks/*'] } }]);
     assert.deepEqual([...actionsOn('lifecycle-job', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     assert.deepEqual(service('lifecycle-job', 'sqs'), []);
     assert.deepEqual(service('lifecycle-job', 'secretsmanager'), []);

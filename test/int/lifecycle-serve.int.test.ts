@@ -60,6 +60,7 @@ describe('drcore serve: the lifecycle schedule', () => {
     await assert.rejects(handler({ job: 'gc-everything' }, lambdaContext('lifecycle-job')));
     await assert.rejects(handler({ job: 'retention', extra: 1 }, lambdaContext('lifecycle-job')));
     const r = await handler({ job: 'retention' }, lambdaContext('lifecycle-job', 900_000));
+    assert.ok('unfinished' in r, 'the retention job answers its report');
     assert.deepEqual([r.unfinished, r.failed], [[], []]);
   });
 });

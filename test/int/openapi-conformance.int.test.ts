@@ -155,6 +155,15 @@ describe('OpenAPI conformance: what the handlers answer is what the document say
     await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/resume`, {}, 200);
     await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/delete`, { confirmTenantId: approved.tenantId, reason: 'conformance' }, 200);
     await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/resume`, {}, 200); // undone before any retention run
+    // The operator's control of incoming replication (issue 13).
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/replication/pause`, { reason: 'conformance' }, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/replication/resume`, {}, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/machines/m1/replication/pause`, { reason: 'conformance' }, 200);
+    await call(admin, 'POST', `/v1/admin/tenants/${approved.tenantId}/machines/m1/replication/resume`, {}, 200);
+    await call(admin, 'PUT', `/v1/admin/tenants/${approved.tenantId}/lease`, { leaseEndsAt: '2030-01-01T00:00:00Z' }, 200);
+    await call(admin, 'PUT', `/v1/admin/tenants/${approved.tenantId}/rpo`, { rpoTargetSeconds: 3600 }, 200);
+    await call(admin, 'PUT', `/v1/admin/tenants/${approved.tenantId}/bandwidth`, { bytesPerSecond: 2_500_000 }, 200);
+    await call(admin, 'GET', '/v1/admin/lag', undefined, 200);
     await call(admin, 'GET', '/v1/admin/tenants', undefined, 200);
     const tenant = await eventually(async () => {
       const d = await call<{ machines: unknown[]; certificates: { serial: string }[] }>(admin, 'GET', `/v1/admin/tenants/${approved.tenantId}`, undefined, 200);

@@ -18,10 +18,10 @@ export interface TestCore {
   stop(): Promise<void>;
 }
 
-export async function startCore(options: { dir?: string; keep?: boolean; gatewayLimits?: Partial<GatewayLimits> } = {}): Promise<TestCore> {
+export async function startCore(options: { dir?: string; keep?: boolean; gatewayLimits?: Partial<GatewayLimits>; deps?: (dataDir: string) => AppDeps } = {}): Promise<TestCore> {
   const dir = options.dir ?? await mkdtemp(join(tmpdir(), 'drcore-test-'));
   const dataDir = join(dir, 'data');
-  const core = await serve({ dataDir, host: '127.0.0.1', port: 0, hostnames: [], ...(options.gatewayLimits ? { gatewayLimits: options.gatewayLimits } : {}) });
+  const core = await serve({ dataDir, host: '127.0.0.1', port: 0, hostnames: [], ...(options.gatewayLimits ? { gatewayLimits: options.gatewayLimits } : {}), ...(options.deps ? { deps: options.deps } : {}) });
   const url = `https://localhost:${core.port}`;
   const clients: ApiClient[] = [];
   return {

@@ -41,13 +41,14 @@ export class LoopFs {
 
   constructor(readonly image: string, readonly mountPoint: string) {}
 
-  /** A sparse image of `bytes`, on a new loop device, with a fresh ext4 mounted at mountPoint. */
-  create(bytes: number): void {
+  /** A sparse image of `bytes`, on a new loop device, with a fresh ext4 (or XFS with reflink: ≥ 300 MiB) mounted at mountPoint. */
+  create(bytes: number, fs: 'ext4' | 'xfs' = 'ext4'): void {
     writeFileSync(this.image, '');
     truncateSync(this.image, bytes);
     this.device = run('losetup', ['-f', '--show', this.image]).trim();
     // Inode tables and journal written now, so no lazy-init thread writes behind the test's back.
-    run('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', this.device]);
+    if (fs === 'xfs') run('mkfs.xfs', ['-q', '-f', '-m', 'reflink=1', this.device]);
+    else run('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', this.device]);
     mkdirSync(this.mountPoint, { recursive: true });
     run('mount', [this.device, this.mountPoint]);
     this.mounted = true;

@@ -33,6 +33,8 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
   'missing-chunks': ['invalid', 422, 'Missing Chunks'],
   'invalid-pack': ['invalid', 422, 'Invalid Pack'],
   'tenant-suspended': ['forbidden', 403, 'Tenant Suspended'],
+  'replication-paused': ['forbidden', 423, 'Replication Paused'],
+  'lease-ended': ['forbidden', 403, 'Lease Ended'],
   'stored-chunk-corrupt': ['not-found', 502, 'Stored Chunk Corrupt'],
   'storage-migration-required': ['conflict', 409, 'Storage Migration Required'],
   'csr-key-not-accepted': ['invalid', 400, 'CSR Key Not Accepted'],
@@ -44,7 +46,7 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
 };
 
 /** The replication refusals the protocol document names with their status. */
-const REPLICATION_REASONS: DomainErrorReason[] = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'invalid-pack', 'tenant-suspended', 'stored-chunk-corrupt', 'storage-migration-required'];
+const REPLICATION_REASONS: DomainErrorReason[] = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'invalid-pack', 'tenant-suspended', 'replication-paused', 'lease-ended', 'stored-chunk-corrupt', 'storage-migration-required'];
 
 const documented = new Set((ROUTES as readonly RouteSpec[]).flatMap((r) => errorStatuses(r)));
 const body = (e: DomainError) => JSON.parse(problemResponse(toProblem(e)).body) as Record<string, unknown>;
@@ -87,6 +89,14 @@ describe('DomainError → problem (the one table at the HTTP edge)', () => {
       const [, status, title] = BY_REASON[reason];
       assert.ok(doc.includes(`**${status}** \`${title}\``), `${reason}: **${status}** \`${title}\``);
     }
+  });
+
+  it('replication-paused: 423 with Retry-After and the reason in the body', () => {
+    const paused = new DomainError('forbidden', 'paused', { reason: 'replication-paused', details: { pausedReason: 'storage maintenance', scope: 'tenant', retryAfterSeconds: 30 } });
+    const res = problemResponse(toProblem(paused));
+    assert.equal(res.statusCode, 423);
+    assert.equal(res.headers?.['retry-after'], '30');
+    assert.equal(body(paused)['pausedReason'], 'storage maintenance');
   });
 
   it('rate-limited: 429 with Retry-After (whole seconds) and retryAfterSeconds in the body; none without it', () => {

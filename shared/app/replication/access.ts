@@ -8,6 +8,7 @@ import type { TenantState } from '../../domain/tenant.js';
 import type { StoredEvent } from '../../events/envelope.js';
 import type { AppDeps } from '../deps.js';
 import { machineHandler, tenantHandler } from '../handlers.js';
+import { refuseMachineWrites, refuseTenantWrites } from './write-gate.js';
 
 export type ExistingTenant = Exclude<TenantState, { status: 'none' }>;
 
@@ -17,7 +18,7 @@ export async function loadTenant(deps: AppDeps, tenantId: string): Promise<Exist
   return state;
 }
 
-/** Writes (register, missing, packs, commit) need an active tenant; reads (restore) do not. */
+/** Writes (register, missing, packs, commit) need an active tenant, not paused, within its lease; reads (restore) do not. */
 export async function requireActiveTenant(deps: AppDeps, tenantId: string): Promise<ExistingTenant> {
   const tenant = await loadTenant(deps, tenantId);
   if (tenant.status === 'suspended') {
@@ -25,13 +26,16 @@ export async function requireActiveTenant(deps: AppDeps, tenantId: string): Prom
     throw new DomainError('forbidden', `tenant ${tenantId} is suspended${why}: replication is paused until the service provider resumes it`,
       { reason: 'tenant-suspended', details: { suspendedReason: tenant.suspendedReason ?? null } });
   }
+  refuseTenantWrites(tenantId, tenant, deps.clock());
   return tenant;
 }
 
 export interface MachineRecord { machine: MachineData; events: StoredEvent[] }
 
-export async function requireMachine(deps: AppDeps, tenantId: string, machineId: string): Promise<MachineRecord> {
+/** The registered machine; for a write (`write`), one whose replication is not paused. */
+export async function requireMachine(deps: AppDeps, tenantId: string, machineId: string, write = false): Promise<MachineRecord> {
   const { state, events } = await machineHandler.load(deps, { tenantId, machineId });
   if (state.status === 'none') throw new DomainError('not-found', `machine ${machineId} is not registered`);
+  if (write) refuseMachineWrites(machineId, state.pausedReason);
   return { machine: state.machine, events };
 }

@@ -6,7 +6,7 @@
  */
 import type { VolumeInfo } from '../../domain/machine.js';
 import {
-  checkCommit, recoveryPointDecider, type CommitRecoveryPoint, type ParentFacts, type RecoveryPointCommittedData, type RecoveryPointKind,
+  checkCommit, recoveryPointDecider, type CommitRecoveryPoint, type ParentFacts, type RecoveryPointCommittedData, type RecoveryPointKind, type RecoveryPointSnapshot,
 } from '../../domain/recovery-point.js';
 import type { AppDeps } from '../deps.js';
 import { recoveryPointHandler } from '../handlers.js';
@@ -18,6 +18,7 @@ import { recoveryPointView, type RecoveryPointView } from './recovery-point-view
 
 export interface CommitInput {
   kind: RecoveryPointKind; parentRpId?: string | undefined; manifest: string; volumes: VolumeInfo[]; createdAt?: string | undefined;
+  snapshot?: RecoveryPointSnapshot | undefined;
 }
 
 /** An RP in the recycle bin is still a parent until this close to its purge (far above projection lag and commit time). */
@@ -39,12 +40,13 @@ export async function commitRecoveryPoint(
   deps: AppDeps, tenantId: string, machineId: string, rpId: string, input: CommitInput, actor: string,
 ): Promise<{ view: RecoveryPointView; created: boolean }> {
   const tenant = await requireActiveTenant(deps, tenantId);
-  await requireMachine(deps, tenantId, machineId);
+  await requireMachine(deps, tenantId, machineId, true);
   const key = { tenantId, rpId };
   const content: RecoveryPointCommittedData = {
     tenantId, machineId, rpId, kind: input.kind, manifest: input.manifest, volumes: input.volumes,
     ...(input.parentRpId !== undefined ? { parentRpId: input.parentRpId } : {}),
     ...(input.createdAt !== undefined ? { createdAt: input.createdAt } : {}),
+    ...(input.snapshot !== undefined ? { snapshot: input.snapshot } : {}),
     chunkCount: 0, referencedBytes: 0, addedBytes: 0,
   };
   const parent = await parentFacts(deps, tenantId, input.parentRpId);

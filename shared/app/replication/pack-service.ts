@@ -17,7 +17,7 @@ import { commandMeta } from '../command-handler.js';
 import type { AppDeps } from '../deps.js';
 import { refuseIfCondemned } from '../lifecycle/gc/condemned-packs.js';
 import { registerUpload } from '../lifecycle/gc/upload-registry.js';
-import { requireActiveTenant, requireMachine } from './access.js';
+import { requireActiveTenant, requireMachine, type ExistingTenant } from './access.js';
 import { damagedChunks, healFrom } from './damage.js';
 import { decodeEntries, encodeEntries, packKey } from './storage.js';
 import { chargePack, releasePack } from './storage-quota.js';
@@ -73,10 +73,13 @@ async function isCorruptCopy(deps: AppDeps, key: string, packId: string): Promis
  */
 export async function uploadPack(
   deps: AppDeps, tenantId: string, machineId: string, rpId: string, packId: string, bytes: Buffer, actor: string,
+  /** Told the tenant as loaded (the route answers its bandwidth limit from it, issue 13). */
+  onTenant?: (tenant: ExistingTenant) => void,
 ): Promise<PackReceipt> {
   assertSha256(packId);
   const tenant = await requireActiveTenant(deps, tenantId);
-  await requireMachine(deps, tenantId, machineId);
+  onTenant?.(tenant);
+  await requireMachine(deps, tenantId, machineId, true);
   const pack = verifyUpload(bytes, packId);
   const meta = commandMeta(deps, actor);
   const receipt = (created: boolean): PackReceipt => ({ packId, chunks: pack.entries.length, bytes: bytes.length, created });
@@ -116,7 +119,7 @@ export async function missingChunks(deps: AppDeps, tenantId: string, machineId: 
   }
   const unique = [...new Set(chunkIds.map((id) => assertSha256(id)))];
   await requireActiveTenant(deps, tenantId);
-  await requireMachine(deps, tenantId, machineId);
+  await requireMachine(deps, tenantId, machineId, true);
   const wanted = new Set(unique);
   const present = new Set<string>();
   await forEachUploadRecord(deps, tenantId, rpId, (r) => { for (const { id } of decodeEntries(r)) if (wanted.has(id)) present.add(id); });

@@ -99,6 +99,8 @@ async function issueAndDeliver(deps: AppDeps, requestId: string): Promise<void> 
     data: {
       tenantId, name: r.coreName, email: r.email, quotaBytes: state.quotaBytes, pairingRequestId: requestId, coreId: r.coreId,
       ...(state.customerId ? { customerId: state.customerId } : {}), retention: state.retention ?? DEFAULT_RETENTION,
+      ...(state.rpoTargetSeconds !== undefined ? { rpoTargetSeconds: state.rpoTargetSeconds } : {}),
+      ...(state.leaseEndsAt !== undefined ? { leaseEndsAt: state.leaseEndsAt } : {}),
     },
   }, meta);
   if (issuedPem !== undefined) await registerCertificate(deps, issuedPem, ACTOR, { pairingRequestId: requestId });

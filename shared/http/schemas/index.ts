@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { CONSOLE_SCHEMAS } from './console.js';
 import { LIFECYCLE_SCHEMAS } from './lifecycle.js';
 import { REPLICATION_SCHEMAS } from './replication.js';
+import { REPLICATION_CONTROL_SCHEMAS } from './replication-control.js';
 import { VerificationReportBody, VerifyStepBody } from './verification.js';
 import { ApproveBody, EmptyBody, EventsQuery, GcCancelBody, GcStartBody, MigrateStorageBody, QuotaBody, SuspendBody, UsageQuery, PairingListQuery, PairingRequestBody, RejectBody, RevokeAnyBody, RevokeBody } from './pairing.js';
 
@@ -27,5 +28,6 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodTy
   ...REPLICATION_SCHEMAS,
   ...LIFECYCLE_SCHEMAS,
   ...CONSOLE_SCHEMAS,
+  ...REPLICATION_CONTROL_SCHEMAS,
 };
 

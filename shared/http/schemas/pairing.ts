@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leaseEndsAt, rpoTargetSeconds } from './replication-control-fields.js';
 import { DISPLAY_TEXT_PATTERN, DISPLAY_TEXT_RULE, MULTILINE_TEXT_PATTERN, MULTILINE_TEXT_RULE } from '../../domain/display-text.js';
 import { DEFAULT_BIN_DAYS, DEFAULT_RETENTION, describeKeep, KEEP_RULES, MAX_BIN_DAYS, MAX_KEEP, MIN_BIN_DAYS, type KeepRule } from '../../domain/retention-policy.js';
 import { ID_PATTERN, STREAM_ID_PATTERN } from '../../ids.js';
@@ -36,6 +37,8 @@ export const ApproveBody = z.object({
   customerId: id.optional(),
   note: multilineText(2000).optional(),
   retention: RetentionBody.optional().describe(`The tenant's retention; default ${describeKeep(DEFAULT_RETENTION.keep)}, ${DEFAULT_RETENTION.binDays} days in the recycle bin`),
+  rpoTargetSeconds: rpoTargetSeconds.optional().describe('The RPO target its machines are measured against (issue 13)'),
+  leaseEndsAt: leaseEndsAt.optional().describe('The lease end: writes refused after it, reads kept'),
 }).strict();
 
 export const RejectBody = z.object({ reason: text(2000) }).strict();

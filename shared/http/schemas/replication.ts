@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_CSR_PEM_LENGTH } from '../../pki/csr.js';
 import { MAX_VOLUMES } from '../../domain/machine.js';
-import { MAX_MISSING_BATCH, RECOVERY_POINT_KINDS } from '../../domain/recovery-point.js';
+import { MAX_MISSING_BATCH, RECOVERY_POINT_KINDS, SNAPSHOT_METHODS } from '../../domain/recovery-point.js';
 import { ID_PATTERN, isValidId, SHA256_PATTERN } from '../../ids.js';
 import { displayText, id } from './pairing.js';
 
@@ -53,6 +53,10 @@ export const CommitBody = z.object({
   manifest: sha256.describe('Id of the manifest root chunk'),
   volumes: Volumes.min(1),
   createdAt: z.iso.datetime({ offset: true }).optional().describe('When the source took the recovery point'),
+  snapshot: z.object({
+    method: z.enum(SNAPSHOT_METHODS).describe('none: read as it is; reflink: a reflink copy of the image; fsfreeze: the filesystem frozen for the read; lvm: an LVM snapshot'),
+    freezeMs: z.number().int().min(0).max(86_400_000).describe('How long the filesystem or the applications (pre/post hooks) were frozen'),
+  }).strict().optional().describe('How the source made the recovery point consistent (informational)'),
 }).strict();
 
 export const REPLICATION_SCHEMAS = {

@@ -29,6 +29,10 @@ export const TenantSummary = z.strictObject({
   tenantId: z.string(), name: z.string(), email: z.string(), customerId: z.string().optional(), coreId: z.string(), pairingRequestId: z.string(),
   quotaBytes: z.number().int(), status: z.enum(['active', 'suspended']), createdAt: z.string(), updatedAt: z.string(), version: z.number().int(),
   retention: Retention.optional(),
+  replicationPausedReason: z.string().optional().describe('Incoming replication paused by the service provider: why (423 to its source core)'),
+  leaseEndsAt: z.string().optional().describe('The lease ends then: writes are refused after it, reads keep working'),
+  rpoTargetSeconds: z.number().int().optional().describe('The RPO target each machine is measured against'),
+  bandwidthLimitBytesPerSecond: z.number().int().optional().describe('The upload limit its source cores are told (x-drcore-bandwidth-limit)'),
   usage: Usage.optional(),
   deleted: z.strictObject({ reason: z.string(), deletedAt: z.string() }).optional()
     .describe('Deleted by the operator: writes refused, restores kept, every RP on its way through the recycle bin; a resume undoes it'),

@@ -5,3 +5,4 @@ export { MachineList, MachineView, Missing, PackReceipt, RecoveryPoint, Recovery
 export { DamagedExtents, VerificationReportStatus, VerifyStatus, VerifyStep } from './verification.js';
 export { LogVerification } from './console.js';
 export { SeedImportList, SeedImportView } from './seed.js';
+export { LagReport, ReplicationControl } from './replication-control.js';

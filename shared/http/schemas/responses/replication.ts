@@ -1,3 +1,5 @@
+import { RPO_COMPLIANCE } from '../../../domain/rpo-compliance.js';
+import { SNAPSHOT_METHODS } from '../../../domain/recovery-point.js';
 import { z } from 'zod';
 
 /** Response bodies of the replication routes (see ./pairing.ts; docs/replication-protocol.md). */
@@ -12,12 +14,15 @@ export const MachineSummary = z.strictObject({
   machineId: z.string(), name: z.string(), volumes: z.array(Volume), registeredAt: z.string(), updatedAt: z.string(),
   rpCount: z.number().int(), storedBytes: z.number().int(),
   latestRp: z.strictObject({ rpId: z.string(), kind, committedAt: z.string(), manifest: z.string() }).nullable(),
+  replicationPausedReason: z.string().optional().describe('Incoming replication of this machine paused by the service provider: why'),
+  rpoCompliance: z.enum(RPO_COMPLIANCE).optional().describe("The RPO job's last finding"),
 });
 export const MachineList = z.strictObject({ items: z.array(MachineSummary) });
 
 export const RecoveryPoint = z.strictObject({
   machineId: z.string(), rpId: z.string(), kind, parentRpId: z.string().optional(),
   manifest: z.string().describe('Id (SHA-256) of the manifest root chunk'), volumes: z.array(Volume), createdAt: z.string().optional(),
+  snapshot: z.strictObject({ method: z.enum(SNAPSHOT_METHODS), freezeMs: z.number().int() }).optional().describe('How the source made it consistent'),
   chunkCount: z.number().int(), referencedBytes: z.number().int(), addedBytes: z.number().int().describe("Bytes it added to the tenant's usage"),
   committedAt: z.string(),
   storageLayout: z.union([z.literal(1), z.literal(2)]).describe('2: indexed; 1: stored before storage layout 2, readable once `drcore admin migrate-storage` has run'),
