@@ -41,14 +41,4 @@ export async function send<T>(method: 'POST' | 'PUT', path: string, body: unknow
   return (await call(method, path, body)).json() as Promise<T>;
 }
 
-/** A read of a feature this core may not have yet (seed imports, pause, RPO): undefined on 404/405. */
-export async function optionalJson<T>(path: string): Promise<T | undefined> {
-  try {
-    return await getJson<T>(path);
-  } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return undefined;
-    throw e;
-  }
-}
-
 export const enc = encodeURIComponent;

@@ -13,10 +13,13 @@ export interface Usage { storedBytes: number; byMachine: Record<string, number>;
 export interface Tenant {
   tenantId: string; name: string; email: string; customerId?: string; coreId: string; quotaBytes: number; status: 'active' | 'suspended';
   createdAt: string; updatedAt: string; version: number; retention?: Retention; usage?: Usage;
+  replicationPausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number; bandwidthLimitBytesPerSecond?: number;
+  deleted?: { reason: string; deletedAt: string };
 }
 export interface Machine {
   machineId: string; name: string; volumes: Array<{ name: string; sizeBytes: number }>; registeredAt: string; rpCount: number; storedBytes: number;
   latestRp: { rpId: string; kind: string; committedAt: string } | null;
+  replicationPausedReason?: string; rpoCompliance?: RpoCompliance;
 }
 export interface Certificate { serial: string; role: string; subject: string; notAfter: string; status: 'valid' | 'revoked'; issuedAt: string; revokedAt?: string }
 export interface TenantVerification { rps: number; verified: number; ok: number; damaged: number; broken: number; lastVerifiedAt: string | null; damagedChunks: Array<{ chunk: string; problem: string; rps: string[]; detectedAt: string; pack: string }> }
@@ -34,4 +37,23 @@ export interface StoredEvent { streamId: string; version: number; type: string; 
 export interface EventPage { items: StoredEvent[]; next?: string | null }
 export interface DeadLetter { position: string; streamId: string; version: number; type: string; attempts: number; error: string; firstFailedAt: string; deadLetteredAt: string }
 export interface LogVerification { ok: boolean; events: number; streams: number; firstBreak?: { streamId: string; version: number; reason: string; position?: string } }
-export interface TenantStatus { tenantId: string; status: string; quotaBytes: number; suspendedReason?: string; version: number }
+export interface TenantStatus { tenantId: string; status: string; quotaBytes: number; suspendedReason?: string; version: number; deletedAt?: string }
+export type RpoCompliance = 'within' | 'exceeded' | 'severely-exceeded' | 'critical';
+export interface MachineLag {
+  tenantId: string; machineId: string; name: string; lastCommittedAt: string | null; lagSeconds: number; rpoTargetSeconds: number | null;
+  compliance: RpoCompliance | null; paused: string | null;
+}
+export interface LagReport { evaluatedAt: string; items: MachineLag[] }
+export interface ReplicationControl {
+  tenantId: string; machineId?: string; paused: boolean; pausedReason?: string; leaseEndsAt?: string; rpoTargetSeconds?: number; bandwidthLimitBytesPerSecond?: number; version: number;
+}
+export interface SeedImport {
+  importId: string; tenantId: string; prefix: string; status: 'running' | 'completed' | 'failed'; requestedAt: string; requestedBy: string; updatedAt: string;
+  phase?: 'verify' | 'store' | 'commit'; filesDone?: number; filesTotal?: number; bytesDone?: number; bytesTotal?: number;
+  seedId?: string; machineId?: string; rpIds?: string[]; storedBytes?: number; reason?: string; problems?: Array<{ file: string; problem: string }>;
+}
+export interface GcStatus {
+  tenantId: string; status: 'idle' | 'running'; runId?: string; startedAt?: string; phase?: string; step?: number; notBefore?: string;
+  options?: { graceSeconds: number; settleSeconds: number; dryRun: boolean; repackBelowPercent: number; maxRepackPacks: number };
+  counters?: Record<string, number>; last?: { runId: string; dryRun: boolean; counters: Record<string, number> };
+}

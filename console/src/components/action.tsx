@@ -91,7 +91,7 @@ export function Action({ label, title, confirm, fields = [], run, stream, danger
 function summarize(answer: unknown): string {
   if (answer && typeof answer === 'object') {
     const a = answer as Record<string, unknown>;
-    const parts = ['status', 'tenantId', 'quotaBytes', 'policy', 'reason', 'suspendedReason', 'serial']
+    const parts = ['status', 'tenantId', 'machineId', 'quotaBytes', 'policy', 'reason', 'suspendedReason', 'serial', 'paused', 'pausedReason', 'rpoTargetSeconds', 'leaseEndsAt', 'bandwidthLimitBytesPerSecond', 'runId', 'deletedAt']
       .filter((k) => a[k] !== undefined).map((k) => `${k}: ${typeof a[k] === 'object' ? JSON.stringify(a[k]) : String(a[k])}`);
     if (parts.length) return parts.join(', ');
   }

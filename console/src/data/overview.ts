@@ -1,6 +1,6 @@
-import { getJson, optionalJson } from '../api.js';
-import type { DeadLetter, PairingRequest, StoredEvent, Tenant, TenantDetail, UsageReport } from '../types.js';
-import { FUTURE } from './future.js';
+import { getJson } from '../api.js';
+import type { DeadLetter, LagReport, PairingRequest, SeedImport, StoredEvent, Tenant, TenantDetail, UsageReport } from '../types.js';
+import { lag, seedImports } from './replication.js';
 import { ingestByDay, readLog } from './events.js';
 
 export const NEAR_QUOTA = 0.8;
@@ -23,13 +23,10 @@ export interface Overview {
   failures: StoredEvent[];
 }
 
-/** The panels of features other issues add: undefined while this core has no such route. */
-export async function loadFuture(): Promise<{ seedImports: unknown[] | undefined; replication: unknown[] | undefined }> {
-  const [seeds, replication] = await Promise.all([
-    optionalJson<{ items: unknown[] }>(FUTURE.seedImports),
-    optionalJson<{ items: unknown[] }>(FUTURE.replication),
-  ]);
-  return { seedImports: seeds?.items, replication: replication?.items };
+/** Replication lag per machine (GET /v1/admin/lag) and the seed imports (GET /v1/admin/seed-imports). */
+export async function loadReplication(): Promise<{ lag: LagReport; seedImports: SeedImport[] }> {
+  const [l, s] = await Promise.all([lag(), seedImports()]);
+  return { lag: l, seedImports: s };
 }
 
 /** Everything the overview shows, read from the admin API (nothing made up). */
@@ -52,4 +49,4 @@ export async function loadOverview(): Promise<Overview> {
 }
 
 /** Events that mean a job failed or found damage. */
-export const FAILURE_EVENTS = new Set(['ChunkCorrupted', 'VerificationReportFailed', 'PairingCertificateFailed', 'CertificateRenewalFailed']);
+export const FAILURE_EVENTS = new Set(['ChunkCorrupted', 'VerificationReportFailed', 'PairingCertificateFailed', 'CertificateRenewalFailed', 'SeedImportFailed']);

@@ -1,6 +1,7 @@
 import { enc, getJson, send } from '../api.js';
 import type { PairingRequest, PairingView } from '../types.js';
 import { GIB } from '../format.js';
+import { leaseEnd, rpoSeconds } from './replication.js';
 
 export type PairingFilter = 'pending' | 'approved' | 'rejected' | 'ignored' | 'failed' | 'all';
 
@@ -20,6 +21,8 @@ export function approve(id: string, v: Record<string, string>) {
     ...(v['customerId'] ? { customerId: v['customerId'] } : {}),
     ...(v['note'] ? { note: v['note'] } : {}),
     ...(retention ? { retention } : {}),
+    ...(v['rpoMinutes'] ? { rpoTargetSeconds: rpoSeconds(v['rpoMinutes']) } : {}),
+    ...(v['lease'] ? { leaseEndsAt: leaseEnd(v['lease']) } : {}),
   });
 }
 export const reject = (id: string, reason: string) => send<PairingView>('POST', `/v1/admin/pairing-requests/${enc(id)}/reject`, { reason });

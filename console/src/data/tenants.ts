@@ -1,4 +1,4 @@
-import { enc, getJson, optionalJson, send } from '../api.js';
+import { enc, getJson, send } from '../api.js';
 import type { BinItem, RecoveryPoint, Tenant, TenantDetail, TenantStatus, UsageReport } from '../types.js';
 import { GIB } from '../format.js';
 import { KEEP_RULES } from './pairing.js';
@@ -14,8 +14,6 @@ export const usage = (id: string, days = 30) => {
   const w = usageWindow(new Date(), days);
   return getJson<UsageReport>(`/v1/admin/usage?from=${w.from}&to=${w.to}&tenant=${enc(id)}`);
 };
-/** Pause of incoming replication (issue 13): undefined while the core has no such route. */
-export const replicationPause = (id: string) => optionalJson<{ paused: boolean }>(`${t(id)}/replication`);
 
 export const suspend = (id: string, reason: string) => send<TenantStatus>('POST', `${t(id)}/suspend`, { reason });
 export const resume = (id: string) => send<TenantStatus>('POST', `${t(id)}/resume`, {});

@@ -1,6 +1,8 @@
-import { ErrorBox, Loading, NotAvailable, Pill } from '../components/status.js';
+import { ErrorBox, Loading, Pill } from '../components/status.js';
 import { loadJobs } from '../data/jobs.js';
-import { when } from '../format.js';
+import { bytes, when } from '../format.js';
+import { progress } from './overview-replication.js';
+import { duration } from '../data/replication.js';
 import { useLoad } from '../use-load.js';
 
 export function JobsPage() {
@@ -24,8 +26,46 @@ export function JobsPage() {
               </table>
             )}
             {d.capped && <p class="muted">Counted over the first events of the log only.</p>}
-            <NotAvailable what="Garbage collection runs" />
-            <NotAvailable what="Seed imports" />
+
+            <h2>Garbage collection runs</h2>
+            {d.gcRuns.length === 0 ? <p class="muted">No GC run yet.</p> : (
+              <table data-testid="gc-runs">
+                <thead><tr><th scope="col">Tenant</th><th scope="col">Run</th><th scope="col">Outcome</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Steps</th><th scope="col">Freed</th></tr></thead>
+                <tbody>{d.gcRuns.map((r) => (
+                  <tr key={`${r.tenantId}/${r.runId}`}>
+                    <td><a href={`#/tenants/${encodeURIComponent(r.tenantId)}`}>{r.tenantId}</a></td><td><code>{r.runId}</code>{r.dryRun ? ' (dry run)' : ''}</td>
+                    <td><Pill tone={r.outcome === 'finished' ? 'ok' : r.outcome === 'running' ? 'info' : 'warn'}>{r.outcome}</Pill>{r.reason ? ` ${r.reason}` : ''}</td>
+                    <td>{when(r.startedAt)}</td><td>{when(r.endedAt)}</td><td>{r.steps}</td>
+                    <td>{r.counters ? `${bytes(r.counters['freedBytes'] ?? 0)} in ${r.counters['freedPacks'] ?? 0} packs${r.dryRun ? ' (would free)' : ''}` : '—'}</td>
+                  </tr>))}</tbody>
+              </table>
+            )}
+
+            <h2>Seed imports</h2>
+            {d.seedImports.length === 0 ? <p class="muted">No seed import yet.</p> : (
+              <table data-testid="seed-imports">
+                <thead><tr><th scope="col">Import</th><th scope="col">Tenant</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Requested</th><th scope="col">Updated</th><th scope="col">Result</th></tr></thead>
+                <tbody>{d.seedImports.map((x) => (
+                  <tr key={x.importId} data-import={x.importId}>
+                    <td><code>{x.importId}</code> <span class="muted">{x.prefix}</span></td><td>{x.tenantId}</td>
+                    <td><Pill tone={x.status === 'failed' ? 'bad' : x.status === 'running' ? 'info' : 'ok'}>{x.status}</Pill></td>
+                    <td>{progress(x)}</td><td>{when(x.requestedAt)}</td><td>{when(x.updatedAt)}</td>
+                    <td>{x.status === 'completed' ? `${x.rpIds?.length ?? 0} RPs, ${bytes(x.storedBytes ?? 0)} stored` : x.reason ?? ''}
+                      {x.problems && x.problems.length > 0 && <ul class="problems">{x.problems.map((p) => <li key={p.file}><code>{p.file}</code>: {p.problem}</li>)}</ul>}</td>
+                  </tr>))}</tbody>
+              </table>
+            )}
+
+            <h2>RPO job</h2>
+            {d.rpo.length === 0 ? <p class="muted">No machine has gone past its RPO target.</p> : (
+              <table data-testid="rpo-events">
+                <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Machine</th><th scope="col">Compliance</th><th scope="col">Lag / target</th></tr></thead>
+                <tbody>{d.rpo.map((e) => {
+                  const x = e.data as { machineId: string; tenantId: string; compliance: string; lagSeconds: number; rpoTargetSeconds: number };
+                  return <tr key={`${e.streamId}/${e.version}`}><td>{when(e.at)}</td><td>{e.type}</td><td>{x.machineId} <span class="muted">{x.tenantId}</span></td><td>{x.compliance}</td><td>{duration(x.lagSeconds)} / {duration(x.rpoTargetSeconds)}</td></tr>;
+                })}</tbody>
+              </table>
+            )}
 
             <h2>Failures</h2>
             {d.failures.length === 0 ? <p class="muted">None.</p> : (

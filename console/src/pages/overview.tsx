@@ -1,6 +1,7 @@
 import { Chart } from '../components/chart.js';
-import { ErrorBox, Loading, NotAvailable, Pill } from '../components/status.js';
-import { loadFuture, loadOverview, NEAR_QUOTA } from '../data/overview.js';
+import { ErrorBox, Loading, Pill } from '../components/status.js';
+import { loadOverview, NEAR_QUOTA } from '../data/overview.js';
+import { ReplicationPanels } from './overview-replication.js';
 import { bytes, day, pct, when } from '../format.js';
 import { useLoad } from '../use-load.js';
 
@@ -8,12 +9,11 @@ const day0 = (d: string) => Date.parse(`${d}T00:00:00Z`) / 1000;
 
 export function OverviewPage() {
   const o = useLoad(loadOverview);
-  const future = useLoad(loadFuture);
   const d = o.data;
   const tight = d ? d.usage.tenants.filter((t) => t.quotaBytes > 0 && t.storedBytes / t.quotaBytes >= NEAR_QUOTA) : [];
   const verifyProblems = d ? d.details.filter((t) => t.verification.damaged > 0 || t.verification.broken > 0) : [];
   // Verify failures have a card of their own; these are the other jobs' failures and the dead letters.
-  const failedJobs = d ? d.deadLetters.length + d.failedPairings.length + d.failures.filter((e) => e.type === 'VerificationReportFailed' || e.type === 'CertificateRenewalFailed').length : 0;
+  const failedJobs = d ? d.deadLetters.length + d.failedPairings.length + d.failures.filter((e) => e.type === 'VerificationReportFailed' || e.type === 'CertificateRenewalFailed' || e.type === 'SeedImportFailed').length : 0;
   const names = d ? new Map(d.tenants.map((t) => [t.tenantId, t.name])) : new Map<string, string>();
   return (
     <section aria-labelledby="overview-h">
@@ -56,11 +56,7 @@ export function OverviewPage() {
               ))}</ul>
             )}
 
-            <h2>Machines and replication</h2>
-            <ErrorBox error={future.error} what="ask for replication and seed-import status" />
-            {future.data && (future.data.replication === undefined ? <NotAvailable what="Machines past their RPO and replication lag" /> : <p>{future.data.replication.length} machines reported.</p>)}
-            <h2>Seed imports</h2>
-            {future.data && (future.data.seedImports === undefined ? <NotAvailable what="Seed imports in progress" /> : <p>{future.data.seedImports.length} seed imports.</p>)}
+            <ReplicationPanels tenants={d.tenants} />
 
             <h2>Charts</h2>
             <div class="charts">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Action, type Field } from '../components/action.js';
-import { ErrorBox, Loading, NotAvailable, Pill, type Tone } from '../components/status.js';
+import { ErrorBox, Loading, Pill, type Tone } from '../components/status.js';
 import { approve, ignore, KEEP_RULES, listPairing, reject, sourceView, type PairingFilter } from '../data/pairing.js';
 import { when } from '../format.js';
 import type { PairingRequest } from '../types.js';
@@ -13,6 +13,8 @@ const APPROVE_FIELDS: Field[] = [
   { name: 'customerId', label: 'Customer id (optional)' },
   ...KEEP_RULES.map((k) => ({ name: `keep-${k}`, label: `Keep ${k} (optional)`, type: 'number' as const, min: 0 })),
   { name: 'binDays', label: 'Recycle bin days (optional)', type: 'number', min: 1 },
+  { name: 'rpoMinutes', label: 'RPO target in minutes (optional)', type: 'number', min: 1, step: 'any', hint: 'Its machines are measured against it: past it, they show red on the overview' },
+  { name: 'lease', label: 'Lease ends (optional, YYYY-MM-DD or ISO time, UTC)', hint: 'After it the tenant\'s writes are refused, restores keep working' },
   { name: 'note', label: 'Note for the source (optional)', type: 'textarea' },
 ];
 
@@ -29,7 +31,6 @@ export function PairingPage() {
         </select>
         <button type="button" onClick={list.reload}>Refresh</button>
       </div>
-      <NotAvailable what="An RPO target at approval (continuous replication)" />
       <ErrorBox error={list.error} what="list the pairing requests" />
       <Loading loading={list.loading && !list.data}>
         {list.data && list.data.length === 0 && <p class="muted">No {filter === 'all' ? '' : filter} pairing requests.</p>}

@@ -4,11 +4,12 @@ import { Chart } from '../components/chart.js';
 import { ErrorBox, Loading, NotAvailable, Pill } from '../components/status.js';
 import { KEEP_RULES } from '../data/pairing.js';
 import {
-  changeQuota, changeRetention, deleteRp, download, recoveryPoints, recycleBin, replicationPause, resume, revoke, suspend, tenantDetail, usage, usageCsv,
+  changeQuota, changeRetention, deleteRp, download, recoveryPoints, recycleBin, resume, revoke, suspend, tenantDetail, usage, usageCsv,
 } from '../data/tenants.js';
 import { bytes, day, GIB, pct, when } from '../format.js';
 import type { Machine, TenantDetail } from '../types.js';
 import { useLoad } from '../use-load.js';
+import { DeleteTenant, TenantGc, TenantReplication } from './tenant-replication.js';
 
 const day0 = (d: string) => Date.parse(`${d}T00:00:00Z`) / 1000;
 
@@ -16,7 +17,6 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
   const detail = useLoad(() => tenantDetail(tenantId), [tenantId]);
   const use = useLoad(() => usage(tenantId), [tenantId]);
   const bin = useLoad(() => recycleBin(tenantId), [tenantId]);
-  const pause = useLoad(() => replicationPause(tenantId), [tenantId]);
   const t = detail.data;
   const reload = () => { detail.reload(); use.reload(); bin.reload(); };
   const stream = `tenant:${tenantId}`;
@@ -28,7 +28,7 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
       <Loading loading={detail.loading && !t}>
         {t && (
           <>
-            <h1 id="tenant-h">{t.name} <Pill tone={t.status === 'active' ? 'ok' : 'bad'}>{t.status}</Pill></h1>
+            <h1 id="tenant-h">{t.name} <Pill tone={t.status === 'active' ? 'ok' : 'bad'}>{t.status}</Pill>{t.replicationPausedReason && <> <Pill tone="warn">replication paused</Pill></>}{t.deleted && <> <Pill tone="bad">deleted</Pill></>}</h1>
             <dl class="facts">
               <dt>Tenant id</dt><dd><code>{t.tenantId}</code></dd>
               <dt>Contact</dt><dd>{t.email}</dd>
@@ -50,7 +50,8 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
                 run={(v) => changeQuota(tenantId, v['quotaGiB'] ?? '')} />
               <button type="button" data-action="export-tenant" onClick={() => use.data && download(`drcore-usage-${tenantId}.csv`, usageCsv(use.data, new Map([[tenantId, t.name]])))}>Export usage (CSV)</button>
             </div>
-            {pause.data === undefined && !pause.loading && <NotAvailable what="Pause and resume of incoming replication" />}
+
+            <TenantReplication t={t} onDone={reload} />
 
             <h2>Usage</h2>
             <ErrorBox error={use.error} what="load the usage" />
@@ -91,6 +92,9 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
                 </tr>))}</tbody>
             </table>
             <NotAvailable what="Issuing a per-customer enrollment bundle from the console" />
+
+            <TenantGc t={t} />
+            <DeleteTenant t={t} onDone={reload} />
           </>
         )}
       </Loading>
