@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axe, contextWithBundle, contextWithPem, launchChromium, screenshot } from '../support/browser.js';
 import { drcore, eventually, ROOT, startCore, type TestCore } from '../support/in-process-core.js';
 import { replicateArgs } from './source-cli.js';
+import { localDeps } from '../../shared/runtime/local-deps.js';
+import { runRpoJob } from '../../shared/app/lifecycle/rpo-job.js';
 
 const run = promisify(execFile);
 const GIB = 1024 ** 3;
@@ -43,13 +45,15 @@ describe('admin console in Chromium over mutual TLS', () => {
   let axeSource: string;
   let pairedState: string;
   let tenantId: string;
+  /** The core's clock runs this far ahead (a machine past its RPO without waiting for it). */
+  let skewMs = 0;
 
   before(async () => {
     // The console as this checkout's sources build it (the core finds it through DRCORE_CONSOLE_ASSETS).
     assetsDir = await mkdtemp(join(tmpdir(), 'drcore-console-'));
     await run(process.execPath, [join(ROOT, 'scripts/build-console.mjs'), assetsDir], { cwd: ROOT });
     process.env['DRCORE_CONSOLE_ASSETS'] = join(assetsDir, 'console-assets');
-    t = await startCore();
+    t = await startCore({ deps: (dataDir) => Object.assign(localDeps(dataDir), { clock: () => new Date(Date.now() + skewMs) }) });
     browser = await launchChromium();
     const p = t.core.pki;
     admin = await contextWithBundle(browser, t.url, p.adminP12, (await readFile(p.adminP12Password, 'utf8')).trim());
@@ -139,6 +143,7 @@ describe('admin console in Chromium over mutual TLS', () => {
     assert.equal(await dialog.getByLabel('Quota (GiB)').inputValue(), '2000000');
     await dialog.getByLabel('Quota (GiB)').fill('50');
     await dialog.getByLabel('Keep daily (optional)').fill('7');
+    await dialog.getByLabel('RPO target in minutes (optional)').fill('60');
     await dialog.getByRole('button', { name: 'Confirm: Approve' }).click();
     await dialog.getByText('Done.').waitFor();
     assert.match(await dialog.locator('.event-appended').textContent() ?? '', new RegExp(`PairingApproved on pairing:${id}`));
@@ -150,6 +155,7 @@ describe('admin console in Chromium over mutual TLS', () => {
     const tenant = tenants.find((x) => x.name === 'Acme Core');
     assert.ok(tenant);
     assert.equal(tenant.quotaBytes, 50 * GIB);
+    assert.equal((tenant as { rpoTargetSeconds?: number }).rpoTargetSeconds, 3600, 'the RPO target typed at approval');
     tenantId = tenant.tenantId;
 
     await page.getByRole('link', { name: 'Tenants' }).click();
@@ -205,8 +211,40 @@ describe('admin console in Chromium over mutual TLS', () => {
     const tight = page.locator('table', { has: page.getByRole('columnheader', { name: 'Estimated full' }) });
     await tight.getByRole('row', { name: /Acme Core/ }).waitFor();
     await page.locator('.chart canvas').first().waitFor();
-    assert.equal(await page.locator('.chart canvas').count(), 3);
-    await page.getByText('Machines past their RPO and replication lag: not available').waitFor();
+    assert.equal(await page.locator('.chart canvas').count(), 4, 'storage, RPs, bytes and replication lag');
+    await page.getByRole('figure', { name: /Replication lag per machine/ }).locator('canvas').waitFor();
+    // Just replicated, against its 60 min RPO target: online (green), none past it.
+    assert.equal(await page.getByTestId('machines').locator('[data-machine="web-01"]').getAttribute('data-health'), 'green');
+    await page.getByTestId('past-rpo-none').waitFor();
+
+    // Three hours later (the core's clock): web-01 is past its RPO (red); the RPO job records it.
+    skewMs = 3 * 3600_000;
+    const rpo = await runRpoJob(t.deps);
+    assert.equal(rpo.pastRpo, 1, JSON.stringify(rpo));
+    // A seed whose file was damaged on its way: the import fails naming the file.
+    const seedOut = join(t.dir, 'seed-out');
+    const exported = await drcore(['source', 'seed', 'export', '--machine', 'seed-01', '--volume', `sda=${image}`, '--out', seedOut, '--max-size', '64M', '--state', pairedState, '--json']);
+    assert.equal(exported.code, 0, exported.stderr);
+    await cp(seedOut, join(t.dataDir, 'seed-inbox', 'damaged'), { recursive: true });
+    const label = JSON.parse(await readFile(join(seedOut, 'medium-01', 'medium.json'), 'utf8')) as { files: Array<{ path: string }> };
+    const victim = label.files.find((f) => f.path.endsWith('.dseed'))?.path ?? label.files[0]!.path;
+    const victimPath = join(t.dataDir, 'seed-inbox', 'damaged', victim);
+    const seedBytes = await readFile(victimPath);
+    seedBytes[Math.floor(seedBytes.length / 2)]! ^= 0x01;
+    await writeFile(victimPath, seedBytes);
+    const adminApi = await t.client('admin');
+    const started = await adminApi.json<{ importId: string }>('POST', '/v1/admin/seed-imports', { tenantId, prefix: 'damaged' });
+    await eventually(async () => ((await adminApi.json<{ status: string }>('GET', `/v1/admin/seed-imports/${started.importId}`)).status === 'failed' ? true : undefined), 60_000, 'the seed import to fail');
+
+    await open('');
+    const late = page.getByTestId('past-rpo').locator('[data-machine="web-01"]');
+    await late.waitFor();
+    assert.equal(await late.getAttribute('data-health'), 'red');
+    assert.match(await late.textContent() ?? '', /severely-exceeded/);
+    const failedSeed = page.getByTestId('seed-failed').locator(`[data-import="${started.importId}"]`);
+    await failedSeed.getByText(victim).waitFor();
+    assert.match(await failedSeed.textContent() ?? '', /failed/);
+    await page.locator('.chart canvas').nth(3).waitFor();
     await screenshot(page, 'overview');
     await noSeriousViolations('overview');
 
@@ -232,6 +270,10 @@ describe('admin console in Chromium over mutual TLS', () => {
     await page.getByRole('heading', { name: 'Projection dead letters' }).waitFor();
     await page.getByRole('row', { name: /^Verify \d+ [1-9]/ }).waitFor();
     await page.getByRole('row', { name: /ChunkCorrupted/ }).waitFor();
+    await page.getByRole('row', { name: /^Seed import \d+ 1/ }).waitFor();
+    await page.getByRole('row', { name: /^RPO 1 1/ }).waitFor();
+    await page.getByTestId('rpo-events').getByRole('row', { name: /MachineRpoExceeded web-01 .* severely-exceeded 3(\.0)? h \/ 1 h/ }).waitFor();
+    await page.getByTestId('seed-imports').locator(`[data-import="${started.importId}"]`).getByText(victim).waitFor();
     await screenshot(page, 'jobs');
     await noSeriousViolations('jobs');
 
@@ -247,6 +289,7 @@ describe('admin console in Chromium over mutual TLS', () => {
     assert.match(await page.getByTestId('chain-result').textContent() ?? '', /Hash chains intact: \d+ events in \d+ streams verified/);
     await screenshot(page, 'events');
     await noSeriousViolations('events');
+    skewMs = 0;
   });
 
   it('the event log follows live: an event appended meanwhile shows up', async () => {
@@ -301,6 +344,94 @@ describe('admin console in Chromium over mutual TLS', () => {
     await page.getByRole('dialog', { name: /Resume Acme Core/ }).getByRole('button', { name: 'Confirm: Resume' }).click();
     await page.getByRole('dialog', { name: /Resume Acme Core/ }).getByText('Done.').waitFor();
     assert.ok([200, 201].includes((await register()).status));
+  });
+
+  it('replication paused in the browser: the source gets 423 with the reason; resumed, it is accepted again; a machine paused alone', async () => {
+    const state = { cert: await readFile(join(pairedState, 'cert.pem'), 'utf8'), key: await readFile(join(pairedState, 'key.pem'), 'utf8'), ca: await readFile(join(pairedState, 'ca.pem'), 'utf8') };
+    const register = (m: string) => sourceRequest(t.url, state, 'PUT', `/v1/machines/${m}`, { name: m, volumes: [{ name: 'sda', sizeBytes: 1048576 }] });
+    await open(`tenants/${tenantId}`);
+    await page.getByRole('button', { name: 'Pause replication' }).click();
+    const dialog = page.getByRole('dialog', { name: /Pause replication of Acme Core/ });
+    await dialog.getByLabel('Reason (the source sees it)').fill('storage maintenance until 18:00');
+    await dialog.getByRole('button', { name: 'Confirm: Pause replication' }).click();
+    await dialog.getByText('Done.').waitFor();
+    assert.match(await dialog.locator('.event-appended').textContent() ?? '', new RegExp(`TenantReplicationPaused on tenant:${tenantId}`));
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('replication-state').getByText('storage maintenance until 18:00').waitFor();
+    await page.getByTestId('tenant-lag').locator('[data-machine="web-01"][data-health="yellow"]').waitFor();
+
+    const refused = await register('db-01');
+    assert.equal(refused.status, 423, refused.body);
+    assert.match(refused.body, /storage maintenance until 18:00/);
+    await open('');
+    assert.equal(await page.getByTestId('machines').locator('[data-machine="web-01"]').getAttribute('data-health'), 'yellow');
+
+    await open(`tenants/${tenantId}`);
+    await page.getByRole('button', { name: 'Resume replication' }).click();
+    const resume = page.getByRole('dialog', { name: /Resume replication of Acme Core/ });
+    await resume.getByRole('button', { name: 'Confirm: Resume replication' }).click();
+    await resume.getByText('Done.').waitFor();
+    assert.match(await resume.locator('.event-appended').textContent() ?? '', /TenantReplicationResumed/);
+    await resume.getByRole('button', { name: 'Close' }).click();
+    assert.ok([200, 201].includes((await register('db-01')).status), 'accepted again');
+
+    // One machine paused: its writes refused, the tenant's other machines go on.
+    await page.getByTestId('tenant-lag').locator('[data-machine="web-01"]').getByRole('button', { name: 'Pause machine' }).click();
+    const pm = page.getByRole('dialog', { name: /Pause replication of web-01/ });
+    await pm.getByLabel('Reason (the source sees it)').fill('disk swap on web-01');
+    await pm.getByRole('button', { name: 'Confirm: Pause machine' }).click();
+    await pm.getByText('Done.').waitFor();
+    assert.match(await pm.locator('.event-appended').textContent() ?? '', new RegExp(`MachineReplicationPaused on machine:${tenantId}:web-01`));
+    await pm.getByRole('button', { name: 'Close' }).click();
+    const web = await register('web-01');
+    assert.equal(web.status, 423, web.body);
+    assert.match(web.body, /disk swap on web-01/);
+    assert.ok([200, 201].includes((await register('db-01')).status), 'the other machine goes on');
+    await page.getByTestId('tenant-lag').locator('[data-machine="web-01"]').getByRole('button', { name: 'Resume machine' }).click();
+    const rm = page.getByRole('dialog', { name: /Resume replication of web-01/ });
+    await rm.getByRole('button', { name: 'Confirm: Resume machine' }).click();
+    await rm.getByText('Done.').waitFor();
+    await rm.getByRole('button', { name: 'Close' }).click();
+    assert.ok([200, 201].includes((await register('web-01')).status));
+  });
+
+  it('RPO target, lease end and upload limit are set in the browser; a GC dry run reports what it would free', async () => {
+    await open(`tenants/${tenantId}`);
+    const set = async (button: string, title: RegExp, label: string, value: string, event: string) => {
+      await page.getByRole('button', { name: button, exact: true }).click();
+      const d = page.getByRole('dialog', { name: title });
+      await d.getByLabel(label).fill(value);
+      await d.getByRole('button', { name: `Confirm: ${button}` }).click();
+      await d.getByText('Done.').waitFor();
+      assert.match(await d.locator('.event-appended').textContent() ?? '', new RegExp(`${event} on tenant:${tenantId}`));
+      await d.getByRole('button', { name: 'Close' }).click();
+    };
+    await set('RPO target', /RPO target of/, 'RPO target (minutes)', '240', 'TenantRpoTargetChanged');
+    await page.getByTestId('rpo-target').getByText('4 h').waitFor();
+    await set('Lease end', /Lease end of/, 'Lease ends (YYYY-MM-DD or ISO time, UTC)', '2099-06-30', 'TenantLeaseChanged');
+    await page.getByTestId('lease-end').getByText('2099-06-30 00:00:00 UTC').waitFor();
+    await set('Upload limit', /Upload limit of/, 'Upload limit (MiB/s)', '2', 'TenantBandwidthLimitChanged');
+    await page.getByTestId('bandwidth').getByText('2.00 MiB/s').waitFor();
+    const api = await t.client('admin');
+    const tenant = await api.json<{ rpoTargetSeconds?: number; leaseEndsAt?: string; bandwidthLimitBytesPerSecond?: number }>('GET', `/v1/admin/tenants/${tenantId}`);
+    assert.deepEqual([tenant.rpoTargetSeconds, tenant.leaseEndsAt, tenant.bandwidthLimitBytesPerSecond], [14_400, '2099-06-30T00:00:00Z', 2 * 1024 * 1024]);
+
+    await page.getByTestId('gc-last').getByText('none yet').waitFor();
+    await page.getByRole('button', { name: 'GC dry run' }).click();
+    const gc = page.getByRole('dialog', { name: /GC dry run of/ });
+    await gc.getByRole('button', { name: 'Confirm: GC dry run' }).click();
+    await gc.getByText('Done.').waitFor();
+    assert.match(await gc.locator('.event-appended').textContent() ?? '', new RegExp(`GcRunStarted on gc:${tenantId}`));
+    await gc.getByRole('button', { name: 'Close' }).click();
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Refresh GC status' }).click();
+      return /\(dry run\): would free \d/.test(await page.getByTestId('gc-last').textContent() ?? '') ? true : undefined;
+    }, 60_000, 'the dry run to finish');
+    await screenshot(page, 'tenant-replication');
+    await noSeriousViolations('tenant with replication controls');
+    await open('jobs');
+    await page.getByTestId('gc-runs').getByRole('row', { name: /finished/ }).getByText('(dry run)').waitFor();
+    await page.getByRole('row', { name: /^Garbage collection \d+ 0/ }).waitFor();
   });
 
   it('an API error is shown in words', async () => {
@@ -360,5 +491,24 @@ describe('admin console in Chromium over mutual TLS', () => {
       const res = await (await enrollment.newPage()).goto(`${t.url}/admin`);
       assert.equal(res?.status(), 403, 'enrollment certificate');
     } finally { await enrollment.close(); }
+  });
+
+  it('a tenant is deleted in the browser only with its id typed again; then its writes are refused', async () => {
+    const state = { cert: await readFile(join(pairedState, 'cert.pem'), 'utf8'), key: await readFile(join(pairedState, 'key.pem'), 'utf8'), ca: await readFile(join(pairedState, 'ca.pem'), 'utf8') };
+    await open(`tenants/${tenantId}`);
+    await page.getByRole('button', { name: 'Delete tenant' }).click();
+    const d = page.getByRole('dialog', { name: /Delete Acme Core/ });
+    await d.getByLabel('Tenant id').fill('t-wrong');
+    await d.getByLabel('Reason (the source sees it)').fill('contract ended');
+    await d.getByRole('button', { name: 'Confirm: Delete tenant' }).click();
+    assert.match(await d.getByRole('alert').textContent() ?? '', /^422 .*/);
+    await d.getByLabel('Tenant id').fill(tenantId);
+    await d.getByRole('button', { name: 'Confirm: Delete tenant' }).click();
+    await d.getByText('Done.').waitFor();
+    assert.match(await d.locator('.event-appended').textContent() ?? '', new RegExp(`TenantDeleted on tenant:${tenantId}`));
+    await d.getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('tenant-deleted').getByText('contract ended').waitFor();
+    const refused = await sourceRequest(t.url, state, 'PUT', '/v1/machines/db-01', { name: 'db-01', volumes: [{ name: 'sda', sizeBytes: 1048576 }] });
+    assert.equal(refused.status, 403, refused.body);
   });
 });

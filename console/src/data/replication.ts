@@ -1,5 +1,6 @@
 import { enc, getJson, send } from '../api.js';
 import type { Tone } from '../components/status.js';
+import { bytes } from '../format.js';
 import type { GcStatus, LagReport, MachineLag, ReplicationControl, SeedImport, Tenant } from '../types.js';
 
 /**
@@ -62,3 +63,9 @@ export const deleteTenant = (id: string, confirmTenantId: string, reason: string
 
 export const gcStatus = (id: string) => getJson<GcStatus>(`${t(id)}/gc`);
 export const startGc = (id: string, dryRun: boolean) => send<{ tenantId: string; runId: string }>('POST', `${t(id)}/gc`, { dryRun });
+
+/** What a GC run freed (freedBytes in freedPacks) or, a dry run, would free (its dead packs: deadBytes in deadPacks). */
+export function gcFreed(counters: Record<string, number>, dryRun: boolean): string {
+  const [b, p] = dryRun ? ['deadBytes', 'deadPacks'] : ['freedBytes', 'freedPacks'];
+  return `${dryRun ? 'would free' : 'freed'} ${bytes(counters[b] ?? 0)} in ${counters[p] ?? 0} packs`;
+}

@@ -2,7 +2,7 @@ import { ErrorBox, Loading, Pill } from '../components/status.js';
 import { loadJobs } from '../data/jobs.js';
 import { bytes, when } from '../format.js';
 import { progress } from './overview-replication.js';
-import { duration } from '../data/replication.js';
+import { duration, gcFreed } from '../data/replication.js';
 import { useLoad } from '../use-load.js';
 
 export function JobsPage() {
@@ -30,13 +30,13 @@ export function JobsPage() {
             <h2>Garbage collection runs</h2>
             {d.gcRuns.length === 0 ? <p class="muted">No GC run yet.</p> : (
               <table data-testid="gc-runs">
-                <thead><tr><th scope="col">Tenant</th><th scope="col">Run</th><th scope="col">Outcome</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Steps</th><th scope="col">Freed</th></tr></thead>
+                <thead><tr><th scope="col">Tenant</th><th scope="col">Run</th><th scope="col">Outcome</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Steps</th><th scope="col">Freed (dry run: would free)</th></tr></thead>
                 <tbody>{d.gcRuns.map((r) => (
                   <tr key={`${r.tenantId}/${r.runId}`}>
                     <td><a href={`#/tenants/${encodeURIComponent(r.tenantId)}`}>{r.tenantId}</a></td><td><code>{r.runId}</code>{r.dryRun ? ' (dry run)' : ''}</td>
                     <td><Pill tone={r.outcome === 'finished' ? 'ok' : r.outcome === 'running' ? 'info' : 'warn'}>{r.outcome}</Pill>{r.reason ? ` ${r.reason}` : ''}</td>
                     <td>{when(r.startedAt)}</td><td>{when(r.endedAt)}</td><td>{r.steps}</td>
-                    <td>{r.counters ? `${bytes(r.counters['freedBytes'] ?? 0)} in ${r.counters['freedPacks'] ?? 0} packs${r.dryRun ? ' (would free)' : ''}` : '—'}</td>
+                    <td>{r.counters ? gcFreed(r.counters, r.dryRun) : '—'}</td>
                   </tr>))}</tbody>
               </table>
             )}

@@ -1,7 +1,7 @@
 import { Action } from '../components/action.js';
 import { ErrorBox, Pill } from '../components/status.js';
 import {
-  deleteTenant, duration, gcStatus, HEALTH_COLOUR, HEALTH_TONE, lag, machineHealth, pauseMachine, pauseTenant, resumeMachine, resumeTenant,
+  deleteTenant, duration, gcFreed, gcStatus, HEALTH_COLOUR, HEALTH_TONE, lag, machineHealth, pauseMachine, pauseTenant, resumeMachine, resumeTenant,
   setBandwidth, setLease, setRpo, startGc,
 } from '../data/replication.js';
 import { bytes, when } from '../format.js';
@@ -88,7 +88,7 @@ export function TenantGc({ t }: { t: TenantDetail }) {
         <dl class="facts" data-testid="gc-status">
           <dt>Status</dt><dd>{g.status === 'running' ? <><Pill tone="info">running</Pill> {g.runId} since {when(g.startedAt)}, phase {g.phase ?? '—'}, step {g.step ?? 0}{g.options?.dryRun ? ' (dry run)' : ''}{g.notBefore ? `, next step after ${when(g.notBefore)}` : ''}</> : <Pill tone="off">idle</Pill>}</dd>
           <dt>Last run</dt><dd data-testid="gc-last">{g.last && c
-            ? <>{g.last.runId}{g.last.dryRun ? ' (dry run: would free' : ': freed'} {bytes(c['freedBytes'] ?? 0)} in {c['freedPacks'] ?? 0} packs{g.last.dryRun ? ')' : ''}; {Object.entries(c).filter(([k]) => k !== 'freedBytes' && k !== 'freedPacks').map(([k, v]) => `${k} ${v}`).join(', ')}</>
+            ? <>{g.last.runId}{g.last.dryRun ? ' (dry run)' : ''}: {gcFreed(c, g.last.dryRun)}; <span class="muted">{Object.entries(c).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${k.endsWith('Bytes') ? bytes(v) : v}`).join(', ')}</span></>
             : 'none yet'}</dd>
         </dl>
       )}
