@@ -43,7 +43,7 @@ export function JobsPage() {
 
             <h2>Seed imports</h2>
             {d.seedImports.length === 0 ? <p class="muted">No seed import yet.</p> : (
-              <table data-testid="seed-imports">
+              <table class="seeds" data-testid="seed-imports">
                 <thead><tr><th scope="col">Import</th><th scope="col">Tenant</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Requested</th><th scope="col">Updated</th><th scope="col">Result</th></tr></thead>
                 <tbody>{d.seedImports.map((x) => (
                   <tr key={x.importId} data-import={x.importId}>

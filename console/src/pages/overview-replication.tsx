@@ -71,7 +71,7 @@ function SeedTable({ title, items, names }: { title: string; items: SeedImport[]
   return (
     <>
       <h3>{title}</h3>
-      <table data-testid={`seed-${title === 'Failed' ? 'failed' : 'running'}`}>
+      <table class="seeds" data-testid={`seed-${title === 'Failed' ? 'failed' : 'running'}`}>
         <thead><tr><th scope="col">Import</th><th scope="col">Tenant</th><th scope="col">Folder</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Requested</th><th scope="col">Report</th></tr></thead>
         <tbody>{items.map((s) => (
           <tr key={s.importId} data-import={s.importId}>
