@@ -83,7 +83,7 @@ export class DrcoreStack extends Stack {
 
     eventLog.bindWriter(handlers['replication-api']);
     // Reads, and writes of the data plane's own records only (upload records, damaged chunks, relocations).
-    readModels.bindRecordWriter(handlers['replication-api'], ['uploads/', 'damaged/', 'relocated/', 'egress/']);
+    readModels.bindRecordWriter(handlers['replication-api'], ['uploads/', 'damaged/', 'relocated/', 'egress/', 'notifications']);
     data.bindReadWrite(handlers['replication-api']);
 
     readModels.bindReader(authorizer);
@@ -138,6 +138,11 @@ export class DrcoreStack extends Stack {
       streamConsumers: [projector],
       topic: operator.topic,
     });
+    // The functions that notify publish to the operator topic (an SNS e-mail), and no other:
+    // the RPO job, the workflow worker (pairing requests, jobs), the replication API (quota warnings).
+    operator.bindPublisher(lifecycle);
+    operator.bindPublisher(worker);
+    operator.bindPublisher(handlers['replication-api']);
     new RpoAlarms(this, 'Rpo', { topic: operator.topic, tenants: config.rpoAlarmTenants });
 
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });

@@ -14,7 +14,8 @@ import { DynamoDbReadModels } from '../adapters/aws/dynamodb-read-models.js';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store.js';
 import { SqsQueue } from '../adapters/aws/sqs-queue.js';
 import { SecretsManagerCertificateAuthority } from '../adapters/aws/secrets-certificate-authority.js';
-import { requiredEnv } from '../adapters/aws/clients.js';
+import { defaultSnsClient, requiredEnv } from '../adapters/aws/clients.js';
+import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { LocalNotifier } from '../adapters/local/file-notifier.js';
 import { ENV, SEED_INBOX_PREFIX } from './env.js';
 import { newId } from './new-id.js';
@@ -44,8 +45,17 @@ export const awsWorkflowQueue = (): Queue => {
   return new SqsQueue({ queueUrls: { workflow: { url: requiredEnv(ENV.workflowQueueUrl), ...(dlq ? { deadLetterUrl: dlq } : {}) } } });
 };
 
-/** Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up). */
-export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => new LocalNotifier(deps.operational, (line) => logger.info(line));
+/**
+ * Notifications go out on the operator topic (an SNS e-mail; DRCORE_NOTIFICATION_TOPIC_ARN, set by
+ * OperatorTopic.bindPublisher on the functions that notify) and are recorded in the operational
+ * store and the log. A function without the topic (no grant either) only records and logs.
+ */
+export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => {
+  const recorder = new LocalNotifier(deps.operational, (line) => logger.info(line));
+  const topicArn = process.env[ENV.notificationTopicArn];
+  if (topicArn === undefined || topicArn === '') return recorder;
+  return new SnsNotifier({ topicArn, sns: defaultSnsClient(), records: deps.operational, recorder });
+};
 
 type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks' | 'seedInbox';
 
