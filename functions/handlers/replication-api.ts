@@ -72,7 +72,7 @@ const machineOf = (ctx: Pick<RouteContext, 'params'>) => assertId('machine id', 
 const rpOf = (ctx: Pick<RouteContext, 'params'>) => assertId('recovery point id', ctx.params['rpId']);
 
 /** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md), and the tenant's recycle bin (docs/lifecycle.md). */
-export const makeHandler = (deps: AppDeps, uploadSlots = deps.uploadSlots ?? new InProcessUploadSlots()) => apiHandler('replication-api', {
+export const makeHandler = (deps: AppDeps, inProcessSlots = new InProcessUploadSlots()) => apiHandler('replication-api', {
   'PUT /v1/machines/{machineId}': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
     const body = jsonBody(ctx.event, RegisterMachineBody);
@@ -108,7 +108,7 @@ export const makeHandler = (deps: AppDeps, uploadSlots = deps.uploadSlots ?? new
     const rpId = rpOf(ctx);
     const packId = assertSha256(ctx.params['packId']);
     let limit: number | undefined;
-    const receipt = await withUploadSlot(uploadSlots, tenantId, uploadConcurrencyFrom(process.env[ENV.uploadConcurrency]),
+    const receipt = await withUploadSlot(deps.uploadSlots ?? inProcessSlots, tenantId, uploadConcurrencyFrom(process.env[ENV.uploadConcurrency]),
       () => uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor, (t) => { limit = t.bandwidthLimitBytesPerSecond; }));
     if (receipt.created) {
       recordMetric('PacksIngested');

@@ -8,6 +8,8 @@ import type { Notifier } from '../ports/notifier.js';
 import type { OperationalStore } from '../ports/operational-store.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReadModels } from '../ports/read-models.js';
+import type { UploadSlots } from '../ports/upload-slots.js';
+import { DynamoDbUploadSlots } from '../adapters/aws/dynamodb-upload-slots.js';
 import { DynamoDbEventStore } from '../adapters/aws/dynamodb-event-store.js';
 import { DynamoDbOperationalStore } from '../adapters/aws/dynamodb-operational-store.js';
 import { DynamoDbReadModels } from '../adapters/aws/dynamodb-read-models.js';
@@ -57,7 +59,10 @@ export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => {
   return new SnsNotifier({ topicArn, sns: defaultSnsClient(), records: deps.operational, recorder });
 };
 
-type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks' | 'seedInbox';
+/** The tenants' pack uploads in flight, shared by every instance: leases in the read-model table (docs/replication-protocol.md "Concurrent uploads"). */
+export const awsUploadSlots = (): UploadSlots => new DynamoDbUploadSlots();
+
+type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks' | 'seedInbox' | 'uploadSlots';
 
 /** The adapter factory of each port a function uses; a factory may use the other ports (the notifier, the read models). */
 export type AwsPorts = { readonly [K in Port]?: (deps: AppDeps) => AppDeps[K] };
@@ -83,6 +88,7 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   const logAnchors = ports.logAnchors ? port('logAnchors') : undefined;
   const objectLocks = ports.objectLocks ? port('objectLocks') : undefined;
   const seedInbox = ports.seedInbox ? port('seedInbox') : undefined;
+  const uploadSlots = ports.uploadSlots ? port('uploadSlots') : undefined;
   const deps: AppDeps = {
     get events() { return events(); },
     get readModels() { return readModels(); },
@@ -98,5 +104,6 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   if (logAnchors) Object.defineProperty(deps, 'logAnchors', { get: logAnchors, enumerable: true });
   if (objectLocks && process.env[ENV.objectLockMode]) Object.defineProperty(deps, 'objectLocks', { get: objectLocks, enumerable: true });
   if (seedInbox) Object.defineProperty(deps, 'seedInbox', { get: seedInbox, enumerable: true });
+  if (uploadSlots) Object.defineProperty(deps, 'uploadSlots', { get: uploadSlots, enumerable: true });
   return deps;
 }

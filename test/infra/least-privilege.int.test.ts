@@ -123,7 +123,7 @@ describe('least privilege: per concern', () => {
     assert.deepEqual([...actionsOn('replication-api', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
     // Its writes there are conditioned to the data plane's own operational records, never a projection.
     const writes = grants['replication-api'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.some((a) => a === 'dynamodb:PutItem'));
-    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/uploads/*', '_ops/damaged/*', '_ops/relocated/*', '_ops/egress/*', '_ops/notifications*'] } }]);
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/uploads/*', '_ops/damaged/*', '_ops/relocated/*', '_ops/egress/*', '_ops/notifications*', '_ops/upload-slots/*'] } }]);
     assert.deepEqual([...actionsOn('replication-api', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     assert.deepEqual(service('replication-api', 'sqs'), []);
     assert.deepEqual(service('replication-api', 'secretsmanager'), []);

@@ -8,6 +8,7 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { UploadSlots } from '../../ports/upload-slots.js';
+import { logger } from '../../runtime/logger.js';
 
 export const DEFAULT_UPLOAD_CONCURRENCY_PER_TENANT = 16;
 /** How long a refused source waits before it asks again (an upload of a 4 MiB pack takes well under it). */
@@ -35,6 +36,7 @@ export async function withUploadSlot<T>(slots: UploadSlots, tenantId: string, li
   try {
     return await upload();
   } finally {
-    await slot.release();
+    // A slot that cannot be given back now is free once its lease expires: the upload's answer stands.
+    await slot.release().catch((err: unknown) => logger.warn('upload slot release failed (its lease expires)', { tenantId, error: err as Error }));
   }
 }
