@@ -117,13 +117,14 @@ export class TargetClient {
           await (retry.sleep ?? sleep)(pausedDelay(retry, err));
           continue;
         }
-        if (err instanceof ReplicationApiError && err.status === 429 && err.problem.type === TOO_MANY_UPLOADS && busy < (retry.maxBusyWaits ?? 600)) {
+        const isBusy = err instanceof ReplicationApiError && err.status === 429 && err.problem.type === TOO_MANY_UPLOADS;
+        if (isBusy && busy < (retry.maxBusyWaits ?? 600)) {
           busy++;
           attempt--;
           await (retry.sleep ?? sleep)(busyDelay(retry, err));
           continue;
         }
-        busy = 0;
+        if (!isBusy) busy = 0;
         if (!isTransient(err) || attempt >= retry.attempts) throw err;
         await (retry.sleep ?? sleep)(delay(retry, attempt, err));
       }
