@@ -21,6 +21,7 @@ import { EmptyBody } from '../../shared/http/schemas/pairing.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { recordMetric } from '../../shared/runtime/metrics.js';
 import { ENV } from '../../shared/runtime/env.js';
+import { logger } from '../../shared/runtime/logger.js';
 import { uploadConcurrencyFrom, withUploadSlot } from '../../shared/app/replication/upload-concurrency.js';
 import { InProcessUploadSlots } from '../../shared/adapters/local/in-process-upload-slots.js';
 
@@ -109,7 +110,8 @@ export const makeHandler = (deps: AppDeps, inProcessSlots = new InProcessUploadS
     const packId = assertSha256(ctx.params['packId']);
     let limit: number | undefined;
     const receipt = await withUploadSlot(deps.uploadSlots ?? inProcessSlots, tenantId, uploadConcurrencyFrom(process.env[ENV.uploadConcurrency]),
-      () => uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor, (t) => { limit = t.bandwidthLimitBytesPerSecond; }));
+      () => uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor, (t) => { limit = t.bandwidthLimitBytesPerSecond; }),
+      (err) => logger.warn('upload slot release failed (its lease expires)', { tenantId, error: err as Error }));
     if (receipt.created) {
       recordMetric('PacksIngested');
       recordMetric('BytesIngested', receipt.bytes);

@@ -8,7 +8,6 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { UploadSlots } from '../../ports/upload-slots.js';
-import { logger } from '../../runtime/logger.js';
 
 export const DEFAULT_UPLOAD_CONCURRENCY_PER_TENANT = 16;
 /** How long a refused source waits before it asks again (an upload of a 4 MiB pack takes well under it). */
@@ -24,8 +23,12 @@ export function uploadConcurrencyFrom(value: string | undefined): number {
   return Number(text);
 }
 
-/** Runs `upload` in one of the tenant's slots, or refuses (429 Too Many Uploads) when `limit` are in flight. */
-export async function withUploadSlot<T>(slots: UploadSlots, tenantId: string, limit: number, upload: () => Promise<T>): Promise<T> {
+/**
+ * Runs `upload` in one of the tenant's slots, or refuses (429 Too Many Uploads) when `limit` are
+ * in flight. A slot that cannot be given back is free once its lease expires: the upload's answer
+ * stands, and the failure goes to `onReleaseFailed` (the caller logs it).
+ */
+export async function withUploadSlot<T>(slots: UploadSlots, tenantId: string, limit: number, upload: () => Promise<T>, onReleaseFailed: (err: unknown) => void): Promise<T> {
   if (limit === 0) return upload();
   const slot = await slots.acquire(tenantId, limit, UPLOAD_SLOT_LEASE_MS);
   if (!slot) {
@@ -36,7 +39,6 @@ export async function withUploadSlot<T>(slots: UploadSlots, tenantId: string, li
   try {
     return await upload();
   } finally {
-    // A slot that cannot be given back now is free once its lease expires: the upload's answer stands.
-    await slot.release().catch((err: unknown) => logger.warn('upload slot release failed (its lease expires)', { tenantId, error: err as Error }));
+    await slot.release().catch(onReleaseFailed);
   }
 }
