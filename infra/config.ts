@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { DEFAULT_UPLOAD_CONCURRENCY_PER_TENANT } from '../shared/app/replication/upload-concurrency.js';
 
 /**
  * The deploy-time parameters of the stack, read from CDK context (`cdk.json` or
@@ -24,6 +25,8 @@ export interface DrcoreConfig {
   readonly alarmEmail: string | undefined;
   /** Tenants with a CloudWatch alarm of their own on MachinesPastRpo (issue 13); every tenant is also under the all-tenants alarm. */
   readonly rpoAlarmTenants: readonly string[];
+  /** Pack uploads of one tenant in flight at once across the replication API's instances (issue 13; 0: no limit). */
+  readonly uploadConcurrencyPerTenant: number;
   /** True when domain and certificate are the synth-only placeholders. */
   readonly placeholders: boolean;
 }
@@ -98,6 +101,7 @@ export function readConfig(node: Node): DrcoreConfig {
     logAnchorLockDays: int(node, 'logAnchorLockDays', 400, 1, 36500),
     alarmEmail,
     rpoAlarmTenants: tenantList(str(node, 'rpoAlarmTenants')),
+    uploadConcurrencyPerTenant: int(node, 'uploadConcurrencyPerTenant', DEFAULT_UPLOAD_CONCURRENCY_PER_TENANT, 0, 1000),
     placeholders: domain === undefined,
   };
 }

@@ -20,6 +20,7 @@ import { ReadModels } from './constructs/read-models.js';
 import { accessLogsBucket } from './constructs/secure-bucket.js';
 import { Truststore } from './constructs/truststore.js';
 import { WORKFLOW_WORKER_TIMEOUT, WorkflowQueue, secureQueue } from './constructs/workflow-queue.js';
+import { ENV } from '../shared/runtime/env.js';
 
 export interface DrcoreStackProps extends StackProps {
   readonly config: DrcoreConfig;
@@ -83,8 +84,10 @@ export class DrcoreStack extends Stack {
 
     eventLog.bindWriter(handlers['replication-api']);
     // Reads, and writes of the data plane's own records only (upload records, damaged chunks, relocations).
-    readModels.bindRecordWriter(handlers['replication-api'], ['uploads/', 'damaged/', 'relocated/', 'egress/']);
+    readModels.bindRecordWriter(handlers['replication-api'], ['uploads/', 'damaged/', 'relocated/', 'egress/', 'notifications', 'upload-slots/']);
     data.bindReadWrite(handlers['replication-api']);
+    // The operator's limit of a tenant's uploads in flight, kept across instances by leases in the read-model table.
+    handlers['replication-api'].addEnvironment(ENV.uploadConcurrency, String(config.uploadConcurrencyPerTenant));
 
     readModels.bindReader(authorizer);
     eventLog.bindReader(authorizer);
@@ -138,6 +141,11 @@ export class DrcoreStack extends Stack {
       streamConsumers: [projector],
       topic: operator.topic,
     });
+    // The functions that notify publish to the operator topic (an SNS e-mail), and no other:
+    // the RPO job, the workflow worker (pairing requests, jobs), the replication API (quota warnings).
+    operator.bindPublisher(lifecycle);
+    operator.bindPublisher(worker);
+    operator.bindPublisher(handlers['replication-api']);
     new RpoAlarms(this, 'Rpo', { topic: operator.topic, tenants: config.rpoAlarmTenants });
 
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });

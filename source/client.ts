@@ -52,6 +52,12 @@ export interface RetryPolicy {
   readonly pausedPollMs?: number;
   /** Told once per pause (the first 423 of a spell), with the operator's reason. */
   readonly onPaused?: (reason: string, what: string) => void;
+  /**
+   * 429 Too Many Uploads (the tenant's uploads in flight are at the target's limit): the request
+   * is sent again after the Retry-After plus up to as long again in jitter, so the lanes spread
+   * out, without counting as an attempt, at most this many times in a row (default 600).
+   */
+  readonly maxBusyWaits?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200 };
@@ -60,6 +66,9 @@ export const NO_RETRY: RetryPolicy = { attempts: 1, baseDelayMs: 0 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/** The target's per-tenant limit of uploads in flight: nothing was stored, it is busy, not failing. */
+const TOO_MANY_UPLOADS = 'https://drcore.dev/problems/too-many-uploads';
 
 /** Stored bytes that do not hash to their id: the target recorded it; asking again reads the same bytes. */
 const STORED_CHUNK_CORRUPT = 'https://drcore.dev/problems/stored-chunk-corrupt';
@@ -89,6 +98,7 @@ export class TargetClient {
   /** One request, retried per `retry` while it fails transiently; a status ≥ 400 throws. */
   async call(what: string, method: string, path: string, body?: Buffer, contentType?: string, retry = this.retry): Promise<HttpResponse> {
     let paused = false;
+    let busy = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.http.send(method, path, body, contentType);
@@ -107,6 +117,14 @@ export class TargetClient {
           await (retry.sleep ?? sleep)(pausedDelay(retry, err));
           continue;
         }
+        const isBusy = err instanceof ReplicationApiError && err.status === 429 && err.problem.type === TOO_MANY_UPLOADS;
+        if (isBusy && busy < (retry.maxBusyWaits ?? 600)) {
+          busy++;
+          attempt--;
+          await (retry.sleep ?? sleep)(busyDelay(retry, err));
+          continue;
+        }
+        if (!isBusy) busy = 0;
         if (!isTransient(err) || attempt >= retry.attempts) throw err;
         await (retry.sleep ?? sleep)(delay(retry, attempt, err));
       }
@@ -138,6 +156,12 @@ function delay(r: RetryPolicy, attempt: number, err: unknown): number {
     if (asked !== undefined) return Math.min(asked, r.maxRetryAfterMs ?? 60_000) + jitter;
   }
   return jitter;
+}
+
+/** The wait before sending again to a busy target: the Retry-After (capped; 1 s without one), plus up to as long again in jitter. */
+function busyDelay(r: RetryPolicy, err: ReplicationApiError): number {
+  const asked = Math.min(retryAfterMs(err.retryAfter, (r.now ?? Date.now)()) ?? 1000, r.maxRetryAfterMs ?? 60_000);
+  return asked + (r.random ?? Math.random)() * asked;
 }
 
 /** The wait before asking again while paused: the Retry-After (capped by pausedPollMs), plus up to a tenth of it in jitter. */

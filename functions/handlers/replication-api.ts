@@ -20,6 +20,10 @@ import { listBin, restoreFromBin } from '../../shared/app/lifecycle/recycle-bin.
 import { EmptyBody } from '../../shared/http/schemas/pairing.js';
 import type { AppDeps } from '../../shared/app/deps.js';
 import { recordMetric } from '../../shared/runtime/metrics.js';
+import { ENV } from '../../shared/runtime/env.js';
+import { logger } from '../../shared/runtime/logger.js';
+import { uploadConcurrencyFrom, withUploadSlot } from '../../shared/app/replication/upload-concurrency.js';
+import { InProcessUploadSlots } from '../../shared/adapters/local/in-process-upload-slots.js';
 
 /** The tenant is always the caller's certificate's, never anything in the request (DESIGN §6). */
 function tenantOf(ctx: Pick<RouteContext, 'caller'>): string {
@@ -69,7 +73,7 @@ const machineOf = (ctx: Pick<RouteContext, 'params'>) => assertId('machine id', 
 const rpOf = (ctx: Pick<RouteContext, 'params'>) => assertId('recovery point id', ctx.params['rpId']);
 
 /** Source-core replication API (DESIGN §5, §7; docs/replication-protocol.md), and the tenant's recycle bin (docs/lifecycle.md). */
-export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
+export const makeHandler = (deps: AppDeps, inProcessSlots = new InProcessUploadSlots()) => apiHandler('replication-api', {
   'PUT /v1/machines/{machineId}': route(async (ctx, tenantId) => {
     const machineId = machineOf(ctx);
     const body = jsonBody(ctx.event, RegisterMachineBody);
@@ -105,7 +109,9 @@ export const makeHandler = (deps: AppDeps) => apiHandler('replication-api', {
     const rpId = rpOf(ctx);
     const packId = assertSha256(ctx.params['packId']);
     let limit: number | undefined;
-    const receipt = await uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor, (t) => { limit = t.bandwidthLimitBytesPerSecond; });
+    const receipt = await withUploadSlot(deps.uploadSlots ?? inProcessSlots, tenantId, uploadConcurrencyFrom(process.env[ENV.uploadConcurrency]),
+      () => uploadPack(deps, tenantId, machineId, rpId, packId, packBody(ctx.event), ctx.actor, (t) => { limit = t.bandwidthLimitBytesPerSecond; }),
+      (err) => logger.warn('upload slot release failed (its lease expires)', { tenantId, error: err as Error }));
     if (receipt.created) {
       recordMetric('PacksIngested');
       recordMetric('BytesIngested', receipt.bytes);

@@ -33,9 +33,10 @@ export class OperatorTopic extends Construct {
   }
 
   /**
-   * Publish notifications. Sets DRCORE_NOTIFICATION_TOPIC_ARN. Not bound today: the AWS
-   * Notifier keeps notifications in the operational store (the read-model table) and the log; bind the workflow worker
-   * here when it publishes to SNS.
+   * Publish notifications (shared/adapters/aws/sns-notifier.ts): sns:Publish on this topic only,
+   * and the topic key's data-key use, to the function `f`. Sets DRCORE_NOTIFICATION_TOPIC_ARN,
+   * which makes the function's Notifier publish. Bound in infra/drcore-stack.ts to exactly the
+   * functions that notify.
    */
   bindPublisher(f: DrcoreFunction): void {
     // Explicit instead of grantPublish, which adds `kms:GenerateDataKey*` (a wildcard).

@@ -6,6 +6,7 @@ import type { Notifier } from '../ports/notifier.js';
 import type { OperationalStore } from '../ports/operational-store.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReadModels } from '../ports/read-models.js';
+import type { UploadSlots } from '../ports/upload-slots.js';
 
 /**
  * Everything the application needs, behind ports. Built by whatever runs the handlers (a Lambda
@@ -36,6 +37,8 @@ export interface AppDeps {
    */
   readonly seedInbox?: BlobStore;
   readonly seedInboxPath?: string;
+  /** The tenants' pack uploads in flight (issue 13); absent: the replication handler counts in its own process. */
+  readonly uploadSlots?: UploadSlots;
   readonly clock: () => Date;
   /** A new random id, [A-Za-z0-9._-]. */
   readonly newId: (prefix: string) => string;

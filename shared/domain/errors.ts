@@ -9,7 +9,7 @@ export const DOMAIN_ERROR_CODES = ['invalid', 'not-found', 'conflict', 'forbidde
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
 /** Refusals of replication (docs/replication-protocol.md). */
-export const REPLICATION_REFUSAL_REASONS = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'tenant-suspended', 'invalid-pack', 'replication-paused', 'lease-ended'] as const;
+export const REPLICATION_REFUSAL_REASONS = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'tenant-suspended', 'invalid-pack', 'replication-paused', 'lease-ended', 'too-many-uploads'] as const;
 /** A CSR whose key or signature algorithm is not one we accept: the requester's choice, so its own problem type. */
 /**
  * Faults of stored data the core finds itself (not the requester's doing): a chunk whose stored

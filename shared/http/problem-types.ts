@@ -34,6 +34,8 @@ export const PROBLEM_TYPES: Readonly<Record<DomainErrorCode | DomainErrorReason,
   // The operator's control of incoming replication (issue 13, replication/write-gate.ts): paused (the source waits), the lease over.
   'replication-paused': { status: 423, title: 'Replication Paused', headers: ({ retryAfterSeconds }): Record<string, string> => (typeof retryAfterSeconds === 'number' ? { 'retry-after': String(retryAfterSeconds) } : {}) },
   'lease-ended': { status: 403, title: 'Lease Ended' },
+  // The tenant's uploads in flight are at the core's limit (replication/upload-concurrency.ts): the source waits the Retry-After plus jitter.
+  'too-many-uploads': { status: 429, title: 'Too Many Uploads', headers: ({ retryAfterSeconds }): Record<string, string> => (typeof retryAfterSeconds === 'number' ? { 'retry-after': String(retryAfterSeconds) } : {}) },
   // The stored bytes of a chunk do not hash to its id: the store gave back other bytes than it took.
   'stored-chunk-corrupt': { status: 502, title: 'Stored Chunk Corrupt' },
   // Data written in storage layout 1 before its migration: never misread, the operator migrates it.

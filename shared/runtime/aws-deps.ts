@@ -8,13 +8,16 @@ import type { Notifier } from '../ports/notifier.js';
 import type { OperationalStore } from '../ports/operational-store.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReadModels } from '../ports/read-models.js';
+import type { UploadSlots } from '../ports/upload-slots.js';
+import { DynamoDbUploadSlots } from '../adapters/aws/dynamodb-upload-slots.js';
 import { DynamoDbEventStore } from '../adapters/aws/dynamodb-event-store.js';
 import { DynamoDbOperationalStore } from '../adapters/aws/dynamodb-operational-store.js';
 import { DynamoDbReadModels } from '../adapters/aws/dynamodb-read-models.js';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store.js';
 import { SqsQueue } from '../adapters/aws/sqs-queue.js';
 import { SecretsManagerCertificateAuthority } from '../adapters/aws/secrets-certificate-authority.js';
-import { requiredEnv } from '../adapters/aws/clients.js';
+import { defaultSnsClient, requiredEnv } from '../adapters/aws/clients.js';
+import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { LocalNotifier } from '../adapters/local/file-notifier.js';
 import { ENV, SEED_INBOX_PREFIX } from './env.js';
 import { newId } from './new-id.js';
@@ -44,10 +47,22 @@ export const awsWorkflowQueue = (): Queue => {
   return new SqsQueue({ queueUrls: { workflow: { url: requiredEnv(ENV.workflowQueueUrl), ...(dlq ? { deadLetterUrl: dlq } : {}) } } });
 };
 
-/** Notifications are stored in the operational store and logged (CloudWatch, where the operator topic can pick them up). */
-export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => new LocalNotifier(deps.operational, (line) => logger.info(line));
+/**
+ * Notifications go out on the operator topic (an SNS e-mail; DRCORE_NOTIFICATION_TOPIC_ARN, set by
+ * OperatorTopic.bindPublisher on the functions that notify) and are recorded in the operational
+ * store and the log. A function without the topic (no grant either) only records and logs.
+ */
+export const awsNotifier = (deps: Pick<AppDeps, 'operational'>): Notifier => {
+  const recorder = new LocalNotifier(deps.operational, (line) => logger.info(line));
+  const topicArn = process.env[ENV.notificationTopicArn];
+  if (topicArn === undefined || topicArn === '') return recorder;
+  return new SnsNotifier({ topicArn, sns: defaultSnsClient(), records: deps.operational, recorder });
+};
 
-type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks' | 'seedInbox';
+/** The tenants' pack uploads in flight, shared by every instance: leases in the read-model table (docs/replication-protocol.md "Concurrent uploads"). */
+export const awsUploadSlots = (): UploadSlots => new DynamoDbUploadSlots();
+
+type Port = 'events' | 'readModels' | 'operational' | 'blobs' | 'queue' | 'notifier' | 'ca' | 'logAnchors' | 'objectLocks' | 'seedInbox' | 'uploadSlots';
 
 /** The adapter factory of each port a function uses; a factory may use the other ports (the notifier, the read models). */
 export type AwsPorts = { readonly [K in Port]?: (deps: AppDeps) => AppDeps[K] };
@@ -73,6 +88,7 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   const logAnchors = ports.logAnchors ? port('logAnchors') : undefined;
   const objectLocks = ports.objectLocks ? port('objectLocks') : undefined;
   const seedInbox = ports.seedInbox ? port('seedInbox') : undefined;
+  const uploadSlots = ports.uploadSlots ? port('uploadSlots') : undefined;
   const deps: AppDeps = {
     get events() { return events(); },
     get readModels() { return readModels(); },
@@ -88,5 +104,6 @@ export function awsDeps(fn: string, ports: AwsPorts): AppDeps {
   if (logAnchors) Object.defineProperty(deps, 'logAnchors', { get: logAnchors, enumerable: true });
   if (objectLocks && process.env[ENV.objectLockMode]) Object.defineProperty(deps, 'objectLocks', { get: objectLocks, enumerable: true });
   if (seedInbox) Object.defineProperty(deps, 'seedInbox', { get: seedInbox, enumerable: true });
+  if (uploadSlots) Object.defineProperty(deps, 'uploadSlots', { get: uploadSlots, enumerable: true });
   return deps;
 }

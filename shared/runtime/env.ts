@@ -16,6 +16,7 @@ export const ENV = {
   notificationTopicArn: 'DRCORE_NOTIFICATION_TOPIC_ARN', // aws, optional
   awsEndpoint: 'DRCORE_AWS_ENDPOINT', // tests: emulator endpoints as JSON {dynamodb,s3,sqs}
   pairingRateLimit: 'DRCORE_PAIRING_RATE_LIMIT', // optional: "<requests>/<seconds>" per enrollment certificate (default "10/3600")
+  uploadConcurrency: 'DRCORE_UPLOAD_CONCURRENCY_PER_TENANT', // optional: pack uploads of one tenant in flight at once (default 16; 0: no limit)
   lifecycleInterval: 'DRCORE_LIFECYCLE_INTERVAL_SECONDS', // local, optional: seconds between retention runs of `drcore serve` (default 3600; 0: none)
 } as const;
 

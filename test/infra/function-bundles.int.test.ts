@@ -17,12 +17,12 @@ const CLIENTS: Record<string, string[]> = {
   'admin-api': ['client-dynamodb', 'client-s3'], // event log, read models; the storage migration's index parts
   authorizer: ['client-dynamodb'], // event log (the certificate registry)
   'ca-bootstrap': ['client-dynamodb', 'client-s3', 'client-secrets-manager'], // registers the bundle certificates in the event log; CA and bundle secrets, truststore
-  'lifecycle-job': ['client-dynamodb', 'client-s3'], // event log, read models, its cursor; roll-up packs and index parts
+  'lifecycle-job': ['client-dynamodb', 'client-s3', 'client-sns'], // event log, read models, its cursor; roll-up packs and index parts; the RPO notifications on the operator topic
   'pairing-api': ['client-dynamodb'], // event log
   projector: ['client-dynamodb', 'client-sqs'], // read models; the workflow outbox
-  'replication-api': ['client-dynamodb', 'client-s3'], // event log, read models, data bucket
+  'replication-api': ['client-dynamodb', 'client-s3', 'client-sns'], // event log, read models, data bucket; quota warnings on the operator topic
   'whoami-api': [],
-  'workflow-worker': ['client-dynamodb', 'client-s3', 'client-secrets-manager', 'client-sqs'], // event log, read models (notifications), workflow queue, CA secret; the data bucket (verify, reports, GC steps) and the log anchors
+  'workflow-worker': ['client-dynamodb', 'client-s3', 'client-secrets-manager', 'client-sns', 'client-sqs'], // event log, read models (notifications), the operator topic, workflow queue, CA secret; the data bucket (verify, reports, GC steps) and the log anchors
 };
 
 async function bundle(name: string): Promise<{ bytes: number; clients: string[] }> {

@@ -118,12 +118,12 @@ describe('least privilege: per concern', () => {
     assert.ok(JSON.stringify(json).includes('/tenants/*/rps/*'), 'the put/delete grant names the index keys only');
   });
 
-  it('replication-api: event log read + append, read models read, its own upload/damage/egress records written, the data bucket — no queue, no secrets', () => {
+  it('replication-api: event log read + append, read models read, its own upload/damage/egress records and quota-warning notifications written, the data bucket, publishes to the operator topic — no queue, no secrets', () => {
     assert.deepEqual([...actionsOn('replication-api', 'EventLogTable')].sort(), [...TABLE_READ, ...EVENT_WRITE].sort());
     assert.deepEqual([...actionsOn('replication-api', 'ReadModelsTable')].sort(), [...TABLE_READ, 'dynamodb:DeleteItem', 'dynamodb:PutItem'].sort());
     // Its writes there are conditioned to the data plane's own operational records, never a projection.
     const writes = grants['replication-api'].filter((g) => g.resources.some((r) => r.startsWith('ReadModelsTable')) && g.actions.some((a) => a === 'dynamodb:PutItem'));
-    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/uploads/*', '_ops/damaged/*', '_ops/relocated/*', '_ops/egress/*'] } }]);
+    assert.deepEqual(writes.map((g) => g.conditions), [{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_ops/uploads/*', '_ops/damaged/*', '_ops/relocated/*', '_ops/egress/*', '_ops/notifications*', '_ops/upload-slots/*'] } }]);
     assert.deepEqual([...actionsOn('replication-api', 'DataBucket')].sort(), ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     assert.deepEqual(service('replication-api', 'sqs'), []);
     assert.deepEqual(service('replication-api', 'secretsmanager'), []);
@@ -171,7 +171,8 @@ describe('least privilege: per concern', () => {
       ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
     assert.deepEqual([...actionsOn('workflow-worker', 'LogAnchorsBucket')].sort(), ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], 'never s3:DeleteObject');
     assert.deepEqual([...actionsOn('workflow-worker', 'CertificateAuthorityCaKey')].sort(), ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    assert.deepEqual(service('workflow-worker', 'sns'), [], 'the Notifier does not publish to SNS (yet)');
+    assert.deepEqual([...actionsOn('workflow-worker', 'OperatorTopic')], ['sns:Publish'], 'its notifications, on the operator topic');
+    assert.deepEqual([...actionsOn('workflow-worker', 'OperatorKey')].sort(), ['kms:Decrypt', 'kms:GenerateDataKey'], 'the topic key, to publish');
   });
 });
 

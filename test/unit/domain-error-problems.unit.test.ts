@@ -35,6 +35,7 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
   'tenant-suspended': ['forbidden', 403, 'Tenant Suspended'],
   'replication-paused': ['forbidden', 423, 'Replication Paused'],
   'lease-ended': ['forbidden', 403, 'Lease Ended'],
+  'too-many-uploads': ['rate-limited', 429, 'Too Many Uploads'],
   'stored-chunk-corrupt': ['not-found', 502, 'Stored Chunk Corrupt'],
   'storage-migration-required': ['conflict', 409, 'Storage Migration Required'],
   'csr-key-not-accepted': ['invalid', 400, 'CSR Key Not Accepted'],
@@ -46,7 +47,7 @@ const BY_REASON: Record<DomainErrorReason, [DomainErrorCode, number, string]> = 
 };
 
 /** The replication refusals the protocol document names with their status. */
-const REPLICATION_REASONS: DomainErrorReason[] = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'invalid-pack', 'tenant-suspended', 'replication-paused', 'lease-ended', 'stored-chunk-corrupt', 'storage-migration-required'];
+const REPLICATION_REASONS: DomainErrorReason[] = ['invalid-parent', 'quota-exceeded', 'invalid-manifest', 'missing-chunks', 'invalid-pack', 'tenant-suspended', 'replication-paused', 'lease-ended', 'too-many-uploads', 'stored-chunk-corrupt', 'storage-migration-required'];
 
 const documented = new Set((ROUTES as readonly RouteSpec[]).flatMap((r) => errorStatuses(r)));
 const body = (e: DomainError) => JSON.parse(problemResponse(toProblem(e)).body) as Record<string, unknown>;

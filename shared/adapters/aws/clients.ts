@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { ENV } from '../../runtime/env.js';
 
 /**
@@ -17,6 +18,7 @@ export interface AwsEndpoints {
   readonly s3?: string;
   readonly sqs?: string;
   readonly secretsmanager?: string;
+  readonly sns?: string;
 }
 
 export interface AwsClientOptions {
@@ -34,7 +36,7 @@ export interface AwsClients {
   destroy(): void;
 }
 
-const ENDPOINT_KEYS = ['dynamodb', 's3', 'sqs', 'secretsmanager'] as const;
+const ENDPOINT_KEYS = ['dynamodb', 's3', 'sqs', 'secretsmanager', 'sns'] as const;
 
 /** Parses DRCORE_AWS_ENDPOINT; throws on anything but an object of http(s) URLs. */
 export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEndpoints | undefined {
@@ -89,6 +91,11 @@ export function makeSecretsManagerClient(options: AwsClientOptions = {}): Secret
   return new SecretsManagerClient(common(options, options.endpoints?.secretsmanager));
 }
 
+/** The SNS client of the operator topic's publisher (shared/adapters/aws/sns-notifier.ts). */
+export function makeSnsClient(options: AwsClientOptions = {}): SNSClient {
+  return new SNSClient(common(options, options.endpoints?.sns));
+}
+
 export function makeAwsClients(options: AwsClientOptions = {}): AwsClients {
   const dynamodb = makeDynamoDbClient(options);
   const s3 = makeS3Client(options);
@@ -120,6 +127,8 @@ let secretsManager: SecretsManagerClient | undefined;
 export const defaultDynamoDbClient = (): DynamoDBClient => (dynamoDb ??= makeDynamoDbClient(clientOptionsFromEnv()));
 export const defaultS3Client = (): S3Client => (s3 ??= makeS3Client(clientOptionsFromEnv()));
 export const defaultSqsClient = (): SQSClient => (sqs ??= makeSqsClient(clientOptionsFromEnv()));
+let sns: SNSClient | undefined;
+export const defaultSnsClient = (): SNSClient => (sns ??= makeSnsClient(clientOptionsFromEnv()));
 export const defaultSecretsManagerClient = (): SecretsManagerClient => (secretsManager ??= makeSecretsManagerClient(clientOptionsFromEnv()));
 
 /** The value of a required environment variable, or a clear error naming it. */
