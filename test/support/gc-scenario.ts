@@ -8,27 +8,13 @@
  * (A support module, no tests.)
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { storageUsage } from '../../shared/app/replication/storage-quota.js';
 import { packKey } from '../../shared/app/replication/storage.js';
 import type { AppDeps } from '../../shared/app/deps.js';
-import { DynamoDbEventStore } from '../../shared/adapters/aws/dynamodb-event-store.js';
-import { DynamoDbOperationalStore } from '../../shared/adapters/aws/dynamodb-operational-store.js';
-import { DynamoDbReadModels } from '../../shared/adapters/aws/dynamodb-read-models.js';
-import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.js';
-import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.js';
-import { makeS3Client } from '../../shared/adapters/aws/clients.js';
-import { FileCertificateAuthority } from '../../shared/adapters/local/file-certificate-authority.js';
-import { LocalNotifier } from '../../shared/adapters/local/file-notifier.js';
 import { encodePack, type EncodedPack } from '../../shared/format/index.js';
 import { streams } from '../../shared/ids.js';
-import { QUEUES } from '../../shared/ports/queue.js';
-import { lazy } from '../../shared/runtime/lazy.js';
 import { localDeps } from '../../shared/runtime/local-deps.js';
-import { newId } from '../../shared/runtime/new-id.js';
-import {
-  awsClients, createBucket, createEventTable, createQueues, createReadModelTable, startEmulators, startS3ConditionalWriteShim,
-} from './emulators.js';
+import { awsHarnessAdapters } from './aws-harness-adapters.js';
 import { buildRp, packsOf, startHarness, type BuiltRp, type Harness, type HarnessAdapters } from './replication-api-harness.js';
 
 export const DAY_MS = 86_400_000;
@@ -57,37 +43,7 @@ export async function localGcHarness(quotaBytes = 1 << 30): Promise<GcHarness> {
  */
 export async function awsGcHarness(quotaBytes = 1 << 30): Promise<GcHarness> {
   const clock = testClock();
-  const emulators = await startEmulators();
-  const clients = awsClients(emulators.endpoints);
-  const shim = await startS3ConditionalWriteShim(emulators.endpoints.s3);
-  const s3 = makeS3Client({ region: 'us-east-1', endpoints: { s3: shim.endpoint }, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  const [eventsTable, readModelsTable, bucket, queueUrls] = await Promise.all([
-    createEventTable(clients.dynamodb), createReadModelTable(clients.dynamodb), createBucket(clients.s3), createQueues(clients.sqs, QUEUES),
-  ]);
-  const adapters: HarnessAdapters = {
-    deps(dataDir: string): AppDeps {
-      const ca = lazy(() => new FileCertificateAuthority(join(dataDir, 'pki')));
-      const operational = new DynamoDbOperationalStore({ client: clients.dynamodb, tableName: readModelsTable });
-      return {
-        events: new DynamoDbEventStore({ client: clients.dynamodb, tableName: eventsTable, transactions: 'emulated-sequential' }),
-        blobs: new S3BlobStore({ client: s3, bucket }),
-        queue: new SqsQueue({ client: clients.sqs, queueUrls }),
-        readModels: new DynamoDbReadModels({ client: clients.dynamodb, tableName: readModelsTable }),
-        operational,
-        notifier: new LocalNotifier(operational, () => undefined),
-        get ca() { return ca(); },
-        clock: clock.now,
-        newId,
-      };
-    },
-    async close() {
-      s3.destroy();
-      await shim.stop();
-      clients.destroy();
-      await emulators.stop();
-    },
-  };
-  return { h: await startHarness(quotaBytes, adapters), clock };
+  return { h: await startHarness(quotaBytes, await awsHarnessAdapters(clock.now)), clock };
 }
 
 export interface StoredPack { id: string; bytes: number }
