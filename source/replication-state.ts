@@ -38,7 +38,8 @@ export interface RunPlan {
   readonly waitingForSeed?: string;
 }
 
-function writeJsonAtomic(dir: string, name: string, value: unknown): void {
+/** Replaced atomically: written (0600), fsynced, renamed over the old one, the directory fsynced. */
+export function writeJsonAtomic(dir: string, name: string, value: unknown): void {
   const tmp = join(dir, `.${name}.tmp`);
   const fd = openSync(tmp, 'w', 0o600);
   try {

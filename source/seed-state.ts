@@ -10,12 +10,12 @@
  *                    to the target's CA key, which the source cannot unwrap;
  *  - seed-<id>.files the files written so far (one JSON line each, appended and fsynced).
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertId } from '../shared/ids.js';
 import type { SeedFile } from '../shared/format/seed.js';
 import type { RecoveryPointKind } from '../shared/http/schemas/replication.js';
-import type { MachineStateDir, RunVolume } from './replication-state.js';
+import { writeJsonAtomic, type MachineStateDir, type RunVolume } from './replication-state.js';
 
 export type SeedStatus = 'exporting' | 'outstanding' | 'consumed' | 'abandoned';
 
@@ -53,19 +53,6 @@ export interface SeedExportPlan {
   readonly volumes: readonly RunVolume[];
 }
 
-/** Replaced atomically: written, fsynced, renamed over the old one, the directory fsynced. */
-function writeJson(dir: string, name: string, value: unknown): void {
-  const tmp = join(dir, `.${name}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally { closeSync(fd); }
-  renameSync(tmp, join(dir, name));
-  const d = openSync(dir, 'r');
-  try { fsyncSync(d); } finally { closeSync(d); }
-}
-
 export class SeedStateDir {
   constructor(private readonly machine: MachineStateDir) {}
 
@@ -77,7 +64,7 @@ export class SeedStateDir {
   }
 
   private saveSeeds(seeds: readonly SeedRecord[]): void {
-    writeJson(this.dir, 'seeds.json', { seeds });
+    writeJsonAtomic(this.dir, 'seeds.json', { seeds });
   }
 
   /** Adds or replaces a seed's record. */
@@ -107,7 +94,7 @@ export class SeedStateDir {
   }
 
   savePlan(plan: SeedExportPlan): void {
-    writeJson(this.dir, 'seed-export.json', plan);
+    writeJsonAtomic(this.dir, 'seed-export.json', plan);
   }
 
   keyFile(seedId: string): string { return join(this.dir, `seed-${assertId('seedId', seedId)}.key`); }
