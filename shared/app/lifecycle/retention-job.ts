@@ -86,6 +86,8 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
   const policy = describeKeep(retention.keep);
   const report: RetentionReport = { tenantId, retention, policy, at: now, dryRun, machines: [] };
   if (tenant.deleted) return binDeletedTenant(deps, report, tenant.deleted, actor);
+  let gcState: Promise<boolean> | undefined; // read once per run, and only when a roll-up asks
+  const gcRunning = () => (gcState ??= gcRunHandler.load(deps, tenantId).then((r) => r.state.status === 'running'));
   for (const [machineId, nodes] of [...await tenantNodes(deps, tenantId)].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const plan = planRetention(nodes, retention.keep, now);
     const m: MachineRetention = { machineId, kept: keptOf(plan), expired: [], rolledUp: [], purged: [], failed: [] };
@@ -106,9 +108,8 @@ export async function runRetention(deps: AppDeps, tenantId: string, options: { d
     }
     // A roll-up and GC's reindex both write an RP's next index generation: never at once. A GC run
     // is hours of settles and steps; the roll-up waits for the next run after it.
-    const gcRunning = plan.rollUp.length > 0 && (await gcRunHandler.load(deps, tenantId)).state.status === 'running';
     for (const step of plan.rollUp) {
-      if (gcRunning) {
+      if (await gcRunning()) {
         m.failed.push({ rpId: step.rpId, step: 'roll-up', reason: 'deferred: a garbage collection of this tenant is under way; the next retention run rolls it up' });
         continue;
       }

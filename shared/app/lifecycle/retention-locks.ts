@@ -33,11 +33,12 @@ export async function lockKeptRecoveryPoints(
   const locks = deps.objectLocks;
   if (!locks) return [];
   const done: RpLock[] = [];
+  const partPacks = new Map<string, string[]>(); // chains share parents: each index part read once per run
   for (const k of kept) {
     const until = lockUntil(k.by, k.committedAt, now, retention);
     const record = await deps.operational.get<LockRecord>(locksCollection(tenantId), k.rpId);
     if (record && Date.parse(record.until) >= until.getTime()) continue;
-    const keys = await chainObjects(deps, tenantId, machineId, k.rpId);
+    const keys = await chainObjects(deps, tenantId, machineId, k.rpId, partPacks);
     if (keys.length > budget.objects) break; // the next run, with a fresh budget
     for (const key of keys) await locks.extend(key, until);
     budget.objects -= keys.length;
@@ -48,7 +49,7 @@ export async function lockKeptRecoveryPoints(
 }
 
 /** Every object the RP's restore reads: each chain link's index parts and the packs they name. */
-async function chainObjects(deps: AppDeps, tenantId: string, machineId: string, rpId: string): Promise<string[]> {
+async function chainObjects(deps: AppDeps, tenantId: string, machineId: string, rpId: string, partPacks: Map<string, string[]>): Promise<string[]> {
   const keys = new Set<string>();
   for (const rp of await committedChain(deps, tenantId, machineId, rpId, { fresh: true })) {
     const index = rp.index;
@@ -56,8 +57,14 @@ async function chainObjects(deps: AppDeps, tenantId: string, machineId: string, 
     for (let n = 0; n < index.firstChunks.length; n++) {
       const partKey = rpIndexKey(tenantId, rp.rpId, n, index.generation);
       keys.add(partKey);
-      const part = RpIndexPart.decode(await deps.blobs.get(partKey));
-      for (let i = 0; i < part.count; i++) keys.add(packKey(tenantId, part.entry(i).pack));
+      let packs = partPacks.get(partKey);
+      if (!packs) {
+        const part = RpIndexPart.decode(await deps.blobs.get(partKey));
+        const named = new Set<string>();
+        for (let i = 0; i < part.count; i++) named.add(packKey(tenantId, part.entry(i).pack));
+        partPacks.set(partKey, (packs = [...named]));
+      }
+      for (const key of packs) keys.add(key);
     }
   }
   return [...keys];
